@@ -1,0 +1,36 @@
+"""Building Answers from chunks: the one place that decides how quoted report text is laid out."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from bot.types import Answer, AnswerKind, Citation, Lang
+from retrieval.types import Chunk
+
+
+def new_answer_id() -> str:
+    """Random, never derived from any platform id (the feedback store's anonymity relies on it)."""
+    return uuid.uuid4().hex
+
+
+def citation(chunk: Chunk) -> Citation:
+    return Citation(chunk.id, chunk.label, chunk.text, chunk.source, chunk.page)
+
+
+def quoted(intro: str, chunks: Sequence[Chunk], lang: Lang, question: str, kind: AnswerKind,
+           confidence: float) -> Answer:
+    """An intro sentence, then each chunk quoted verbatim with its citation marker [n]."""
+    lines = [intro] + [f"«{c.text}» [{n}]" for n, c in enumerate(chunks, start=1)]
+    return Answer(
+        text="\n".join(lines), citations=tuple(citation(c) for c in chunks), confidence=confidence,
+        abstained=False, answer_id=new_answer_id(), kind=kind, lang=lang, question=question,
+    )
+
+
+def plain(kind: AnswerKind, text: str, lang: Lang, question: str, confidence: float = 0.0,
+          abstained: bool = False, chunks: Sequence[Chunk] = ()) -> Answer:
+    """A reply in the bot's own words (help, errors, abstention, the about card); cites `chunks` if given."""
+    answer_id = new_answer_id() if kind in ("abstain", "answer", "listing") else ""
+    return Answer(text=text, citations=tuple(citation(c) for c in chunks), confidence=confidence,
+                  abstained=abstained, answer_id=answer_id, kind=kind, lang=lang, question=question)

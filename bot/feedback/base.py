@@ -1,0 +1,46 @@
+"""The feedback store interface: one small protocol, two back ends (SQLite, PostgreSQL).
+
+Calls are synchronous and short; async callers run them in a worker thread
+(`bot.service.ChatService` does). Every key that could point back to a person
+(voter, chat message) arrives here already hashed with the deployment's secret
+(see `bot.feedback.privacy`), so no store ever sees a platform identifier.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.types import Answer, Platform, Tally, VoteValue
+
+
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached or stayed locked; the caller decides what to tell the user."""
+
+
+class UnknownAnswer(KeyError):
+    """A vote or message link names an answer id the store never recorded."""
+
+
+class FeedbackStore(Protocol):
+    def migrate(self) -> None:
+        """Create or upgrade the schema; idempotent, safe to run from several processes."""
+
+    def record_answer(self, answer: Answer, platform: Platform) -> None:
+        """Store what was answered under `answer.answer_id` (question redacted, or dropped if configured)."""
+
+    def vote(self, answer_id: str, voter_key: str, value: VoteValue) -> Tally:
+        """Record, change (up/down) or retract (none) one voter's vote; return the answer's tally.
+
+        A repeated identical vote is a no-op. Raises UnknownAnswer for an unrecorded answer id
+        and StoreUnavailable when the database cannot be used."""
+
+    def link_message(self, message_key: str, answer_id: str) -> None:
+        """Remember which answer a posted chat message carries (key is an HMAC of the platform's message ref)."""
+
+    def answer_for_message(self, message_key: str) -> str | None:
+        """The answer id linked to a chat message, or None."""
+
+    def claim_event(self, event_key: str) -> bool:
+        """True the first time an event key is seen by any process sharing this store, False after."""
+
+    def close(self) -> None: ...

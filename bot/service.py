@@ -1,0 +1,97 @@
+"""The one door both chat adapters (and the local HTTP API) use to reach the engine and the feedback store.
+
+Adapters translate a platform payload into calls on `ChatService` and render
+what comes back; nothing here knows Slack or Teams. Platform identifiers that
+must be remembered (a posted message, an event id) are hashed with the
+deployment secret before they reach the store, and user ids only ever become
+a per-answer voter key (`bot.feedback.privacy`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot import messages
+from bot.feedback.base import FeedbackStore, UnknownAnswer
+from bot.feedback.privacy import message_key, voter_key
+from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
+
+log = logging.getLogger(__name__)
+
+VOTE_ATTEMPTS = 3
+VOTE_BACKOFF_S = 0.05
+
+
+class Responder(Protocol):
+    def respond(self, question: Question) -> Answer: ...
+
+
+class ChatService:
+    def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes) -> None:
+        self.engine = engine
+        self.store = store
+        self._secret = secret
+
+    async def respond(self, question: Question) -> Answer:
+        """Answer (or run the command in) a question and record it for feedback.
+
+        A feedback store that is down never stops an answer: the failure is logged and the
+        answer goes out (its votes will then be reported as not saved)."""
+        answer = await asyncio.to_thread(self.engine.respond, question)
+        if answer.wants_feedback and self.store is not None:
+            try:
+                await asyncio.to_thread(self.store.record_answer, answer, question.platform)
+            except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
+                log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
+        return answer
+
+    async def vote(
+        self, platform: Platform, answer_id: str, user_id: str, value: VoteValue, lang: Lang = "nb"
+    ) -> VoteOutcome:
+        """Record one voter's vote; retried briefly, and reported honestly when it could not be saved."""
+        vote = Vote(answer_id, value)
+        if self.store is None:
+            return VoteOutcome(False, vote, message=messages.text("vote_not_saved", lang))
+        key = voter_key(self._secret, platform, user_id, answer_id)
+        for attempt in range(VOTE_ATTEMPTS):
+            try:
+                tally = await asyncio.to_thread(self.store.vote, answer_id, key, value)
+                return VoteOutcome(True, vote, tally, message=messages.text(f"vote_saved_{value}", lang))
+            except UnknownAnswer:
+                return VoteOutcome(False, vote, unknown_answer=True, message=messages.text("vote_unknown", lang))
+            except Exception as exc:  # noqa: BLE001 - StoreUnavailable, locks, driver errors
+                log.warning("vote not stored (attempt %d): %s", attempt + 1, type(exc).__name__)
+                await asyncio.sleep(VOTE_BACKOFF_S * (2**attempt))
+        return VoteOutcome(False, vote, message=messages.text("vote_not_saved", lang))
+
+    async def remember_message(self, platform: Platform, message_ref: Sequence[str], answer_id: str) -> None:
+        """Link a posted chat message (e.g. Slack channel+ts) to its answer, by keyed hash only."""
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.link_message, message_key(self._secret, platform, message_ref), answer_id)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not link message to answer: %s", type(exc).__name__)
+
+    async def answer_id_for(self, platform: Platform, message_ref: Sequence[str]) -> str | None:
+        if self.store is None:
+            return None
+        try:
+            return await asyncio.to_thread(self.store.answer_for_message, message_key(self._secret, platform, message_ref))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not look up message: %s", type(exc).__name__)
+            return None
+
+    async def first_delivery(self, platform: Platform, event_id: str) -> bool:
+        """True the first time any instance sees this event; a store that is down lets it through
+        (answering twice is better than not answering)."""
+        if self.store is None or not event_id:
+            return True
+        try:
+            return await asyncio.to_thread(self.store.claim_event, message_key(self._secret, platform, ("event", event_id)))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("event dedupe unavailable: %s", type(exc).__name__)
+            return True

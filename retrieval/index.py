@@ -1,0 +1,139 @@
+"""The persisted index: chunks, their vectors in FAISS, and a manifest that says when to rebuild.
+
+Files in the index folder:
+  manifest.json  corpus hash, embedder id, dimension, chunk count, FAISS index type
+  chunks.json    the chunks (text, label, section, page, ids)
+  vectors.faiss  the FAISS index over L2-normalised vectors (inner product = cosine)
+
+`load_or_build` reuses the folder when the corpus files and the embedder are unchanged and
+rebuilds otherwise. The FAISS index type is chosen by size: exact search (IndexFlatIP) up to
+`EXACT_LIMIT` vectors, where a query costs well under a few milliseconds; above it HNSW
+(IndexHNSWFlat, inner product), which needs no training and keeps recall high.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.chunking import chunk_documents
+from retrieval.documents import SUFFIXES, load_corpus
+from retrieval.embedders import Embedder
+from retrieval.types import Chunk
+
+log = logging.getLogger(__name__)
+
+EXACT_LIMIT = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    corpus_hash: str
+    embedder: str
+    dim: int
+    chunks: int
+    index_type: str
+
+
+def corpus_hash(folder: Path) -> str:
+    """Hash of every supported file's relative path and bytes: any added, removed or edited file changes it."""
+    digest = hashlib.sha256(f"format{FORMAT_VERSION}".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_faiss(vectors: np.ndarray):
+    import faiss
+
+    n, dim = vectors.shape
+    if n <= EXACT_LIMIT:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    if n:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def index_type(index) -> str:
+    return type(index).__name__
+
+
+@dataclass
+class StoredIndex:
+    manifest: Manifest
+    chunks: list[Chunk]
+    faiss_index: object
+    rebuilt: bool
+
+
+def load_or_build(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool = False) -> StoredIndex:
+    current = corpus_hash(corpus_dir)
+    if not force:
+        stored = _load(index_dir)
+        if stored and stored.manifest.corpus_hash == current and stored.manifest.embedder == embedder.id:
+            return stored
+        if stored:
+            log.info("index is stale (corpus or embedder changed): rebuilding")
+    return build(corpus_dir, index_dir, embedder, current)
+
+
+def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: str | None = None) -> StoredIndex:
+    import faiss
+
+    chunks = chunk_documents(load_corpus(corpus_dir))
+    vectors = embedder.embed_passages([c.search_text() for c in chunks]) if chunks else np.zeros((0, embedder.dim), np.float32)
+    index = build_faiss(vectors)
+    manifest = Manifest(FORMAT_VERSION, current_hash or corpus_hash(corpus_dir), embedder.id, embedder.dim,
+                        len(chunks), index_type(index))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    # Write to temporary names and rename, so a concurrent reader never sees half an index.
+    _atomic_write(index_dir / "chunks.json", json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False).encode())
+    tmp = index_dir / f".vectors.{os.getpid()}.faiss"
+    faiss.write_index(index, str(tmp))
+    os.replace(tmp, index_dir / "vectors.faiss")
+    _atomic_write(index_dir / "manifest.json", json.dumps(dataclasses.asdict(manifest), indent=2).encode())
+    log.info("built index: %d chunks, %s, %s", len(chunks), manifest.index_type, embedder.id)
+    return StoredIndex(manifest, chunks, index, rebuilt=True)
+
+
+def _load(index_dir: Path) -> StoredIndex | None:
+    import faiss
+
+    try:
+        manifest = Manifest(**json.loads((index_dir / "manifest.json").read_text()))
+        if manifest.format != FORMAT_VERSION:
+            return None
+        raw = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
+        chunks = [Chunk(**{**c, "section": tuple(c["section"])}) for c in raw]
+        index = faiss.read_index(str(index_dir / "vectors.faiss"))
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        log.info("no usable index in %s (%s)", index_dir, type(exc).__name__)
+        return None
+    if len(chunks) != manifest.chunks or index.ntotal != manifest.chunks:
+        return None
+    return StoredIndex(manifest, chunks, index, rebuilt=False)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)

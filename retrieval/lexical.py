@@ -1,0 +1,141 @@
+"""BM25 over Norwegian-stemmed terms, with compound splitting and typo tolerance on the query side.
+
+`LexicalIndex.analyse(question)` also reports which of the question's topic terms the corpus
+knows at all; the engine uses that coverage to decide whether the report covers a question.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval import text as lx
+
+K1 = 1.2
+B = 0.75
+MIN_TYPO_LEN = 5  # shorter stems are corrected to something else far too easily
+LONG_TYPO_LEN = 9  # from this length two edits are allowed
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    word: str  # as written (after nynorsk/English mapping)
+    terms: tuple[str, ...]  # index terms it matched: itself, its compound parts, or a typo correction
+    known: bool
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    parts: tuple[QueryTerm, ...]
+    coverage: float  # idf-weighted share of topic terms the corpus knows; 1.0 when there are none
+
+    @property
+    def terms(self) -> list[str]:
+        return [t for p in self.parts for t in p.terms]
+
+    @property
+    def has_topic(self) -> bool:
+        return bool(self.parts)
+
+
+class LexicalIndex:
+    def __init__(self, texts: Sequence[str]) -> None:
+        tokenised = [lx.terms(t) for t in texts]
+        self.vocabulary: set[str] = {t for doc in tokenised for t in doc}
+        # Compound parts are indexed too, so "statsrådsbetjening" also answers to "statsråd".
+        docs = [doc + [p for t in doc for p in lx.compound_parts(t, self.vocabulary)] for doc in tokenised]
+        self.n_docs = len(docs)
+        self.doc_len = np.array([len(d) for d in docs], dtype=np.float32)
+        self.avgdl = float(self.doc_len.mean()) if self.n_docs else 1.0
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, doc in enumerate(docs):
+            for term, tf in Counter(doc).items():
+                postings[term].append((i, tf))
+        self.vocabulary |= set(postings)
+        self._postings = {
+            t: (np.fromiter((d for d, _ in p), np.int64, len(p)), np.fromiter((f for _, f in p), np.float32, len(p)))
+            for t, p in postings.items()
+        }
+        self.idf = {t: math.log(1 + (self.n_docs - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        # An unknown word weighs as much as the rarest known one: as specific as anything the corpus has.
+        self.unknown_idf = math.log(1 + (self.n_docs - 0.5) / 1.5)
+        self._typos = _DeleteIndex({t for t in self.vocabulary if len(t) >= MIN_TYPO_LEN})
+
+    def analyse(self, question: str) -> QueryAnalysis:
+        parts = []
+        for word in lx.words(question):
+            if word in lx.STOP or word in lx.QUESTION_WORDS:
+                continue
+            term = lx.stem(word)
+            if term in self.vocabulary:
+                parts.append(QueryTerm(word, (term,), True))
+                continue
+            pieces = lx.compound_parts(term, self.vocabulary)
+            if pieces and all(p in self.vocabulary for p in pieces):
+                parts.append(QueryTerm(word, pieces, True))
+                continue
+            fixed = self._typos.correct(term)
+            if fixed:
+                parts.append(QueryTerm(word, (fixed,), True))
+                continue
+            parts.append(QueryTerm(word, (term,), False))
+        return QueryAnalysis(tuple(parts), self._coverage(parts))
+
+    def _coverage(self, parts: list[QueryTerm]) -> float:
+        weights = [(self._weight(p), p.known) for p in parts]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, known in weights if known) / total if total else 1.0
+
+    def _weight(self, part: QueryTerm) -> float:
+        if not part.known:
+            return self.unknown_idf
+        return max(self.idf.get(t, self.unknown_idf) for t in part.terms)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query terms (zeros where nothing matches)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for term in set(terms):
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            docs, tf = posting
+            norm = tf + K1 * (1 - B + B * self.doc_len[docs] / self.avgdl)
+            out[docs] += self.idf[term] * tf * (K1 + 1) / norm
+        return out
+
+
+class _DeleteIndex:
+    """Typo correction of stems by deletion neighbourhoods (SymSpell): one edit, two for long stems.
+
+    Works on stems, not surface words, so "hovedanbefallingen" meets "hovedanbefaling"."""
+
+    def __init__(self, vocabulary: set[str]) -> None:
+        self._index: dict[str, str] = {}
+        for word in sorted(vocabulary):
+            for variant in _deletes(word, _depth(word)):
+                self._index.setdefault(variant, word)
+
+    def correct(self, word: str) -> str | None:
+        if len(word) < MIN_TYPO_LEN:
+            return None
+        for variant in _deletes(word, _depth(word)):
+            if variant in self._index:
+                return self._index[variant]
+        return None
+
+
+def _depth(word: str) -> int:
+    return 2 if len(word) >= LONG_TYPO_LEN else 1
+
+
+def _deletes(word: str, depth: int) -> list[str]:
+    level = {word}
+    found = [word]
+    for _ in range(depth):
+        level = {w[:i] + w[i + 1:] for w in level for i in range(len(w))}
+        found.extend(sorted(level))
+    return found
