@@ -7,6 +7,7 @@ listed in the README ("Konfigurasjon").
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,7 +52,8 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        """One index folder per embedder, so comparing embedders never rebuilds the default's index."""
+        return self.data_dir / "index" / re.sub(r"[^A-Za-z0-9_.-]+", "_", self.embedder)
 
     @property
     def slack_enabled(self) -> bool:

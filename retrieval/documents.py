@@ -243,6 +243,8 @@ def _pdf_paragraphs(page_text: str) -> Iterator[str]:
     followed by a capitalised line (the usual paragraph break in extracted report text)."""
     paragraph: list[str] = []
     for line in page_text.splitlines():
+        if is_chrome(line):
+            continue
         if not line.strip():
             if paragraph:
                 yield " ".join(paragraph)

@@ -52,7 +52,8 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(model, device=device)
         self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # Measured rather than asked: the method that reports it was renamed between releases.
+        self.dim = int(self._model.encode(["dim"], convert_to_numpy=True).shape[1])
         self.id = f"st-{model}-{query_prefix!r}-{passage_prefix!r}"
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:

@@ -57,11 +57,11 @@ def corpus_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def build_faiss(vectors: np.ndarray):
+def build_faiss(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT):
     import faiss
 
     n, dim = vectors.shape
-    if n <= EXACT_LIMIT:
+    if n <= exact_limit:
         index = faiss.IndexFlatIP(dim)
     else:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)

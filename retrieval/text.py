@@ -35,7 +35,7 @@ NYNORSK = {
     "ansvaret": "ansvaret", "rapporten": "rapporten", "skriven": "skrevet", "skreiv": "skrevet",
     "oppdatert": "oppdatert", "nummer": "nummer", "proaktivt": "proaktiv", "proaktiv": "proaktiv",
     "andre": "andre", "mot": "mot", "spørsmål": "spørsmål", "kritiske": "kritiske", "gjeld": "gjelder",
-    "laga": "laget", "lagd": "laget", "seier": "sier", "hovud": "hoved", "tilråding": "anbefaling",
+    "gjer": "gjør", "laga": "laget", "lagd": "laget", "seier": "sier", "hovud": "hoved", "tilråding": "anbefaling",
     "tilrådinga": "anbefalingen", "tilrådingane": "anbefalingene", "sjukefråvær": "sykefravær",
     "sjukefråværet": "sykefraværet", "meiner": "mener", "høyrer": "hører", "vanskeleg": "vanskelig",
 }

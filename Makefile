@@ -1,0 +1,41 @@
+# One command to try the bot, one to test it. Both install into .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 3978
+
+.PHONY: run test index eval bench clean
+
+# The stamp files make a second `make` skip pip when pyproject.toml has not changed.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/omstillingsbot index
+	@echo "Omstillingsbot starter på http://$(HOST):$(PORT) — prøv:"
+	@echo "  curl -s http://$(HOST):$(PORT)/api/ask -H 'content-type: application/json' -d '{\"question\": \"Hva er rapportens hovedanbefaling?\"}'"
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/omstillingsbot serve
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+index: $(VENV)/.installed
+	$(VENV)/bin/omstillingsbot index
+
+eval: $(VENV)/.installed
+	$(VENV)/bin/omstillingsbot eval ../shared/eval/dev.jsonl
+
+bench: $(VENV)/.installed-dev
+	$(VENV)/bin/omstillingsbot bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,188 @@
+"""`omstillingsbot bench`: the speed and size figures the README reports.
+
+1. Warm answer latency p50/p95 over a few hundred distinct questions, beside the floor
+   (query embedding + FAISS search alone) and their ratio: the engine's own overhead.
+2. Cold start to first answer with a cached index: a fresh `omstillingsbot ask` process.
+3. Index build and search latency on synthetic corpora of 1,000 and 100,000 chunks. The
+   1,000-chunk corpus is embedded for real; the 100,000-chunk one uses random unit vectors
+   (embedding 100k passages would take most of an hour on 2 cores) and synthetic text for BM25.
+4. Peak RSS of the default path (a separate process that loads the engine and answers).
+5. Slack and Teams: 50 concurrent requests through the real adapters against local fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bot.evaluate import percentile
+from bot.settings import Settings
+from bot.types import Question
+
+_VARIANTS = ("{q}", "{q} Svar kort.", "Kort fortalt: {q}", "{q} Takk!", "Lurer på dette: {q}")
+
+
+def _questions(settings: Settings) -> list[str]:
+    """Distinct questions: the dev set (if present) and the repo's held-out set, in a few wordings."""
+    sources = [Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout.jsonl",
+               Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"]
+    base = [json.loads(line)["q"] for src in sources if src.exists() for line in src.read_text().splitlines() if line.strip()]
+    return [v.format(q=q) for v in _VARIANTS for q in base]
+
+
+def _ms(values: list[float]) -> dict:
+    return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2), "n": len(values)}
+
+
+def warm_latency(settings: Settings) -> dict:
+    from bot.runtime import build_engine
+
+    engine = build_engine(settings)
+    questions = _questions(settings)
+    embedder, index = engine.retriever.embedder, engine.retriever.index
+    engine.respond(Question("oppvarming"))
+    floor, full = [], []
+    for q in questions:  # interleaved, so both see the same machine load
+        started = time.perf_counter()
+        index.search(embedder.embed_queries([q]), min(50, index.ntotal))
+        floor.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        engine.respond(Question(q))
+        full.append((time.perf_counter() - started) * 1000)
+    answer, base = _ms(full), _ms(floor)
+    return {"answer": answer, "floor": base, "ratio_p50": round(answer["p50_ms"] / base["p50_ms"], 2)}
+
+
+def cold_start(settings: Settings) -> dict:
+    """Seconds from process start to the first answer printed, index already cached."""
+    env = {**os.environ, "OMSTILLINGSBOT_DATA": str(settings.data_dir), "OMSTILLINGSBOT_CORPUS": str(settings.corpus_dir),
+           "OMSTILLINGSBOT_EMBEDDER": settings.embedder, "LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "bot.cli", "ask", "--json", "Hva er rapportens hovedanbefaling?"]
+    subprocess.run(command, env=env, check=True, capture_output=True)  # make sure the index is cached
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        runs.append(time.perf_counter() - started)
+    return {"seconds_median": round(statistics.median(runs), 2), "runs": [round(r, 2) for r in runs]}
+
+
+def peak_rss(settings: Settings) -> dict:
+    """Peak resident memory of a process on the default path: load, then answer the question set."""
+    code = (
+        "import resource, sys\n"
+        "from bot.settings import Settings\nfrom bot.runtime import build_engine\nfrom bot.types import Question\n"
+        "from bot.bench import _questions\n"
+        "s = Settings.from_env()\ne = build_engine(s)\n"
+        "[e.respond(Question(q)) for q in _questions(s)]\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    env = {**os.environ, "OMSTILLINGSBOT_DATA": str(settings.data_dir), "OMSTILLINGSBOT_CORPUS": str(settings.corpus_dir),
+           "OMSTILLINGSBOT_EMBEDDER": settings.embedder, "LOG_LEVEL": "WARNING"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return {"peak_rss_mb": round(int(out.stdout.strip().splitlines()[-1]) / 1024, 1)}
+
+
+def _synthetic_texts(corpus: Path, n: int, seed: int = 7) -> list[str]:
+    """Report-like sentences: random runs of the report's own vocabulary."""
+    from retrieval.documents import load_corpus
+
+    vocabulary = sorted({w for d in load_corpus(corpus)
+                         for b in d.blocks for w in b.text.split()})
+    rng = random.Random(seed)
+    return [" ".join(rng.choices(vocabulary, k=rng.randint(20, 80))) for _ in range(n)]
+
+
+def synthetic(settings: Settings, n: int, real_embeddings: bool) -> dict:
+    from retrieval.embedders import make_embedder
+    from retrieval.index import build_faiss, index_type
+    from retrieval.lexical import LexicalIndex
+    from retrieval.search import dense_search
+
+    texts = _synthetic_texts(settings.corpus_dir, n)
+    embedder = make_embedder(settings.embedder)
+    started = time.perf_counter()
+    if real_embeddings:
+        vectors = embedder.embed_passages(texts)
+    else:
+        rng = np.random.default_rng(7)
+        vectors = rng.standard_normal((n, embedder.dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    embed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    index = build_faiss(vectors)
+    faiss_s = time.perf_counter() - started
+    started = time.perf_counter()
+    lexical = LexicalIndex(texts)
+    bm25_s = time.perf_counter() - started
+    queries = _questions(settings)[:200]
+    query_vectors = embedder.embed_queries(queries)
+    dense, lex = [], []
+    for q, v in zip(queries, query_vectors):
+        started = time.perf_counter()
+        dense_search(index, v[None, :], 50)
+        dense.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        scores = lexical.scores(lexical.analyse(q).terms)
+        np.argpartition(-scores, min(50, n - 1))[:50]
+        lex.append((time.perf_counter() - started) * 1000)
+    recall = None
+    if index_type(index) != "IndexFlatIP":
+        import faiss
+
+        exact = faiss.IndexFlatIP(embedder.dim)
+        exact.add(vectors)
+        _, truth = exact.search(query_vectors, 10)
+        _, approx = index.search(query_vectors, 10)
+        recall = round(float(np.mean([len(set(t) & set(a)) / 10 for t, a in zip(truth, approx)])), 3)
+    return {
+        "chunks": n, "index_type": index_type(index),
+        "vectors": "embedded with " + embedder.id if real_embeddings else "random unit vectors",
+        "embed_s": round(embed_s, 2), "faiss_build_s": round(faiss_s, 2), "bm25_build_s": round(bm25_s, 2),
+        "faiss_search": _ms(dense), "bm25_search": _ms(lex), "recall@10_vs_exact": recall,
+    }
+
+
+def chat_platforms(settings: Settings) -> dict:
+    """The adapters' own benchmarks (50 concurrent requests against local fakes of Slack / Bot Connector)."""
+    from bot.runtime import build_engine, build_service
+
+    engine = build_engine(settings)
+    results = {}
+    for name, module in (("slack", "bot.slack.bench"), ("teams", "bot.teams.bench")):
+        try:
+            bench = __import__(module, fromlist=["x"])
+        except ImportError as exc:
+            results[name] = {"skipped": f"{module} missing ({exc})"}
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            scoped = settings.with_(data_dir=Path(tmp), database_url="")
+            results[name] = asyncio.run(getattr(bench, f"bench_{name}")(lambda: build_service(scoped, engine)))
+    return results
+
+
+def run_bench(settings: Settings, quick: bool = False) -> dict:
+    report: dict = {"embedder": settings.embedder, "cpus": os.cpu_count()}
+
+    def show(title: str, value: dict) -> None:
+        report[title] = value
+        print(f"{title}: {json.dumps(value, ensure_ascii=False)}", flush=True)
+
+    show("warm_latency", warm_latency(settings))
+    show("cold_start", cold_start(settings))
+    show("peak_rss_default_path", peak_rss(settings))
+    show("synthetic_1k", synthetic(settings, 1_000, real_embeddings=True))
+    if not quick:
+        show("synthetic_100k", synthetic(settings, 100_000, real_embeddings=False))
+    show("chat_platforms", chat_platforms(settings))
+    return report

@@ -1,0 +1,170 @@
+"""`omstillingsbot` command line: ask, chat, index, eval, bench, serve, feedback, teams-package.
+
+`main()` is the only place that reads the environment (Settings.from_env) and sets up logging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from bot.settings import Settings
+from bot.types import Answer, Question
+
+log = logging.getLogger("omstillingsbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omstillingsbot", description="Svar fra Difi-rapport 2019:3, med kilder.")
+    parser.add_argument("--embedder", help="e5 (standard), minilm, eller st:<modellnavn eller sti>")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="still ett spørsmål (eller '-' for ett spørsmål per linje på stdin)")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="ett JSON-objekt per linje")
+    sub.add_parser("chat", help="interaktiv samtale; '+' / '-' gir tilbakemelding på forrige svar")
+    index = sub.add_parser("index", help="bygg indeksen (gjenbrukes når korpus og embedder er uendret)")
+    index.add_argument("--rebuild", action="store_true")
+    evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--json", action="store_true")
+    bench = sub.add_parser("bench", help="mål svartid, oppstart, indeksbygging og minne")
+    bench.add_argument("--quick", action="store_true", help="hopp over 100 000-bitars syntetisk korpus")
+    bench.add_argument("--json", action="store_true")
+    serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False)
+    feedback.add_argument("rest", nargs=argparse.REMAINDER)
+    package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
+    package.add_argument("--out", default="omstillingsbot-teams.zip")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    if args.embedder:
+        settings = settings.with_(embedder=args.embedder)
+    if getattr(args, "host", None):
+        settings = settings.with_(host=args.host)
+    if getattr(args, "port", None):
+        settings = settings.with_(port=args.port)
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = _COMMANDS[args.command]
+    return handler(settings, args) or 0
+
+
+def _engine(settings: Settings, rebuild: bool = False):
+    from bot.runtime import build_engine
+
+    return build_engine(settings, rebuild=rebuild)
+
+
+def _ask(settings: Settings, args) -> int:
+    engine = _engine(settings)
+    if args.question == ["-"]:
+        questions = (line.rstrip("\n") for line in sys.stdin)
+    else:
+        questions = iter([" ".join(args.question)])
+    for text in questions:
+        answer = engine.respond(Question(text, platform="cli"))
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+    return 0
+
+
+def render_text(answer: Answer) -> str:
+    """Readable terminal rendering: the answer, then numbered sources."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines += [f"[{n}] {c.label} · {c.source}" + (f", side {c.page}" if c.page else "")
+                  for n, c in enumerate(answer.citations, start=1)]
+    return "\n".join(lines)
+
+
+def _chat(settings: Settings, args) -> int:
+    from bot.runtime import build_service
+
+    service = build_service(settings)
+    print("Still et spørsmål om rapporten (tom linje eller Ctrl-D avslutter; «+» / «-» gir tilbakemelding).")
+    last: Answer | None = None
+    while True:
+        try:
+            text = input("> ").strip()
+        except EOFError:
+            break
+        if not text:
+            break
+        if text in ("+", "-") and last is not None and last.answer_id:
+            outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
+            print(outcome.message)
+            continue
+        last = asyncio.run(service.respond(Question(text, platform="cli")))
+        print(render_text(last) + "\n")
+    if service.store is not None:
+        service.store.close()
+    return 0
+
+
+def _index(settings: Settings, args) -> int:
+    started = time.perf_counter()
+    engine = _engine(settings, rebuild=args.rebuild)
+    print(f"Indeks klar: {len(engine.retriever.chunks)} biter fra {settings.corpus_dir} "
+          f"({settings.embedder}) på {time.perf_counter() - started:.1f} s, lagret i {settings.index_dir}")
+    return 0
+
+
+def _eval(settings: Settings, args) -> int:
+    from bot.evaluate import evaluate, format_report
+
+    report = evaluate(_engine(settings), args.file)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, settings.embedder))
+    return 0
+
+
+def _bench(settings: Settings, args) -> int:
+    from bot.bench import run_bench
+
+    report = run_bench(settings, quick=args.quick)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _serve(settings: Settings, args) -> int:
+    from bot.runtime import build_service
+    from bot.server import serve
+
+    serve(settings, lambda: build_service(settings))
+    return 0
+
+
+def _feedback(settings: Settings, args) -> int:
+    from bot.feedback.report import run_report
+
+    return run_report(settings, list(args.rest))
+
+
+def _teams_package(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from bot.teams.package import build_package
+
+    path = build_package(settings, Path(args.out))
+    print(f"Teams-apppakke skrevet til {path}")
+    return 0
+
+
+_COMMANDS = {
+    "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "bench": _bench, "serve": _serve,
+    "feedback": _feedback, "teams-package": _teams_package,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Shared fixtures: a real engine over the real corpus with the default (e5) embedder, built once
+per test session into a temporary data folder, and chat services with a real SQLite feedback store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def session_data(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def base_settings(session_data) -> Settings:
+    return Settings(corpus_dir=ROOT / "corpus", data_dir=session_data, feedback_secret="test-secret")
+
+
+@pytest.fixture(scope="session")
+def engine(base_settings):
+    from bot.runtime import build_engine
+
+    return build_engine(base_settings)
+
+
+@pytest.fixture
+def settings(base_settings, tmp_path) -> Settings:
+    """Per-test settings: the session's index, but a fresh data folder for the feedback store."""
+    return base_settings.with_(data_dir=tmp_path)
+
+
+@pytest.fixture
+def make_service(settings, engine):
+    """A factory for ChatService with the real engine and a real SQLite store in this test's folder."""
+    from bot.runtime import build_service
+
+    made = []
+
+    def factory(custom: Settings | None = None):
+        service = build_service(custom or settings, engine)
+        made.append(service)
+        return service
+
+    yield factory
+    for service in made:
+        if service.store is not None:
+            service.store.close()
+
+
+@pytest.fixture
+def chat_service(make_service):
+    return make_service()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (CI sets it)")
+    return url
