@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
     evaluate.add_argument("file")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
+                          help="rangér med begge søkene (standard), bare FAISS, eller bare BM25")
     bench = sub.add_parser("bench", help="mål svartid, oppstart, indeksbygging og minne")
     bench.add_argument("--quick", action="store_true", help="hopp over 100 000-bitars syntetisk korpus")
     bench.add_argument("--json", action="store_true")
@@ -60,10 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handler(settings, args) or 0
 
 
-def _engine(settings: Settings, rebuild: bool = False):
+def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
     from bot.runtime import build_engine
 
-    return build_engine(settings, rebuild=rebuild)
+    return build_engine(settings, rebuild=rebuild, mode=mode)
 
 
 def _ask(settings: Settings, args) -> int:
@@ -123,8 +125,9 @@ def _index(settings: Settings, args) -> int:
 def _eval(settings: Settings, args) -> int:
     from bot.evaluate import evaluate, format_report
 
-    report = evaluate(_engine(settings), args.file)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, settings.embedder))
+    report = evaluate(_engine(settings, mode=args.mode), args.file)
+    label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
     return 0
 
 

@@ -19,8 +19,9 @@ from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk
 
 MAX_CITATIONS = 3
-# A further hit is cited when its fused score is at least this share of the best hit's.
-CO_CITE_RATIO = 0.85
+# A further hit is cited when its fused score is within this margin of the best hit's (fused units:
+# 0.3 is 30 % of the best BM25 match, or 0.03 cosine with e5's scale).
+CO_CITE_MARGIN = 0.3
 
 # Terms that only name a kind of unit ("anbefaling", "utfordring"): a question whose topic is nothing
 # but these asks for all units of that kind.
@@ -106,8 +107,9 @@ class Engine:
             return self.lookup.group(kind)
         top = hits[0]
         chosen = [top]
-        for hit in hits[1:]:
-            if len(chosen) >= MAX_CITATIONS or hit.score < CO_CITE_RATIO * top.score:
+        # A question about the report as a whole has no topic words to tell near-ties apart: cite the best.
+        for hit in hits[1:] if result.analysis.has_topic else ():
+            if len(chosen) >= MAX_CITATIONS or hit.score < top.score - CO_CITE_MARGIN:
                 break
             chosen.append(hit)
         return _expand_groups(self.lookup, [h.chunk for h in chosen])

@@ -14,13 +14,21 @@ from retrieval.search import HybridRetriever
 log = logging.getLogger(__name__)
 
 
-def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False) -> Engine:
+# Retrieval ablations for `omstillingsbot eval --mode`: which of the two retrievers rank.
+MODES = {"hybrid": (None, 1.0), "dense": (None, 0.0), "lexical": (0.0, 1.0)}
+
+
+def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
+                 mode: str = "hybrid") -> Engine:
     embedder = embedder or make_embedder(settings.embedder)
     stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild)
     log.info("index %s: %d chunks (%s)", "built" if stored.rebuilt else "loaded", len(stored.chunks),
              stored.manifest.index_type)
     calibration = CALIBRATIONS.get(settings.embedder, Calibration())
-    retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder, dense_scale=calibration.dense_scale)
+    dense_scale, lexical_weight = MODES[mode]
+    retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder,
+                                dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
+                                lexical_weight=lexical_weight)
     return Engine(retriever, calibration, settings.max_question_chars)
 
 
