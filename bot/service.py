@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 VOTE_ATTEMPTS = 3
 VOTE_BACKOFF_S = 0.05
+RECENT_EVENTS = 4096  # per-process memory of delivered events, for when the shared store is down
 
 
 class Responder(Protocol):
@@ -34,6 +36,7 @@ class ChatService:
         self.engine = engine
         self.store = store
         self._secret = secret
+        self._recent: OrderedDict[str, None] = OrderedDict()
 
     async def respond(self, question: Question) -> Answer:
         """Answer (or run the command in) a question and record it for feedback.
@@ -86,12 +89,21 @@ class ChatService:
             return None
 
     async def first_delivery(self, platform: Platform, event_id: str) -> bool:
-        """True the first time any instance sees this event; a store that is down lets it through
-        (answering twice is better than not answering)."""
-        if self.store is None or not event_id:
+        """True the first time any instance sees this event. This process remembers recent events
+        itself too, so a retry is still caught while the shared store is down; a store that is down
+        otherwise lets the event through (answering twice beats not answering)."""
+        if not event_id:
+            return True
+        key = message_key(self._secret, platform, ("event", event_id))
+        if key in self._recent:
+            return False
+        self._recent[key] = None
+        if len(self._recent) > RECENT_EVENTS:
+            self._recent.popitem(last=False)
+        if self.store is None:
             return True
         try:
-            return await asyncio.to_thread(self.store.claim_event, message_key(self._secret, platform, ("event", event_id)))
+            return await asyncio.to_thread(self.store.claim_event, key)
         except Exception as exc:  # noqa: BLE001
             log.warning("event dedupe unavailable: %s", type(exc).__name__)
             return True
