@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False)
+    # "+" as prefix so every option (--csv, --plot …) falls through to the report's own parser.
+    feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False, prefix_chars="+")
     feedback.add_argument("rest", nargs=argparse.REMAINDER)
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
     package.add_argument("--out", default="omstillingsbot-teams.zip")

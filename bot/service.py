@@ -70,6 +70,18 @@ class ChatService:
                 await asyncio.sleep(VOTE_BACKOFF_S * (2**attempt))
         return VoteOutcome(False, vote, message=messages.text("vote_not_saved", lang))
 
+    async def feedback_text(self, platform: Platform, answer_id: str, user_id: str, text: str) -> bool:
+        """Store a voter's optional comment (Teams' feedback form), redacted by the store; False if not saved."""
+        if self.store is None:
+            return False
+        key = voter_key(self._secret, platform, user_id, answer_id)
+        try:
+            await asyncio.to_thread(self.store.record_feedback_text, answer_id, key, text)
+            return True
+        except Exception as exc:  # noqa: BLE001
+            log.warning("feedback text not stored: %s", type(exc).__name__)
+            return False
+
     async def remember_message(self, platform: Platform, message_ref: Sequence[str], answer_id: str) -> None:
         """Link a posted chat message (e.g. Slack channel+ts) to its answer, by keyed hash only."""
         if self.store is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.feedback.summary import ExportRow, Summary
 from bot.types import Answer, Platform, Tally, VoteValue
 
 
@@ -42,5 +43,15 @@ class FeedbackStore(Protocol):
 
     def claim_event(self, event_key: str) -> bool:
         """True the first time an event key is seen by any process sharing this store, False after."""
+
+    def record_feedback_text(self, answer_id: str, voter_key: str, text: str) -> None:
+        """Keep one voter's free-text comment on an answer (Teams' feedback form), redacted;
+        a later comment replaces it. Dropped silently when feedback text storage is off."""
+
+    def export_rows(self) -> list[ExportRow]:
+        """Every stored answer with its tally and comments, oldest first (for the report)."""
+
+    def summary(self) -> Summary:
+        """Totals, by week, by cited unit, by platform, and the worst questions."""
 
     def close(self) -> None: ...

@@ -1,0 +1,55 @@
+"""Anonymous feedback on answers: which store to open, from Settings.
+
+DATABASE_URL empty            -> SQLite file <data dir>/feedback.sqlite3
+DATABASE_URL sqlite:///path   -> SQLite file at path (sqlite:////abs/path for an absolute path)
+DATABASE_URL postgresql://…   -> PostgreSQL (also postgres://)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.feedback.base import FeedbackStore, StoreUnavailable, UnknownAnswer
+from bot.feedback.postgres import PostgresStore
+from bot.feedback.sqlite import SqliteStore
+from bot.feedback.sqlstore import SqlStore
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SQLITE_FILE = "feedback.sqlite3"
+
+__all__ = ["FeedbackStore", "StoreUnavailable", "UnknownAnswer", "open_store", "sqlite_path"]
+
+
+def sqlite_path(settings: Settings) -> Path | None:
+    """The SQLite file this configuration uses, or None for PostgreSQL."""
+    url = settings.database_url.strip()
+    if not url:
+        return settings.data_dir / SQLITE_FILE
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    if url.startswith(("postgresql://", "postgres://")):
+        return None
+    # Never echo the URL: it may hold a password.
+    raise ValueError("DATABASE_URL must be empty, sqlite:///PATH, or a postgresql:// URL")
+
+
+def open_store(settings: Settings) -> FeedbackStore:
+    """Open and migrate the configured store.
+
+    A database that is down at start-up does not stop the bot: the store is returned anyway,
+    migrates on its first successful use, and until then votes are reported as not saved."""
+    path = sqlite_path(settings)
+    options = {"store_questions": settings.store_questions, "store_feedback_text": settings.store_feedback_text}
+    store: SqlStore
+    if path is None:
+        store = PostgresStore(settings.database_url.strip(), **options)
+    else:
+        store = SqliteStore(path, **options)
+    try:
+        store.migrate()
+    except StoreUnavailable as exc:
+        log.warning("feedback store unavailable at start-up (%s); votes are not saved until it is back", exc)
+    return store

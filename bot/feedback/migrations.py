@@ -1,0 +1,74 @@
+"""Versioned schema migrations, shared by SQLite and PostgreSQL.
+
+The DDL uses only types both databases understand (SQLite maps BOOLEAN and DOUBLE PRECISION to
+its own affinities). A migration is applied once, inside the same transaction that records its
+version, so a crash half-way leaves the previous version intact. Never edit a released
+migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "answers, votes, message links, events", (
+        """CREATE TABLE answers (
+            answer_id TEXT PRIMARY KEY,
+            hour TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            question TEXT,
+            confidence DOUBLE PRECISION NOT NULL,
+            abstained BOOLEAN NOT NULL
+        )""",
+        "CREATE INDEX answers_hour ON answers (hour)",
+        """CREATE TABLE citations (
+            answer_id TEXT NOT NULL REFERENCES answers (answer_id),
+            position INTEGER NOT NULL,
+            chunk_id TEXT NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (answer_id, position)
+        )""",
+        """CREATE TABLE votes (
+            answer_id TEXT NOT NULL REFERENCES answers (answer_id),
+            voter_key TEXT NOT NULL,
+            value TEXT NOT NULL CHECK (value IN ('up', 'down')),
+            PRIMARY KEY (answer_id, voter_key)
+        )""",
+        """CREATE TABLE message_links (
+            message_key TEXT PRIMARY KEY,
+            answer_id TEXT NOT NULL REFERENCES answers (answer_id),
+            hour TEXT NOT NULL
+        )""",
+        """CREATE TABLE events (
+            event_key TEXT PRIMARY KEY,
+            hour TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_hour ON events (hour)",
+    )),
+    Migration(2, "free-text feedback", (
+        """CREATE TABLE feedback_texts (
+            answer_id TEXT NOT NULL REFERENCES answers (answer_id),
+            voter_key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            hour TEXT NOT NULL,
+            PRIMARY KEY (answer_id, voter_key)
+        )""",
+    )),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+CREATE_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+)"""

@@ -1,0 +1,77 @@
+"""PNG chart of helpfulness by week and by cited unit, for the report's owners.
+
+matplotlib is imported only when a chart is asked for (it is slow to import and the bot itself
+never draws), and through the Agg canvas directly: no pyplot, no GUI backend, no global state.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from bot.feedback.summary import Group, Summary
+
+MAX_UNITS = 12
+UP_COLOUR = "#2e7d32"
+DOWN_COLOUR = "#c62828"
+
+TITLE = "Var svaret nyttig? Andel tommel opp"
+WEEK_AXIS = "Per uke (antall stemmer over stolpen)"
+UNIT_AXIS = "Per sitert anbefaling/utfordring"
+SHARE_LABEL = "andel nyttig"
+NO_VOTES = "Ingen stemmer ennå"
+
+
+def write_chart(summary: Summary, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    weeks = [g for g in summary.by_week if g.up + g.down]
+    units = [g for g in summary.by_unit if g.up + g.down][:MAX_UNITS]
+    figure = Figure(figsize=(10, 4 + 0.45 * max(len(units), 3)), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(TITLE, fontsize=14)
+    # Separate subfigures, so the long unit labels below do not squeeze the week axis above.
+    top, bottom = figure.subfigures(2, 1, height_ratios=[1, max(1.0, len(units) / 6)])
+    _by_week(top.subplots(), weeks)
+    _by_unit(bottom.subplots(), units)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+
+
+def _share(group: Group) -> float:
+    return 100.0 * (group.helpful_share or 0.0)
+
+
+def _colour(group: Group) -> str:
+    return UP_COLOUR if (group.helpful_share or 0.0) >= 0.5 else DOWN_COLOUR
+
+
+def _by_week(axes, weeks: list[Group]) -> None:
+    axes.set_title(WEEK_AXIS, loc="left", fontsize=11)
+    axes.set_ylim(0, 110)
+    axes.set_ylabel(f"{SHARE_LABEL} (%)")
+    if not weeks:
+        axes.text(0.5, 0.5, NO_VOTES, ha="center", va="center", transform=axes.transAxes)
+        return
+    names = [g.name for g in weeks]
+    bars = axes.bar(names, [_share(g) for g in weeks], color=[_colour(g) for g in weeks])
+    axes.bar_label(bars, labels=[str(g.up + g.down) for g in weeks], padding=2, fontsize=9)
+    axes.axhline(50, color="grey", linewidth=0.8, linestyle="--")
+    axes.tick_params(axis="x", labelrotation=45, labelsize=9)
+
+
+def _by_unit(axes, units: list[Group]) -> None:
+    axes.set_title(UNIT_AXIS, loc="left", fontsize=11)
+    axes.set_xlim(0, 125)  # room for the "83 % av 46" labels right of a full bar
+    axes.set_xlabel(f"{SHARE_LABEL} (%)")
+    if not units:
+        axes.text(0.5, 0.5, NO_VOTES, ha="center", va="center", transform=axes.transAxes)
+        axes.set_yticks([])
+        return
+    names = [textwrap.shorten(g.name, 60, placeholder="…") for g in units]
+    bars = axes.barh(names, [_share(g) for g in units], color=[_colour(g) for g in units])
+    axes.bar_label(bars, labels=[f"{_share(g):.0f} % av {g.up + g.down}" for g in units], padding=3, fontsize=9)
+    axes.axvline(50, color="grey", linewidth=0.8, linestyle="--")
+    axes.invert_yaxis()  # most-voted unit on top
+    axes.tick_params(axis="y", labelsize=9)

@@ -1,0 +1,160 @@
+"""Privacy model of the feedback store.
+
+What is stored, and what is not:
+
+* An answer is stored under a random id (uuid4, made by the engine, never derived from a
+  platform id), with the question text *after redaction* (or no text at all when
+  `Settings.store_questions` is off), the cited chunk ids and labels, the engine's confidence,
+  whether it abstained, the platform name ("slack", "teams", "web", "cli") and the hour it was
+  asked (UTC, rounded down) - nothing finer that could be matched against a chat log.
+* A vote is stored as (answer id, voter key, up|down). The voter key is an HMAC-SHA256 of
+  the platform name, the platform user id AND the answer id under a secret the store never
+  sees. It exists only to keep one vote per person per answer: the same person gets a
+  different key on every answer, so keys cannot be joined across answers, and without the
+  secret a key cannot be matched to a user list.
+* Chat message references (Slack channel+ts, Teams activity ids) and delivery event ids are
+  stored only as HMACs of the same kind, to find the answer a reaction belongs to and to drop
+  duplicate deliveries. Event keys are pruned after a day.
+* No platform user id, name, e-mail, team/tenant id or channel id is stored anywhere, and
+  none is logged. Question redaction replaces e-mail addresses, phone numbers, Norwegian
+  national identity numbers, URLs carrying credentials, access tokens, and anything that looks
+  like a Slack/Teams mention or id with placeholders.
+
+The secret comes from OMSTILLINGSBOT_FEEDBACK_SECRET; when that is unset it is generated once
+into `<data dir>/feedback-secret` (mode 0600) and a warning is logged. Losing the secret only
+means that a person who voted before can vote once more on the same old answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SECRET_FILE = "feedback-secret"
+MAX_STORED_CHARS = 2000
+
+
+def _digest(secret: bytes, purpose: str, parts: Sequence[str]) -> str:
+    """HMAC-SHA256 over length-prefixed parts, so ("ab", "c") and ("a", "bc") never collide and
+    a voter key can never equal a message key (the purpose is the first part)."""
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    for part in (purpose, *parts):
+        data = part.encode("utf-8")
+        mac.update(len(data).to_bytes(4, "big"))
+        mac.update(data)
+    return mac.hexdigest()
+
+
+def voter_key(secret: bytes, platform: str, user_id: str, answer_id: str) -> str:
+    """One person's key for one answer; a different answer gives an unrelated key."""
+    return _digest(secret, "voter", (platform, user_id, answer_id))
+
+
+def message_key(secret: bytes, platform: str, parts: Sequence[str]) -> str:
+    """Key for a chat message reference (e.g. channel + ts) or a delivery event id."""
+    return _digest(secret, "message", (platform, *parts))
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The deployment's HMAC secret: from the environment, else generated once into the data folder."""
+    if settings.feedback_secret:
+        return settings.feedback_secret.encode("utf-8")
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists():
+        if _create_secret_file(path):
+            log.warning(
+                "OMSTILLINGSBOT_FEEDBACK_SECRET is not set: generated a new feedback secret in %s. "
+                "Set the variable (the same value on every instance) to keep voter keys stable.",
+                path,
+            )
+    secret = path.read_text(encoding="ascii").strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty; delete it or set OMSTILLINGSBOT_FEEDBACK_SECRET")
+    return secret.encode("ascii")
+
+
+def _create_secret_file(path: Path) -> bool:
+    """Write a fresh secret atomically; False when another process created the file first.
+
+    The secret is written to a private temporary file and hard-linked into place: a link never
+    replaces an existing file, so two processes starting together end up with the same secret,
+    and no process ever reads a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- Redaction -----------------------------------------------------------------------------------
+# Order matters: markup and URLs first (they may contain digits and @), then identity numbers
+# before phone numbers (an 11-digit number contains 8-digit runs).
+
+_SECRET_PARAMS = (
+    r"token|access_token|id_token|refresh_token|sig|signature|code|key|api_?key|secret|"
+    r"password|passwd|pwd|auth|session|sid|sas|x-amz-signature|x-amz-credential|t"
+)
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Slack markup: <@U123|name>, <#C123|general>, <!subteam^S123|@team>, <!here>
+    (re.compile(r"<@[^<>\s]+>"), "[omtale]"),
+    (re.compile(r"<#[^<>\s|]+(?:\|[^<>]*)?>"), "[kanal]"),
+    (re.compile(r"<![^<>]+>"), "[omtale]"),
+    # Teams mention markup: <at>Kari Nordmann</at>
+    (re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL), "[omtale]"),
+    # URLs with credentials in the query/fragment or user:password@ in the authority; an
+    # ordinary link (regjeringen.no/...) is kept because it says what the question is about.
+    (re.compile(
+        rf"(?:https?|ftp)://(?:[^/\s@<>|]+:[^/\s@<>|]+@|[^\s<>|]*?[?&#;](?:{_SECRET_PARAMS})=)[^\s<>|]*",
+        re.IGNORECASE,
+    ), "[lenke]"),
+    # Access tokens that travel without a URL
+    (re.compile(r"\bxox[abeprs]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+"), "[token]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "[token]"),
+    (re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*", re.IGNORECASE), "[token]"),
+    # Teams / Bot Framework ids: "29:1AbC...", "8:orgid:<guid>", "19:abc@thread.tacv2", "a:1xY..."
+    (re.compile(r"(?<![\w:])(?:\d{1,2}|[a-z]):[A-Za-z0-9_.:@=+/-]{10,}"), "[id]"),
+    # GUIDs (AAD object ids, tenant ids)
+    (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "[id]"),
+    # Slack ids (U…, W…, C…, T…, …): an upper-case letter then 7–14 upper-case letters/digits,
+    # at least one a digit, so capitalised words ("DEPARTEMENTET", "COVID19") are kept.
+    (re.compile(r"\b[UWCGDTBSEFAR](?=[A-Z0-9]*\d)[A-Z0-9]{7,14}\b"), "[id]"),
+    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[e-post]"),
+    # Fødselsnummer / D-nummer: 11 digits, also written "010199 12345"
+    (re.compile(r"(?<![\d.,])\d{6}[ .-]?\d{5}(?!\d|[.,]\d)"), "[fødselsnummer]"),
+    # Phone numbers: with a country prefix anything phone-shaped; without, the Norwegian
+    # groupings 8 digits / 3-2-3 / 2-2-2-2 / 4-4; a 4-4 pair must not start with 1 or 2, so a
+    # pair of years ("2019 2020") stays.
+    (re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\d])"), "[telefon]"),
+    (re.compile(
+        r"(?<![\d.,])(?:\d{8}|\d{3}[ .-]\d{2}[ .-]\d{3}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|[3-9]\d{3}[ .-]\d{4})(?![\d]|[.,]\d)"
+    ), "[telefon]"),
+)
+
+
+def redact(text: str) -> str:
+    """The text with personal data and platform identifiers replaced by placeholders.
+
+    Also cut to MAX_STORED_CHARS: the store keeps what a question was about, not a document."""
+    for pattern, placeholder in _RULES:
+        text = pattern.sub(placeholder, text)
+    return text[:MAX_STORED_CHARS]

@@ -1,0 +1,93 @@
+"""SQLite back end: one file in the data folder, safe for several threads and processes on one machine.
+
+WAL mode lets readers run beside the single writer; every write opens with BEGIN IMMEDIATE so
+two processes never both read-then-write the same vote (the second one waits up to the busy
+timeout, then the caller gets StoreUnavailable). synchronous=FULL: an acknowledged vote
+survives a crash of the process and of the machine.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.feedback.base import StoreUnavailable
+from bot.feedback.sqlstore import Clock, Run, SqlStore, utc_now
+
+BUSY_TIMEOUT_S = 5.0
+
+
+def _unavailable(exc: BaseException) -> StoreUnavailable:
+    # The message names the failure kind only; it never carries SQL parameters.
+    return StoreUnavailable(f"sqlite: {exc}")
+
+
+def _is_outage(exc: sqlite3.Error) -> bool:
+    """Locks, I/O errors, a missing or corrupt file - not our own SQL or constraint bugs."""
+    return not isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError))
+
+
+class SqliteStore(SqlStore):
+    def __init__(self, path: Path, *, store_questions: bool = True, store_feedback_text: bool = True,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, clock: Clock = utc_now) -> None:
+        super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock)
+        self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
+        # One connection per thread (sqlite3 connections must not be shared while in use);
+        # all of them are remembered so close() can close every one.
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            raise _unavailable(exc) from exc
+        self._local.conn = conn
+        with self._guard:
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Run]:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except sqlite3.Error as exc:
+            raise _unavailable(exc) from exc
+
+        def run(sql: str, params: tuple = ()) -> sqlite3.Cursor:
+            return conn.execute(sql, params)
+
+        try:
+            yield run
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the original error is the one worth reporting
+            if isinstance(exc, sqlite3.Error) and _is_outage(exc):
+                raise _unavailable(exc) from exc
+            raise
+
+    def close(self) -> None:
+        with self._guard:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for conn in connections:
+            conn.close()

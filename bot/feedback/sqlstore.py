@@ -1,0 +1,210 @@
+"""The feedback store's SQL, shared by both back ends.
+
+Subclasses only say how to open a transaction (`_transaction`) and how to serialise schema
+changes between processes (`_lock_schema`); every statement here is written with "?"
+placeholders and runs unchanged on SQLite and PostgreSQL (which gets "%s"), so values always
+travel as parameters and no SQL text may contain a literal "?" or "%". Every write is one
+transaction, and a vote's tally is counted inside the transaction that changed it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.feedback.base import UnknownAnswer
+from bot.feedback.migrations import CREATE_VERSION_TABLE, MIGRATIONS
+from bot.feedback.privacy import redact
+from bot.feedback.summary import ExportRow, Summary, summarize
+from bot.types import Answer, Platform, Tally, VoteValue
+
+# run(sql, params) -> a DB-API cursor
+Run = Callable[..., Any]
+Clock = Callable[[], datetime]
+
+EVENT_TTL = timedelta(days=1)
+PRUNE_EVERY_S = 3600.0
+VOTE_VALUES = ("up", "down", "none")
+
+_TALLY = (
+    "SELECT COUNT(CASE WHEN value = 'up' THEN 1 END), COUNT(CASE WHEN value = 'down' THEN 1 END) "
+    "FROM votes WHERE answer_id = ?"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hour_of(moment: datetime) -> str:
+    """UTC, rounded down to the hour: precise enough for weekly figures, too coarse to match a chat log."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:00Z")
+
+
+class SqlStore:
+    def __init__(self, *, store_questions: bool = True, store_feedback_text: bool = True,
+                 clock: Clock = utc_now) -> None:
+        self.store_questions = store_questions
+        self.store_feedback_text = store_feedback_text
+        self._clock = clock
+        self._migrated = False
+        self._last_prune = float("-inf")
+
+    # --- back-end hooks ---------------------------------------------------------------------------
+
+    def _transaction(self, write: bool) -> AbstractContextManager[Run]:
+        """A transaction yielding `run(sql, params=())`; driver errors become StoreUnavailable."""
+        raise NotImplementedError
+
+    def _lock_schema(self, run: Run) -> None:
+        """Serialise migrations between processes (SQLite's write transaction already does)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # --- schema -----------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        self.migrate_to(MIGRATIONS[-1].version)
+
+    def migrate_to(self, target: int) -> None:
+        """Apply every migration up to `target` that this database has not seen yet."""
+        with self._transaction(write=True) as run:
+            self._lock_schema(run)
+            run(CREATE_VERSION_TABLE)
+            applied = {version for (version,) in run("SELECT version FROM schema_migrations").fetchall()}
+            for migration in MIGRATIONS:
+                if migration.version <= target and migration.version not in applied:
+                    for statement in migration.statements:
+                        run(statement)
+                    run("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        (migration.version, migration.name))
+        self._migrated = target >= MIGRATIONS[-1].version
+
+    def schema_versions(self) -> list[int]:
+        with self._transaction(write=False) as run:
+            return [v for (v,) in run("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+    def _tx(self, write: bool) -> AbstractContextManager[Run]:
+        # A store opened while the database was down migrates on its first successful use.
+        if not self._migrated:
+            self.migrate()
+        return self._transaction(write)
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def record_answer(self, answer: Answer, platform: Platform) -> None:
+        if not answer.answer_id:
+            raise ValueError("an answer needs an answer_id to be recorded")
+        question = redact(answer.question) if self.store_questions else None
+        with self._tx(write=True) as run:
+            inserted = run(
+                "INSERT INTO answers (answer_id, hour, platform, kind, lang, question, confidence, abstained) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO NOTHING",
+                (answer.answer_id, hour_of(self._clock()), platform, answer.kind, answer.lang, question,
+                 float(answer.confidence), bool(answer.abstained)),
+            ).rowcount
+            if inserted == 1:  # a repeated record of the same answer keeps the first
+                for position, citation in enumerate(answer.citations):
+                    run("INSERT INTO citations (answer_id, position, chunk_id, label) VALUES (?, ?, ?, ?)",
+                        (answer.answer_id, position, citation.id, citation.label))
+
+    def vote(self, answer_id: str, voter_key: str, value: VoteValue) -> Tally:
+        if value not in VOTE_VALUES:
+            raise ValueError(f"vote must be one of {VOTE_VALUES}, not {value!r}")
+        with self._tx(write=True) as run:
+            self._require_answer(run, answer_id)
+            if value == "none":
+                run("DELETE FROM votes WHERE answer_id = ? AND voter_key = ?", (answer_id, voter_key))
+            else:
+                run("INSERT INTO votes (answer_id, voter_key, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (answer_id, voter_key) DO UPDATE SET value = excluded.value "
+                    "WHERE votes.value <> excluded.value",
+                    (answer_id, voter_key, value))
+            up, down = run(_TALLY, (answer_id,)).fetchone()
+        return Tally(int(up), int(down))
+
+    def link_message(self, message_key: str, answer_id: str) -> None:
+        with self._tx(write=True) as run:
+            self._require_answer(run, answer_id)
+            run("INSERT INTO message_links (message_key, answer_id, hour) VALUES (?, ?, ?) "
+                "ON CONFLICT (message_key) DO UPDATE SET answer_id = excluded.answer_id",
+                (message_key, answer_id, hour_of(self._clock())))
+
+    def claim_event(self, event_key: str) -> bool:
+        now = self._clock()
+        with self._tx(write=True) as run:
+            claimed = run("INSERT INTO events (event_key, hour) VALUES (?, ?) ON CONFLICT (event_key) DO NOTHING",
+                          (event_key, hour_of(now))).rowcount == 1
+            # Platforms redeliver within minutes; a day of keys is plenty and keeps the table small.
+            if time.monotonic() - self._last_prune >= PRUNE_EVERY_S:
+                run("DELETE FROM events WHERE hour < ?", (hour_of(now - EVENT_TTL),))
+                self._last_prune = time.monotonic()
+        return claimed
+
+    def record_feedback_text(self, answer_id: str, voter_key: str, text: str) -> None:
+        if not self.store_feedback_text:
+            return
+        cleaned = redact(" ".join(text.split()))
+        if not cleaned:
+            return
+        with self._tx(write=True) as run:
+            self._require_answer(run, answer_id)
+            run("INSERT INTO feedback_texts (answer_id, voter_key, text, hour) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (answer_id, voter_key) DO UPDATE SET text = excluded.text, hour = excluded.hour",
+                (answer_id, voter_key, cleaned, hour_of(self._clock())))
+
+    @staticmethod
+    def _require_answer(run: Run, answer_id: str) -> None:
+        if run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is None:
+            raise UnknownAnswer(answer_id)
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def answer_for_message(self, message_key: str) -> str | None:
+        with self._tx(write=False) as run:
+            row = run("SELECT answer_id FROM message_links WHERE message_key = ?", (message_key,)).fetchone()
+        return row[0] if row else None
+
+    def tally(self, answer_id: str) -> Tally:
+        with self._tx(write=False) as run:
+            up, down = run(_TALLY, (answer_id,)).fetchone()
+        return Tally(int(up), int(down))
+
+    def export_rows(self) -> list[ExportRow]:
+        with self._tx(write=False) as run:
+            answers = run(
+                "SELECT a.answer_id, a.hour, a.platform, a.kind, a.lang, a.question, a.confidence, a.abstained, "
+                "COALESCE(v.up, 0), COALESCE(v.down, 0) FROM answers a LEFT JOIN ("
+                "  SELECT answer_id, COUNT(CASE WHEN value = 'up' THEN 1 END) AS up, "
+                "  COUNT(CASE WHEN value = 'down' THEN 1 END) AS down FROM votes GROUP BY answer_id"
+                ") v ON v.answer_id = a.answer_id ORDER BY a.hour, a.answer_id"
+            ).fetchall()
+            citations = _grouped(run("SELECT answer_id, chunk_id, label FROM citations "
+                                     "ORDER BY answer_id, position").fetchall())
+            comments = _grouped(run("SELECT answer_id, text FROM feedback_texts "
+                                    "ORDER BY answer_id, hour, voter_key").fetchall())
+        return [
+            ExportRow(
+                answer_id=aid, hour=hour, platform=platform, kind=kind, lang=lang, question=question,
+                confidence=float(confidence), abstained=bool(abstained),
+                chunk_ids=tuple(c[0] for c in citations[aid]), labels=tuple(c[1] for c in citations[aid]),
+                up=int(up), down=int(down), comments=tuple(c[0] for c in comments[aid]),
+            )
+            for aid, hour, platform, kind, lang, question, confidence, abstained, up, down in answers
+        ]
+
+    def summary(self) -> Summary:
+        return summarize(self.export_rows())
+
+
+def _grouped(rows: Sequence[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for answer_id, *rest in rows:
+        out[answer_id].append(tuple(rest))
+    return out
+
