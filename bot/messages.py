@@ -59,6 +59,51 @@ _NB: dict[str, str] = {
     "share": "Del i kanalen",
     "source": "Kilde",
     "page": "side",
+    # Slack
+    "feedback_up": "Nyttig",
+    "feedback_down": "Ikke nyttig",
+    "feedback_up_label": "Svaret var nyttig",
+    "feedback_down_label": "Svaret var ikke nyttig",
+    "working": "Et øyeblikk – jeg leter i rapporten …",
+    "slack_help_hint": "Skriv `/omstilling hjelp` for å se hva jeg kan svare på.",
+    "slack_usage": "I Slack: `/omstilling <spørsmål eller kommando>`, nevn meg i en kanal, eller send meg en direktemelding.",
+    "share_failed": "Jeg fikk ikke delt svaret i kanalen. Legg meg til i kanalen og prøv igjen.",
+    "slack_off": "Slack er ikke konfigurert: sett SLACK_BOT_TOKEN og SLACK_SIGNING_SECRET (eller SLACK_APP_TOKEN for Socket Mode).",
+    "slack_socket_only": "Slack bruker Socket Mode her; HTTP-endepunktet er av (SLACK_SIGNING_SECRET er ikke satt).",
+    # Teams
+    "sources": "Kilder",
+    "teams_usage": "I Teams: skriv til meg i en personlig chat, eller nevn meg med @ i en kanal eller gruppechat.",
+    "teams_commands": "Kommandoer du kan skrive:",
+    "teams_cmd_recommendations": "Hovedanbefalingen og anbefaling 1–3",
+    "teams_cmd_recommendation": "Én anbefaling etter nummer eller ord, f.eks. «anbefaling 2» eller «anbefaling tillit»",
+    "teams_cmd_challenges": "De fire hovedutfordringene",
+    "teams_cmd_challenge": "Én utfordring etter nummer eller ord, f.eks. «utfordring 3»",
+    "teams_cmd_about": "Om rapporten: tittel, utgivere, dato og fagområder",
+    "teams_cmd_help": "Hva jeg kan svare på, og hvordan du spør",
+    "teams_feedback_text_not_saved": "Stemmen er lagret, men kommentaren ble ikke lagret. Prøv igjen om litt.",
+    "teams_error": "Beklager, noe gikk galt da jeg skulle svare. Prøv igjen om litt.",
+    "teams_app_name": "Omstillingsbot",
+    "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
+    "teams_app_short": "Svar fra Difi-rapport 2019:3 med rapportens egne ord og kilde.",
+    "teams_app_full": (
+        "Still spørsmål om rapporten «{title}» ({report}, Difi og DFØ). Boten svarer med rapportens egne "
+        "setninger og viser hvilken utfordring eller anbefaling svaret kommer fra. Dekker ikke rapporten "
+        "spørsmålet, sier boten det rett ut. Kommandoer: anbefalinger, anbefaling <nummer eller ord>, "
+        "utfordringer, utfordring <nummer eller ord>, om og hjelp. Tilbakemeldinger (tommel opp/ned) er anonyme."
+    ),
+    "teams_package_no_app_id": (
+        "MicrosoftAppId er ikke satt eller er ikke en GUID: Teams-apppakken trenger botens app-id fra Azure Bot-ressursen."
+    ),
+    "teams_local_mode": (
+        "Teams kjører i lokal modus: MicrosoftAppId er ikke satt, så POST /api/messages godtar forespørsler uten "
+        "autentisering (slik Bot Framework Emulator sender dem). Sett MicrosoftAppId og MicrosoftAppPassword før "
+        "boten kobles til Teams."
+    ),
+    "teams_auth_on": "Teams er på: POST /api/messages krever gyldig Bot Framework-token (app-type {app_type}).",
+    "teams_config_error": "Teams-oppsettet er ugyldig ({detail}). Se «Koble til Teams» i README.",
+    "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
+    "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
+    "teams_too_large": "Forespørselen er større enn {limit} byte.",
 }
 
 _EN: dict[str, str] = {
@@ -105,6 +150,50 @@ _EN: dict[str, str] = {
     "share": "Share in channel",
     "source": "Source",
     "page": "page",
+    # Slack
+    "feedback_up": "Helpful",
+    "feedback_down": "Not helpful",
+    "feedback_up_label": "The answer was helpful",
+    "feedback_down_label": "The answer was not helpful",
+    "working": "One moment – I am searching the report …",
+    "slack_help_hint": "Type `/omstilling help` to see what I can answer.",
+    "slack_usage": "In Slack: `/omstilling <question or command>`, mention me in a channel, or send me a direct message.",
+    "share_failed": "I could not share the answer in the channel. Add me to the channel and try again.",
+    "slack_off": "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).",
+    "slack_socket_only": "Slack uses Socket Mode here; the HTTP endpoint is off (SLACK_SIGNING_SECRET is not set).",
+    # Teams
+    "sources": "Sources",
+    "teams_usage": "In Teams: write to me in a personal chat, or @mention me in a channel or group chat.",
+    "teams_commands": "Commands you can type:",
+    "teams_cmd_recommendations": "The main recommendation and recommendations 1–3",
+    "teams_cmd_recommendation": "One recommendation by number or word, e.g. «recommendation 2»",
+    "teams_cmd_challenges": "The four main challenges",
+    "teams_cmd_challenge": "One challenge by number or word, e.g. «challenge 3»",
+    "teams_cmd_about": "About the report: title, publishers, date and topics",
+    "teams_cmd_help": "What I can answer, and how to ask",
+    "teams_feedback_text_not_saved": "Your vote was saved, but your comment was not. Please try again shortly.",
+    "teams_error": "Sorry, something went wrong while answering. Please try again shortly.",
+    "teams_app_name": "Omstillingsbot",
+    "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
+    "teams_app_short": "Answers from Difi report 2019:3 in the report's own words, with sources.",
+    "teams_app_full": (
+        "Ask about the report «{title}» ({report}, Difi and DFØ). The bot answers with the report's own "
+        "sentences and shows which challenge or recommendation the answer comes from. When the report does not "
+        "cover a question, the bot says so. Commands: recommendations, recommendation <number or word>, "
+        "challenges, challenge <number or word>, about and help. Feedback (thumbs up/down) is anonymous."
+    ),
+    "teams_package_no_app_id": (
+        "MicrosoftAppId is not set or is not a GUID: the Teams app package needs the bot's app id from the Azure Bot resource."
+    ),
+    "teams_local_mode": (
+        "Teams runs in local mode: MicrosoftAppId is not set, so POST /api/messages accepts unauthenticated requests "
+        "(as the Bot Framework Emulator sends them). Set MicrosoftAppId and MicrosoftAppPassword before connecting Teams."
+    ),
+    "teams_auth_on": "Teams is on: POST /api/messages requires a valid Bot Framework token (app type {app_type}).",
+    "teams_config_error": "The Teams configuration is invalid ({detail}). See «Koble til Teams» in the README.",
+    "teams_unauthorized": "Missing or invalid Bot Framework token.",
+    "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
+    "teams_too_large": "The request is larger than {limit} bytes.",
 }
 
 

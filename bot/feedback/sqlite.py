@@ -41,6 +41,10 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        # One transaction at a time per process: threads then queue on a Python lock instead of
+        # sleeping in SQLite's busy handler (which made a burst of 50 writes take ~0.7 s instead of
+        # ~0.1 s), and close() cannot pull a connection out from under a running call.
+        self._in_use = threading.Lock()
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -63,6 +67,12 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Run]:
+        with self._in_use:
+            with self._open_transaction(write) as run:
+                yield run
+
+    @contextmanager
+    def _open_transaction(self, write: bool) -> Iterator[Run]:
         conn = self._connection()
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -86,8 +96,8 @@ class SqliteStore(SqlStore):
             raise
 
     def close(self) -> None:
-        with self._guard:
+        with self._in_use, self._guard:
             connections, self._connections = self._connections, []
             self._local = threading.local()
-        for conn in connections:
-            conn.close()
+            for conn in connections:
+                conn.close()

@@ -1,0 +1,156 @@
+"""Mount Slack on the bot's aiohttp app: POST /slack/events (events, slash command, interactivity)
+and, with SLACK_APP_TOKEN, a Socket Mode connection for networks without a public URL.
+
+The HTTP endpoint checks Slack's v0 signature before it parses anything, so a forged, replayed
+(> 5 min) or malformed request is answered 401/400 and reaches neither bolt nor the Web API.
+Bolt then verifies again, acknowledges, and runs the listeners in `bot.slack.handlers`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages
+from bot.service import ChatService
+from bot.settings import Settings
+from bot.slack import constants as c
+from bot.slack.handlers import WEB_TIMEOUT_S, SlackHandlers
+from bot.slack.socket_mode import SocketModeRunner
+
+log = logging.getLogger(__name__)
+
+GetService = Callable[[], Awaitable[ChatService]]
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """429 waits for Retry-After; 500/503 and dropped connections back off and try again."""
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def api_base_url(settings: Settings) -> str:
+    base = settings.slack_api_url or c.DEFAULT_API_URL
+    return base if base.endswith("/") else base + "/"
+
+
+def build_bolt_app(settings: Settings, handlers: SlackHandlers) -> AsyncApp:
+    """The handlers' session is shared by every Web API and response_url call, so connections to
+    Slack (and their TLS handshakes) are reused instead of opened per call."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=api_base_url(settings), timeout=WEB_TIMEOUT_S,
+                            retry_handlers=handlers.retry_handlers, session=handlers.session)
+    bolt = AsyncApp(
+        client=client,  # the token comes with it; bolt calls auth.test once, on the first request
+        signing_secret=settings.slack_signing_secret or None,
+        request_verification_enabled=bool(settings.slack_signing_secret),  # Socket Mode needs no secret
+        process_before_response=False,  # acknowledge first, answer after
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    handlers.register(bolt)
+    return bolt
+
+
+def mount(app: web.Application, settings: Settings, get_service: GetService, *,
+          progress_after_s: float = c.PROGRESS_AFTER_S) -> None:
+    if not settings.slack_enabled:
+        log.info("Slack er av (SLACK_BOT_TOKEN og SLACK_SIGNING_SECRET eller SLACK_APP_TOKEN er ikke satt)")
+        app.router.add_post(c.EVENTS_PATH, _not_configured)
+        return
+    slack = SlackRuntime(settings, get_service, progress_after_s)
+    app.on_startup.append(slack.start)
+    # on_shutdown runs before every on_cleanup, i.e. before the server closes the feedback store.
+    app.on_shutdown.append(slack.drain)
+    app.on_cleanup.append(slack.stop)
+    app.router.add_post(c.EVENTS_PATH, slack.events if settings.slack_signing_secret else _socket_mode_only)
+    modes = ([f"HTTP {c.EVENTS_PATH}"] if settings.slack_signing_secret else []) + \
+        (["Socket Mode"] if settings.slack_app_token else [])
+    log.info("Slack er på (%s)", " + ".join(modes))
+
+
+class SlackRuntime:
+    """The bolt app and its HTTP session, created when the server starts (a session needs the running loop)."""
+
+    def __init__(self, settings: Settings, get_service: GetService, progress_after_s: float) -> None:
+        self.settings = settings
+        self.get_service = get_service
+        self.progress_after_s = progress_after_s
+        self.session: aiohttp.ClientSession | None = None
+        self.handlers: SlackHandlers | None = None
+        self.bolt: AsyncApp | None = None
+        self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
+        self.socket: SocketModeRunner | None = None
+
+    async def start(self, app: web.Application) -> None:
+        self.session = aiohttp.ClientSession()
+        self.handlers = SlackHandlers(self.get_service, retry_handlers(), self.session, self.progress_after_s)
+        self.bolt = build_bolt_app(self.settings, self.handlers)
+        if self.settings.slack_app_token:
+            self.socket = SocketModeRunner(self.bolt, self.settings.slack_app_token)
+            await self.socket.start()
+
+    async def drain(self, app: web.Application) -> None:
+        if self.socket is not None:
+            await self.socket.stop()  # no new envelopes
+        if self.handlers is not None:
+            await self.handlers.drain()
+
+    async def stop(self, app: web.Application) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+    async def events(self, request: web.Request) -> web.Response:
+        if self.bolt is None or self.verifier is None:
+            return _error("Slack is starting", 503)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error("request body too large", 413)
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _error("body is not UTF-8", 400)
+        if not _signed(self.verifier, body, request):
+            return _error("invalid or expired Slack signature", 401)
+        try:
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - bolt parses JSON / form / payload= and raises whatever fails
+            return _error("malformed Slack payload", 400)
+        if not isinstance(bolt_request.body, dict) or not bolt_request.body:
+            return _error("malformed Slack payload", 400)
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+
+def _signed(verifier: SignatureVerifier, body: str, request: web.Request) -> bool:
+    try:
+        return verifier.is_valid_request(body, request.headers)
+    except ValueError:  # a timestamp header that is not a number
+        return False
+
+
+def _error(message: str, status: int) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _not_configured(request: web.Request) -> web.Response:
+    return web.json_response({"error": messages.text("slack_off")}, status=503)
+
+
+async def _socket_mode_only(request: web.Request) -> web.Response:
+    return web.json_response({"error": messages.text("slack_socket_only")}, status=404)

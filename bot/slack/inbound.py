@@ -1,0 +1,77 @@
+"""Pure translations of Slack payload pieces into the bot's plain data (tested directly).
+
+Slack sends message text with its own markup: `<@U123>` mentions, `<#C123|name>` channels,
+`<!here>` broadcasts, `<https://…|label>` links, and `&amp; &lt; &gt;` escapes. The engine
+wants the words the user typed, so mentions and broadcasts are dropped, links keep their label,
+and the escapes are undone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import get_args
+
+from bot.slack import constants as c
+from bot.types import Lang, VoteValue
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_SPACE = re.compile(r"\s+")
+_ANSWER_ID = re.compile(r"^[0-9a-f]{8,64}$")
+_SKIN_TONE = re.compile(r"::skin-tone-\d+$")
+
+
+def _replace(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@") or target.startswith("!"):
+        # Mentions (the bot's own included) and broadcasts carry no question content.
+        return " "
+    if target.startswith("#"):
+        return f"#{label}" if label else " "
+    return label or target  # a link: its label, or the URL itself
+
+
+def question_text(raw: str) -> str:
+    """The question as the user meant it: Slack markup removed, escapes undone, spaces collapsed."""
+    text = _MARKUP.sub(_replace, raw or "")
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_user_message(event: dict) -> bool:
+    """A message a person wrote now: not an edit, deletion, join, bot post or file-only share."""
+    return (
+        event.get("subtype") is None  # edits, joins, bot posts all carry a subtype
+        and not event.get("bot_id")
+        and not event.get("bot_profile")
+        and bool(event.get("user"))
+        and isinstance(event.get("text"), str)
+    )
+
+
+@dataclass(frozen=True)
+class ButtonVote:
+    value: VoteValue
+    answer_id: str
+    lang: Lang
+
+
+def parse_vote_value(value: object) -> ButtonVote | None:
+    """"up:<answer_id>:<lang>" from a vote button (or feedback_buttons element); None if malformed."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(c.VALUE_SEPARATOR)
+    if len(parts) != 3:
+        return None
+    vote, answer_id, lang = parts
+    if vote not in ("up", "down") or not _ANSWER_ID.match(answer_id) or lang not in get_args(Lang):
+        return None
+    return ButtonVote(vote, answer_id, lang)  # type: ignore[arg-type]
+
+
+def reaction_vote(name: object) -> VoteValue | None:
+    """:+1: / :thumbsup: (any skin tone) is up, :-1: / :thumbsdown: is down; other reactions are not votes."""
+    if not isinstance(name, str):
+        return None
+    return c.REACTION_VOTES.get(_SKIN_TONE.sub("", name))
