@@ -14,7 +14,7 @@ _EN = {"the", "what", "how", "why", "who", "which", "does", "do", "is", "are", "
        "help", "can", "you", "please", "main", "when", "where", "this", "that", "for", "with"}
 _NN = {"kva", "korleis", "kvifor", "kven", "kvar", "ikkje", "eg", "meir", "gjere", "vere", "dei",
        "departementa", "frå", "berre", "verksemder", "verksemd", "tilrådingar", "anbefalingar",
-       "utfordringar", "kor", "òg", "vert", "blir", "ein", "eit"}
+       "utfordringar", "kor", "òg", "vert", "ein", "eit", "seier", "korleis"}
 _NB = {"hva", "hvordan", "hvorfor", "hvem", "hvilke", "hvilken", "ikke", "jeg", "mer", "gjøre", "være",
        "departementene", "fra", "bare", "rapporten", "er", "og", "om", "det", "en", "et", "bør", "til"}
 _WORD = re.compile(r"[a-zæøåòô]+")

@@ -126,7 +126,7 @@ def _load_markdown(path: Path, raw: str) -> Document:
         paragraph.clear()
         if text and not is_chrome(text):
             key = headings[-1][2] if headings else ""
-            blocks.append(Block(tuple(h[1] for h in headings if h[0] > 1 or not title), text, key))
+            blocks.append(Block(tuple(h[1] for h in headings), text, key))
 
     for line in body.splitlines():
         heading = _HEADING.match(line)
@@ -152,7 +152,7 @@ def _load_markdown(path: Path, raw: str) -> Document:
 
 def _load_text(path: Path, raw: str) -> Document:
     """Plain text: the first line is the title, blank lines separate paragraphs, bullets are items."""
-    lines = [ln for ln in raw.splitlines()]
+    lines = raw.splitlines()
     title = normalise(lines[0]) if lines else path.stem
     blocks: list[Block] = []
     paragraph: list[str] = []

@@ -20,24 +20,20 @@ _WORD = re.compile(r"[0-9]+(?::[0-9]+)?|[a-zæøåéèüöä]+", re.I)
 
 # Nynorsk -> bokmål for frequent function words and verb/noun forms the stemmer does not fold.
 NYNORSK = {
-    "kva": "hva", "korleis": "hvordan", "kvifor": "hvorfor", "kven": "hvem", "kvar": "hvor",
-    "kor": "hvor", "ikkje": "ikke", "eg": "jeg", "meir": "mer", "mykje": "mye", "gjere": "gjøre",
-    "vere": "være", "vore": "vært", "dei": "de", "desse": "disse", "frå": "fra", "berre": "bare",
-    "òg": "også", "departementa": "departementene", "departement": "departement",
-    "etatane": "etatene", "verksemd": "virksomhet", "verksemder": "virksomheter", "verksemdene": "virksomhetene",
-    "tilrår": "anbefaler", "tilråing": "anbefaling", "tilrådingar": "anbefalinger", "tilråingar": "anbefalinger",
-    "tilrår": "anbefaler",
+    "kva": "hva", "korleis": "hvordan", "kvifor": "hvorfor", "kven": "hvem", "kvar": "hvor", "kor": "hvor",
+    "ikkje": "ikke", "eg": "jeg", "meir": "mer", "mykje": "mye", "gjere": "gjøre", "vere": "være",
+    "vore": "vært", "dei": "de", "desse": "disse", "frå": "fra", "berre": "bare", "òg": "også",
+    "departementa": "departementene", "etatane": "etatene", "verksemd": "virksomhet",
+    "verksemder": "virksomheter", "verksemdene": "virksomhetene", "tilrår": "anbefaler",
+    "tilråing": "anbefaling", "tilrådingar": "anbefalinger", "tilråingar": "anbefalinger",
     "anbefalingar": "anbefalinger", "utfordringar": "utfordringer", "utfordringane": "utfordringene",
-    "leiing": "ledelse", "politisk": "politisk", "tenestemenn": "embetsverket", "sektorar": "sektorer",
-    "omstillinga": "omstillingen", "tillit": "tillit", "føreseielegheit": "forutsigbarhet",
-    "føreseieleg": "forutsigbar", "samordna": "samordnet", "vanskeleg": "vanskelig", "rolla": "rollen",
-    "styrkje": "styrke", "fornying": "fornyelse", "langsiktig": "langsiktig", "underliggjande": "underliggende",
-    "ansvaret": "ansvaret", "rapporten": "rapporten", "skriven": "skrevet", "skreiv": "skrevet",
-    "oppdatert": "oppdatert", "nummer": "nummer", "proaktivt": "proaktiv", "proaktiv": "proaktiv",
-    "andre": "andre", "mot": "mot", "spørsmål": "spørsmål", "kritiske": "kritiske", "gjeld": "gjelder",
-    "gjer": "gjør", "laga": "laget", "lagd": "laget", "seier": "sier", "hovud": "hoved", "tilråding": "anbefaling",
-    "tilrådinga": "anbefalingen", "tilrådingane": "anbefalingene", "sjukefråvær": "sykefravær",
-    "sjukefråværet": "sykefraværet", "meiner": "mener", "høyrer": "hører", "vanskeleg": "vanskelig",
+    "leiing": "ledelse", "tenestemenn": "embetsverket", "sektorar": "sektorer", "omstillinga": "omstillingen",
+    "føreseielegheit": "forutsigbarhet", "føreseieleg": "forutsigbar", "samordna": "samordnet",
+    "vanskeleg": "vanskelig", "rolla": "rollen", "styrkje": "styrke", "fornying": "fornyelse",
+    "underliggjande": "underliggende", "skriven": "skrevet", "skreiv": "skrevet", "proaktivt": "proaktiv",
+    "gjeld": "gjelder", "gjer": "gjør", "laga": "laget", "lagd": "laget", "seier": "sier", "hovud": "hoved",
+    "tilråding": "anbefaling", "tilrådinga": "anbefalingen", "tilrådingane": "anbefalingene",
+    "sjukefråvær": "sykefravær", "sjukefråværet": "sykefraværet", "meiner": "mener", "høyrer": "hører",
 }
 
 # English domain words -> Norwegian report vocabulary (one or more words).
@@ -92,7 +88,10 @@ QUESTION_WORDS = {
     "innhold", "innholdet", "number", "purpose", "summary", "summarise", "summarize", "conclusion", "conclusions",
     "content", "contents", "main", "points", "point", "document", "paper", "study",
     "budskap", "budskapet", "hovedbudskap", "hovedbudskapet", "poeng", "poenget", "message", "takeaway",
-    "takeaways", "gist", "essens", "essensen", "kjernen", "gir", "too", "very", "much",
+    "takeaways", "gist", "essens", "essensen", "kjernen", "funn", "funnene", "hovedfunn", "hovedfunnene",
+    "resultat", "resultatene", "findings", "finding", "results", "gir", "too",
+    # generic English verbs of questions
+    "play", "plays", "make", "makes", "take", "takes", "have", "has", "had", "been", "being", "want", "use", "very", "much",
     "many", "more", "most", "some", "any", "all", "other", "others", "also", "only", "just",
     # evaluative words that frame a question ("why is X hard?") without naming its topic
     "vanskelig", "vanskeleg", "lett", "viktig", "viktigst", "hard", "difficult", "easy", "important", "good",
@@ -117,8 +116,9 @@ STOP = {
 SYNONYMS = {
     "etat": "virksom", "direktorat": "virksom", "verksemd": "virksom",
     "forfatt": "utgitt", "skrev": "utgitt", "utgiv": "utgitt", "laget": "utgitt", "utgitt": "utgitt",
+    "publiser": "utgitt", "publisert": "utgitt", "publish": "utgitt",
     "fornying": "forny", "anbefal": "anbefaling", "styr": "styring", "problem": "utfordring",
-    "problemet": "utfordring", "problem": "utfordring",
+    "problemet": "utfordring",
 }
 
 # Compound heads that are not words on their own but carry meaning ("hovedanbefaling" is an "anbefaling").
@@ -144,7 +144,11 @@ ENGLISH_PHRASES = {
     "long term": "langsiktig", "cross sector": "tvers sektor",
     # Norwegian phrases whose words would mislead on their own ("står overfor" = faces)
     "står overfor": "står", "stå overfor": "står", "står framfor": "står", "står foran": "står",
+    "står bak": "utgitt", "stod bak": "utgitt", "står bakom": "utgitt",
 }
+# Norwegian particle verbs mean something else than the verb alone ("legges ned" is not "legges vekt
+# på"): the particle is glued to the verb, so the pair only matches the same pair.
+_PARTICLE_VERB = re.compile(r"\b([a-zæøå]{3,}) (ned|opp|bort)\b")
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
 _PHRASE = re.compile("|".join(sorted(ENGLISH_PHRASES, key=len, reverse=True)))
 
@@ -154,6 +158,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     lowered = _POSSESSIVE.sub(r"\1", text.lower()).replace("-", " ")
     lowered = _PHRASE.sub(lambda m: ENGLISH_PHRASES[m.group(0)], lowered)
+    lowered = _PARTICLE_VERB.sub(r"\1\2", lowered)
     for raw in _WORD.findall(lowered):
         mapped = NYNORSK.get(raw) or ENGLISH.get(raw) or _prefixed(raw) or raw
         out.extend(mapped.split())
