@@ -32,15 +32,17 @@ from bot.types import Question
 _VARIANTS = ("{q}", "{q} Svar kort.", "Kort fortalt: {q}", "{q} Takk!", "Lurer på dette: {q}")
 
 
-def _questions(settings: Settings) -> list[str]:
-    """Distinct questions: the dev set (if present) and the repo's held-out set, in a few wordings."""
+def questions() -> list[str]:
+    """Distinct questions: the repo's question sets and the dev set (if present), in a few wordings.
+    Shared by every figure of the benchmark, the Slack and Teams ones included."""
     sources = [Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout.jsonl",
+               Path(__file__).resolve().parents[1] / "tests" / "data" / "fresh.jsonl",
                Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"]
     base = [json.loads(line)["q"] for src in sources if src.exists() for line in src.read_text().splitlines() if line.strip()]
-    return [v.format(q=q) for v in _VARIANTS for q in base]
+    return list(dict.fromkeys(v.format(q=q) for v in _VARIANTS for q in base))
 
 
-def _ms(values: list[float]) -> dict:
+def latency_summary(values: list[float]) -> dict:
     return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2), "n": len(values)}
 
 
@@ -48,18 +50,18 @@ def warm_latency(settings: Settings) -> dict:
     from bot.runtime import build_engine
 
     engine = build_engine(settings)
-    questions = _questions(settings)
+    asked = questions()
     embedder, index = engine.retriever.embedder, engine.retriever.index
     engine.respond(Question("oppvarming"))
     floor, full = [], []
-    for q in questions:  # interleaved, so both see the same machine load
+    for q in asked:  # interleaved, so both see the same machine load
         started = time.perf_counter()
         index.search(embedder.embed_queries([q]), min(50, index.ntotal))
         floor.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         engine.respond(Question(q))
         full.append((time.perf_counter() - started) * 1000)
-    answer, base = _ms(full), _ms(floor)
+    answer, base = latency_summary(full), latency_summary(floor)
     return {"answer": answer, "floor": base, "ratio_p50": round(answer["p50_ms"] / base["p50_ms"], 2)}
 
 
@@ -82,9 +84,9 @@ def peak_rss(settings: Settings) -> dict:
     code = (
         "import resource, sys\n"
         "from bot.settings import Settings\nfrom bot.runtime import build_engine\nfrom bot.types import Question\n"
-        "from bot.bench import _questions\n"
+        "from bot.bench import questions\n"
         "s = Settings.from_env()\ne = build_engine(s)\n"
-        "[e.respond(Question(q)) for q in _questions(s)]\n"
+        "[e.respond(Question(q)) for q in questions()]\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     env = {**os.environ, "OMSTILLINGSBOT_DATA": str(settings.data_dir), "OMSTILLINGSBOT_CORPUS": str(settings.corpus_dir),
@@ -125,7 +127,7 @@ def synthetic(settings: Settings, n: int, real_embeddings: bool) -> dict:
     started = time.perf_counter()
     lexical = LexicalIndex(texts)
     bm25_s = time.perf_counter() - started
-    queries = _questions(settings)[:200]
+    queries = questions()[:200]
     query_vectors = embedder.embed_queries(queries)
     dense, lex = [], []
     for q, v in zip(queries, query_vectors):
@@ -149,7 +151,7 @@ def synthetic(settings: Settings, n: int, real_embeddings: bool) -> dict:
         "chunks": n, "index_type": index_type(index),
         "vectors": "embedded with " + embedder.id if real_embeddings else "random unit vectors",
         "embed_s": round(embed_s, 2), "faiss_build_s": round(faiss_s, 2), "bm25_build_s": round(bm25_s, 2),
-        "faiss_search": _ms(dense), "bm25_search": _ms(lex), "recall@10_vs_exact": recall,
+        "faiss_search": latency_summary(dense), "bm25_search": latency_summary(lex), "recall@10_vs_exact": recall,
     }
 
 

@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("rest", nargs=argparse.REMAINDER)
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
     package.add_argument("--out", default="omstillingsbot-teams.zip")
+    package.add_argument("--public-url", default="", help="botens offentlige adresse (fyller validDomains)")
     return parser
 
 
@@ -110,8 +111,7 @@ def _chat(settings: Settings, args) -> int:
             continue
         last = asyncio.run(service.respond(Question(text, platform="cli")))
         print(render_text(last) + "\n")
-    if service.store is not None:
-        service.store.close()
+    service.close()
     return 0
 
 
@@ -160,7 +160,11 @@ def _teams_package(settings: Settings, args) -> int:
 
     from bot.teams.package import build_package
 
-    path = build_package(settings, Path(args.out))
+    try:
+        path = build_package(settings, Path(args.out), public_url=args.public_url)
+    except ValueError as exc:  # e.g. MicrosoftAppId missing: the manifest needs the bot's id
+        print(f"Kan ikke lage Teams-pakken: {exc}", file=sys.stderr)
+        return 2
     print(f"Teams-apppakke skrevet til {path}")
     return 0
 

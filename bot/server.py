@@ -41,9 +41,7 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> we
     async def stop(app: web.Application) -> None:
         future = app[SERVICE_FUTURE]
         if future.done() and not future.cancelled() and future.exception() is None:
-            store = future.result().store
-            if store is not None:
-                store.close()
+            future.result().close()
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
@@ -37,19 +38,28 @@ class ChatService:
         self.store = store
         self._secret = secret
         self._recent: OrderedDict[str, None] = OrderedDict()
+        # The engine is CPU-bound and the embedder already uses every core for one question, so
+        # answers run one at a time, in arrival order: under a burst the first answers go out early
+        # instead of all finishing together. Store I/O runs in the default pool, never behind them.
+        self._engine_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
 
     async def respond(self, question: Question) -> Answer:
         """Answer (or run the command in) a question and record it for feedback.
 
         A feedback store that is down never stops an answer: the failure is logged and the
         answer goes out (its votes will then be reported as not saved)."""
-        answer = await asyncio.to_thread(self.engine.respond, question)
+        answer = await asyncio.get_running_loop().run_in_executor(self._engine_pool, self.engine.respond, question)
         if answer.wants_feedback and self.store is not None:
             try:
                 await asyncio.to_thread(self.store.record_answer, answer, question.platform)
             except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
+
+    def close(self) -> None:
+        self._engine_pool.shutdown(wait=True, cancel_futures=True)
+        if self.store is not None:
+            self.store.close()
 
     async def vote(
         self, platform: Platform, answer_id: str, user_id: str, value: VoteValue, lang: Lang = "nb"

@@ -51,8 +51,7 @@ def make_service(settings, engine):
 
     yield factory
     for service in made:
-        if service.store is not None:
-            service.store.close()
+        service.close()
 
 
 @pytest.fixture

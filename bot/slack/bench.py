@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp import web
 
+from bot.bench import latency_summary
 from bot.settings import Settings
 from bot.slack import fake_payloads as p
 from bot.slack.fake_api import BOT_USER_ID, FakeSlack
@@ -37,19 +37,12 @@ ACK_P95_TARGET_MS = 20.0
 POST_P95_TARGET_MS = 100.0
 _SECRET = "bench-signing-secret"
 _TOKEN = "xoxb-bench-token"
-_TOPICS = ("anbefaling 2", "hovedanbefalingen", "departementenes rolle i omstilling", "tillit til underliggende virksomheter",
-           "faglighet og langsiktighet", "embetsverkets rolle overfor politisk ledelse", "samordning på tvers av departementer",
-           "utfordring 3", "hva er rapportens formål", "for defensivt embetsverk")
-
-
 def _question(n: int) -> str:
-    return f"Hva sier rapporten om {_TOPICS[n % len(_TOPICS)]}? (spørsmål {n})"
+    """Distinct questions from the same question set as the rest of `omstillingsbot bench`."""
+    from bot.bench import questions
 
-
-def _percentiles(values: list[float]) -> dict:
-    from bot.evaluate import percentile  # the same p95 as the rest of `omstillingsbot bench`
-
-    return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2), "n": len(values)}
+    pool = questions()
+    return pool[n % len(pool)]
 
 
 async def _post(session: aiohttp.ClientSession, url: str, payload: dict, retry_num: int | None = None) -> tuple[float, float, int]:
@@ -98,8 +91,8 @@ async def _slack_main(conn: Connection, mentions: int) -> None:
     try:
         envelopes, sent, retried, alone = await _load(fake, url, mentions)
         figures = _figures(fake, envelopes, sent, retried, mentions)
-        figures["one_at_a_time"] = {"http_ack": _percentiles([a for a, _ in alone]),
-                                    "event_to_post_message": _percentiles([b for _, b in alone])}
+        figures["one_at_a_time"] = {"http_ack": latency_summary([a for a, _ in alone]),
+                                    "event_to_post_message": latency_summary([b for _, b in alone])}
         conn.send(figures)
     finally:
         await fake.stop()
@@ -146,8 +139,8 @@ async def bench_slack(make_service: Callable[[], ChatService], mentions: int = M
         child.join(timeout=10)
         if child.is_alive():
             child.terminate()
-        if service is not None and service.store is not None:
-            service.store.close()
+        if service is not None:
+            service.close()
 
 
 def _figures(fake: FakeSlack, envelopes: list[dict], sent: list, retried: list, mentions: int) -> dict:
@@ -168,8 +161,8 @@ def _figures(fake: FakeSlack, envelopes: list[dict], sent: list, retried: list, 
         "answered": mentions - missing,
         "answered_exactly_once": answered_once,
         "retries_acked_200": sum(status == 200 for _, _, status in retried),
-        "http_ack": _percentiles(ack_ms),
-        "event_to_post_message": _percentiles(post_ms) if post_ms else {},
+        "http_ack": latency_summary(ack_ms),
+        "event_to_post_message": latency_summary(post_ms) if post_ms else {},
         "targets": {"http_ack_p95_ms": ACK_P95_TARGET_MS, "event_to_post_message_p95_ms": POST_P95_TARGET_MS},
     }
     result["targets_met"] = bool(post_ms) and answered_once and \

@@ -1,0 +1,387 @@
+"""Mount Teams on the bot's aiohttp app: POST /api/messages, the Bot Framework messaging endpoint.
+
+This is the only module that imports botbuilder (the archived Bot Framework SDK). It translates
+activities into calls on ChatService and sends back what bot.teams.cards renders; parsing lives in
+bot.teams.inbound. A move to the Microsoft 365 Agents SDK replaces this file and nothing else.
+
+The endpoint reads and checks the body itself before botbuilder sees it: an oversized body is 413,
+malformed JSON or an activity without a type is 400, and a missing, forged or expired token is 401
+(with MicrosoftAppId set). Without MicrosoftAppId it runs in local mode, as the Bot Framework
+Emulator expects: no authentication, and replies only to a serviceUrl on this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+import aiohttp
+import requests
+from aiohttp import web
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes, Entity
+from botframework.connector import AsyncBfPipeline, BotFrameworkConnectorConfiguration
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import ConnectorFactory
+from msrest.universal_http.aiohttp import AioHttpClientResponse
+from msrest.universal_http.async_abc import AsyncHTTPSender
+
+from bot import messages
+from bot.service import ChatService
+from bot.settings import Settings
+from bot.teams import cards, inbound
+from bot.teams import constants as c
+from bot.types import Answer, Lang, Question, VoteValue
+
+log = logging.getLogger(__name__)
+
+GetService = Callable[[], Awaitable[ChatService]]
+PLATFORM = "teams"
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+class _SchemaEntity(Entity):
+    """botbuilder's Entity serialises only "type"; this one also sends its other properties
+    (the schema.org Message entity: @type, additionalType, citation, …)."""
+
+    _attribute_map = {"type": {"key": "type", "type": "str"}, "additional_properties": {"key": "", "type": "{object}"}}
+
+
+def to_activity(data: dict) -> Activity:
+    activity = Activity().deserialize(data)
+    if data.get("entities"):
+        activity.entities = []
+        for entity in data["entities"]:
+            wire = _SchemaEntity(type=entity["type"])
+            wire.additional_properties = {k: v for k, v in entity.items() if k != "type"}
+            activity.entities.append(wire)
+    return activity
+
+
+def _mentions(activity: Activity) -> list[inbound.Mention]:
+    return inbound.mentions_from_entities((e.type, e.additional_properties or {}) for e in activity.entities or [])
+
+
+def _voter(activity: Activity) -> str:
+    """Only ever hashed into a per-answer voter key (ChatService.vote); never stored or logged."""
+    sender = activity.from_property
+    return (sender.aad_object_id or sender.id or "") if sender else ""
+
+
+def _message_ref(activity: Activity, activity_id: str) -> tuple[str, str]:
+    return inbound.conversation_key(activity.conversation.id if activity.conversation else ""), activity_id
+
+
+def _in_group(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return bool(conversation and (conversation.is_group or conversation.conversation_type in ("channel", "groupChat")))
+
+
+class TeamsBot(ActivityHandler):
+    def __init__(self, get_service: GetService, typing_after_s: float = c.TYPING_AFTER_S) -> None:
+        self._get_service = get_service
+        self._typing_after_s = typing_after_s
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.conversation_update,
+                                             ActivityTypes.message_reaction, ActivityTypes.invoke):
+            service = await self._get_service()
+            if not await service.first_delivery(PLATFORM, f"{activity.type}:{activity.id}"):
+                return  # a redelivery: already handled (an invoke still gets its empty 200)
+        await super().on_turn(turn_context)
+
+    # --- messages: questions, commands and card vote buttons ---------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        service = await self._get_service()
+        vote = inbound.card_vote(activity.value)
+        if vote is not None:
+            _, text = await self._vote_outcome(service, activity, vote.answer_id, vote.value, vote.lang)
+            await self._tell(turn_context, text)
+            return
+        if activity.value is not None and not (activity.text or "").strip():
+            return  # some other card's submit: nothing was asked
+        bot_id = activity.recipient.id if activity.recipient else ""
+        incoming = inbound.incoming_text(activity.text, _mentions(activity), bot_id or "")
+        if _in_group(activity) and not incoming.mentions_bot:
+            return  # in channels and group chats the bot speaks only when @mentioned
+        answer = await self._answer(turn_context, service, incoming.text)
+        native = activity.channel_id in c.NATIVE_FEEDBACK_CHANNELS
+        sent = await turn_context.send_activity(to_activity(cards.answer_activity(answer, native_feedback=native)))
+        if answer.wants_feedback and answer.answer_id and sent is not None and sent.id:
+            await service.remember_message(PLATFORM, _message_ref(activity, sent.id), answer.answer_id)
+
+    async def _answer(self, turn_context: TurnContext, service: ChatService, text: str) -> Answer:
+        typing = asyncio.create_task(self._typing_later(turn_context))
+        try:
+            return await service.respond(Question(text, platform=PLATFORM))
+        finally:
+            typing.cancel()
+
+    async def _typing_later(self, turn_context: TurnContext) -> None:
+        """Show "typing…" only when an answer is slow, so a quick answer costs no extra request."""
+        await asyncio.sleep(self._typing_after_s)
+        try:
+            await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+        except Exception as exc:  # noqa: BLE001 - a lost typing indicator must not fail the answer
+            log.debug("typing indicator not sent: %s", type(exc).__name__)
+
+    # --- votes: Teams' feedback loop, reactions ---------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != c.INVOKE_SUBMIT_ACTION:
+            return await super().on_invoke_activity(turn_context)  # 501 for invokes this bot does not offer
+        feedback = inbound.native_feedback(turn_context.activity.value)
+        if feedback is not None:
+            await self._tell(turn_context, await self._native_feedback(turn_context.activity, feedback))
+        return InvokeResponse(status=200, body={})  # Teams rejects a non-empty body for this invoke
+
+    async def _native_feedback(self, activity: Activity, feedback: inbound.NativeFeedback) -> str:
+        service = await self._get_service()
+        answer_id = await service.answer_id_for(PLATFORM, _message_ref(activity, activity.reply_to_id)) \
+            if activity.reply_to_id else None
+        if answer_id is None:
+            return messages.text("vote_unknown")
+        saved, text = await self._vote_outcome(service, activity, answer_id, feedback.value, "nb")
+        if saved and feedback.text and not await service.feedback_text(PLATFORM, answer_id, _voter(activity), feedback.text):
+            return messages.text("teams_feedback_text_not_saved")
+        return text
+
+    async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:
+        """👍 on an answer is an up vote; removing it retracts. Silent when saved (the reaction itself
+        shows), told when not; reactions on other messages (welcome, thanks) are ignored."""
+        activity = turn_context.activity
+        votes = inbound.reaction_votes([r.type for r in activity.reactions_added or []],
+                                       [r.type for r in activity.reactions_removed or []])
+        if not votes or not activity.reply_to_id:
+            return
+        service = await self._get_service()
+        answer_id = await service.answer_id_for(PLATFORM, _message_ref(activity, activity.reply_to_id))
+        if answer_id is None:
+            return
+        for value in votes:
+            saved, text = await self._vote_outcome(service, activity, answer_id, value, "nb")
+            if not saved:
+                await self._tell(turn_context, text)
+
+    async def _vote_outcome(self, service: ChatService, activity: Activity, answer_id: str, value: VoteValue,
+                            lang: Lang) -> tuple[bool, str]:
+        voter = _voter(activity)
+        if not voter:
+            return False, messages.text("vote_not_saved", lang)
+        outcome = await service.vote(PLATFORM, answer_id, voter, value, lang)
+        return outcome.saved, outcome.message
+
+    # --- installation ----------------------------------------------------------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if bot_id and any(member.id == bot_id for member in activity.members_added or []):
+            await turn_context.send_activity(to_activity(cards.welcome_activity()))
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _tell(turn_context: TurnContext, text: str) -> None:
+        await turn_context.send_activity(to_activity(cards.notice_activity(text)))
+
+    async def on_error(self, turn_context: TurnContext, error: Exception) -> None:
+        """Log the kind of failure (never message text or ids) and tell the user, if there is one."""
+        log.error("Teams turn failed (%s): %s", turn_context.activity.type, type(error).__name__)
+        if turn_context.activity.type == ActivityTypes.message:
+            try:
+                await self._tell(turn_context, messages.text("teams_error"))
+            except Exception as exc:  # noqa: BLE001 - the connector itself may be what failed
+                log.warning("could not report the failure: %s", type(exc).__name__)
+
+
+class _Response(AioHttpClientResponse):
+    def body(self) -> bytes:
+        return self._body or b""  # msrest's version raises on an empty body
+
+
+class _AioDriver(AsyncHTTPSender):
+    """Bot Connector calls over one shared aiohttp session (kept-alive connections), on the event loop.
+
+    botframework-connector's default driver runs `requests` in the loop's default executor, where
+    every reply queued behind the engine's work and opened a new connection. Throttling (429) and
+    brief outages (503, dropped connections) are retried a few times, as the SDK's driver did."""
+
+    def __init__(self, http: aiohttp.ClientSession) -> None:
+        self._http = http
+        # Only a carrier for the Authorization header: botframework's credentials policy "signs" this
+        # session (sets or removes the header) before each call.
+        self.session = requests.Session()
+
+    async def __aenter__(self) -> "_AioDriver":
+        return self
+
+    async def __aexit__(self, *exc_details: object) -> None:
+        return None
+
+    async def send(self, request, **config: object) -> _Response:  # noqa: ANN001 - msrest ClientRequest
+        headers = dict(request.headers)
+        token = self.session.headers.get("Authorization")
+        if token:
+            headers["Authorization"] = token
+        for attempt in range(c.CONNECTOR_RETRIES + 1):
+            try:
+                raw = await self._http.request(request.method, request.url, headers=headers, data=request.data)
+            except aiohttp.ClientConnectionError:
+                if attempt == c.CONNECTOR_RETRIES:
+                    raise
+                await asyncio.sleep(c.CONNECTOR_BACKOFF_S * 2**attempt)
+                continue
+            if raw.status not in (429, 503) or attempt == c.CONNECTOR_RETRIES:
+                break
+            wait = raw.headers.get("Retry-After", "")
+            raw.release()
+            await asyncio.sleep(min(float(wait) if wait.isdigit() else c.CONNECTOR_BACKOFF_S * 2**attempt,
+                                    c.CONNECTOR_RETRY_AFTER_MAX_S))
+        response = _Response(request, raw)
+        await response.load_body()
+        return response
+
+
+class _CachedConnectorFactory(ConnectorFactory):
+    """One ConnectorClient per (serviceUrl, audience), reused across turns over the aiohttp driver.
+
+    The SDK builds a new client for every activity (msrest's retry set-up alone costs milliseconds);
+    its factory still picks the credentials for the cloud and app id, once per service URL."""
+
+    def __init__(self, inner: ConnectorFactory, http: aiohttp.ClientSession, cache: OrderedDict) -> None:
+        self._inner, self._http, self._cache = inner, http, cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            credentials = (await self._inner.create(service_url, audience)).config.credentials
+            # A driver per client: its header carrier must only ever hold this client's credentials.
+            config = BotFrameworkConnectorConfiguration(credentials, service_url, pipeline_type=AsyncBfPipeline,
+                                                        driver=_AioDriver(self._http))
+            client = ConnectorClient(credentials, base_url=service_url, custom_configuration=config)
+            self._cache[key] = client
+            if len(self._cache) > c.CONNECTOR_CLIENTS:
+                self._cache.popitem(last=False)
+        return client
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):
+    async def create_user_token_client(self, claims_identity):  # noqa: ANN001, ANN201
+        """The bot has no sign-in flow, so it needs no OAuth token client (the SDK would build one per activity)."""
+        return None
+
+
+def _is_loopback(url: str | None) -> bool:
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(key: str, status: int, **values: object) -> web.Response:
+    return web.json_response({"error": messages.text(key, **values)}, status=status,
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+class TeamsEndpoint:
+    def __init__(self, settings: Settings, get_service: GetService, typing_after_s: float = c.TYPING_AFTER_S) -> None:
+        self.settings = settings
+        config = BotConfig(settings.microsoft_app_id, settings.microsoft_app_password, settings.microsoft_app_type,
+                           settings.microsoft_app_tenant_id)
+        try:
+            self.auth = _Authentication(config, logger=log)
+        except Exception as exc:  # the SDK raises bare Exceptions for missing SingleTenant / MSI settings
+            raise RuntimeError(messages.text("teams_config_error", detail=str(exc))) from exc
+        self.adapter = CloudAdapter(self.auth)
+        self.bot = TeamsBot(get_service, typing_after_s)
+        self.adapter.on_turn_error = self.bot.on_error
+        # Token validation may fetch OpenID metadata with a blocking HTTP call: keep it off the event loop.
+        self._auth_pool = ThreadPoolExecutor(c.AUTH_THREADS, thread_name_prefix="teams-auth")
+        self._http: aiohttp.ClientSession | None = None  # made on the first request, inside the running loop
+        self._clients: OrderedDict = OrderedDict()
+
+    @property
+    def local_mode(self) -> bool:
+        return not self.settings.microsoft_app_id
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error("teams_too_large", 413, limit=self.settings.max_body_bytes)
+        try:
+            payload = json.loads(body)
+            activity = Activity().deserialize(payload) if isinstance(payload, dict) and payload.get("type") else None
+        except Exception:  # noqa: BLE001 - invalid JSON, or fields of the wrong shape
+            activity = None
+        if activity is None or not isinstance(activity.type, str) or not activity.conversation:
+            return _error("teams_bad_request", 400)
+        try:
+            authenticated = await self._authenticate(activity, request.headers.get("Authorization"))
+        except Exception as exc:  # noqa: BLE001 - PermissionError, JWT decode errors, metadata fetch failures
+            log.info("Teams request rejected: %s", type(exc).__name__)
+            return _error("teams_unauthorized", 401)
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=c.CONNECTOR_TIMEOUT_S))
+        authenticated.connector_factory = _CachedConnectorFactory(authenticated.connector_factory, self._http,
+                                                                  self._clients)
+        try:
+            response = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        except Exception as exc:  # noqa: BLE001 - failures outside the turn (connector set-up); the turn has on_error
+            log.error("Teams activity failed (%s): %s", activity.type, type(exc).__name__)
+            return web.json_response({"error": type(exc).__name__}, status=500)
+        if response is not None:
+            return web.json_response(response.body, status=response.status)
+        return web.Response(status=200)
+
+    async def _authenticate(self, activity: Activity, header: str | None):
+        if self.local_mode and (header or not _is_loopback(activity.service_url)):
+            # Local mode trusts nobody's token and answers only on this machine (the Emulator, tests).
+            raise PermissionError("local mode accepts only unauthenticated loopback requests")
+        if not header:
+            return await self.auth.authenticate_request(activity, None)
+        work = self.auth.authenticate_request(activity, header)
+        future = asyncio.get_running_loop().run_in_executor(self._auth_pool, asyncio.run, work)
+        return await asyncio.wait_for(future, c.AUTH_TIMEOUT_S)
+
+    async def close(self, _app: web.Application | None = None) -> None:
+        self._auth_pool.shutdown(wait=False, cancel_futures=True)
+        if self._http is not None:
+            await self._http.close()
+
+
+def mount(app: web.Application, settings: Settings, get_service: GetService, *,
+          typing_after_s: float = c.TYPING_AFTER_S) -> TeamsEndpoint:
+    endpoint = TeamsEndpoint(settings, get_service, typing_after_s)
+    app.router.add_post(c.MESSAGES_PATH, endpoint.handle)
+    app.on_cleanup.append(endpoint.close)
+    if endpoint.local_mode:
+        log.warning(messages.text("teams_local_mode"))
+    else:
+        log.info(messages.text("teams_auth_on", app_type=settings.microsoft_app_type))
+    return endpoint

@@ -1,0 +1,123 @@
+"""The Teams figure for `omstillingsbot bench`: 50 concurrent messages through the real adapter.
+
+The bot's aiohttp app (local mode) and a fake Bot Connector listen on loopback in this process;
+every message is a distinct question in its own personal chat, POSTed at once as the Bot Connector
+sends it. Measured per message: the time from the POST to the reply arriving at the fake
+connector. Then every message is delivered again with the same activity id (the Bot Connector's
+retry), which must produce no second answer, and 20 messages are sent one at a time: the latency a
+single user sees when the bot is not queueing behind a burst. The engine-only time for the same
+questions is measured too, so the adapter's own share is visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+
+from bot.bench import latency_summary
+from bot.settings import Settings
+from bot.teams import fake_activities as fa
+from bot.teams.fake_connector import FakeConnector
+from bot.types import Question
+
+if TYPE_CHECKING:
+    from bot.service import ChatService
+
+MESSAGES = 50
+SEQUENTIAL = 20
+STEP_TIMEOUT_S = 120
+P95_TARGET_MS = 100.0
+
+
+def _questions(count: int) -> list[str]:
+    """Distinct questions from the same question set as the rest of `omstillingsbot bench`."""
+    from bot.bench import questions
+
+    pool = questions()
+    return [pool[n % len(pool)] for n in range(count)]
+
+
+async def _post(session: aiohttp.ClientSession, url: str, activity: dict) -> tuple[float, int]:
+    started = time.perf_counter()
+    async with session.post(url, json=activity) as response:
+        await response.read()
+        return started, response.status
+
+
+def _reply_times(fake: FakeConnector, sent: list[tuple[dict, float]]) -> tuple[list[float], Counter]:
+    """POST -> reply at the connector, matched by conversation; and how many replies each conversation got."""
+    replies = {call.conversation_id: call for call in fake.messages()}
+    counts = Counter(call.conversation_id for call in fake.messages())
+    times = [(replies[a["conversation"]["id"]].at - started) * 1000
+             for a, started in sent if a["conversation"]["id"] in replies]
+    return times, counts
+
+
+async def _run(service: ChatService, messages: int) -> dict:
+    fake = FakeConnector()
+    connector_url = await fake.start()
+    from bot.teams import adapter  # imported here so `bench` without Teams installed still imports
+
+    async def get_service() -> ChatService:
+        return service
+
+    app = web.Application()
+    adapter.mount(app, Settings(), get_service)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/messages"  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=messages)) as session:
+            await _post(session, url, fa.message("oppvarming", connector_url, conversation_id="a:warmup"))
+            questions = _questions(messages + SEQUENTIAL)
+            burst = [fa.message(q, connector_url, conversation_id=f"a:bench-{n:03d}")
+                     for n, q in enumerate(questions[:messages])]
+            posted = await asyncio.gather(*(_post(session, url, a) for a in burst))
+            await fake.wait_for_messages(messages + 1, STEP_TIMEOUT_S)
+            redelivered = await asyncio.gather(*(_post(session, url, a) for a in burst))
+            await fake.settle(0.5)
+            burst_ms, counts = _reply_times(fake, [(a, started) for a, (started, _) in zip(burst, posted)])
+            alone = []
+            for n, question in enumerate(questions[messages:]):
+                activity = fa.message(question, connector_url, conversation_id=f"a:alone-{n:03d}")
+                alone.append((activity, (await _post(session, url, activity))[0]))
+            alone_ms, _ = _reply_times(fake, alone)
+    finally:
+        await runner.cleanup()
+        await fake.stop()
+    engine_ms = []
+    for question in questions[messages:]:
+        started = time.perf_counter()
+        await asyncio.to_thread(service.engine.respond, Question(question, platform="teams"))
+        engine_ms.append((time.perf_counter() - started) * 1000)
+    once = all(counts[a["conversation"]["id"]] == 1 for a in burst)
+    result = {
+        "messages": messages,
+        "http_200": sum(status == 200 for _, status in posted),
+        "answered": len(burst_ms),
+        "answered_exactly_once": once,
+        "redeliveries_http_200": sum(status == 200 for _, status in redelivered),
+        "burst_post_to_reply": latency_summary(burst_ms),
+        "one_at_a_time_post_to_reply": latency_summary(alone_ms),
+        "one_at_a_time_engine_only": latency_summary(engine_ms),
+        "target_p95_ms": P95_TARGET_MS,
+    }
+    result["targets_met"] = once and len(burst_ms) == messages and result["burst_post_to_reply"]["p95_ms"] <= P95_TARGET_MS
+    return result
+
+
+async def bench_teams(make_service: Callable[[], ChatService], messages: int = MESSAGES) -> dict:
+    """`make_service` builds a ChatService (real engine, real feedback store); it runs in a worker thread."""
+    service = await asyncio.get_running_loop().run_in_executor(None, make_service)
+    try:
+        return await _run(service, messages)
+    finally:
+        service.close()

@@ -1,0 +1,139 @@
+"""Pure renderers: an engine `Answer` in, the JSON of a Teams message activity out.
+
+One message per answer: an Adaptive Card that reads well on its own (the answer with its [n]
+markers, the numbered sources, and vote buttons where Teams' own feedback loop is unavailable),
+plus the schema.org Message entity that makes Teams show the AI label and the [n] markers as
+native citations. TextBlocks render a small Markdown subset: the report's sentences contain
+none of its syntax (tests/test_teams_cards.py checks the corpus), and no user text is ever echoed
+into a card, so nothing a user types can become card markup.
+"""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.teams import constants as c
+from bot.types import Answer, Citation, Lang, VoteValue
+
+
+def _text(text: str, **style: object) -> dict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def citation_name(citation: Citation, lang: Lang = "nb") -> str:
+    """"Anbefaling 2 – overfor underliggende virksomheter · side 12": the label, and the page for PDFs."""
+    page = f" · {messages.text('page', lang)} {citation.page}" if citation.page is not None else ""
+    return _shorten(citation.label, c.CITATION_NAME_MAX - len(page)) + page
+
+
+def message_entity(answer: Answer) -> dict | None:
+    """The schema.org Message entity: AI label on engine answers, and one Claim per [n] marker."""
+    if not answer.wants_feedback:
+        return None
+    entity: dict = {
+        "type": c.SCHEMA_MESSAGE_TYPE, "@type": "Message", "@context": "https://schema.org", "@id": "",
+        "additionalType": [c.AI_GENERATED],
+    }
+    claims = []
+    for position, citation in enumerate(answer.citations[: c.MAX_CITATIONS], start=1):
+        appearance = {
+            "@type": "DigitalDocument",
+            "name": citation_name(citation, answer.lang),
+            "abstract": _shorten(citation.text, c.CITATION_ABSTRACT_MAX),
+        }
+        if citation.page is not None:
+            appearance["image"] = {"@type": "ImageObject", "name": c.CITATION_ICON_PDF}
+        claims.append({"@type": "Claim", "position": position, "appearance": appearance})
+    if claims:
+        entity["citation"] = claims
+    return entity
+
+
+def vote_data(answer: Answer, value: VoteValue) -> dict:
+    """What a card vote button submits; the answer id is random, so it says nothing about anyone."""
+    return {c.VOTE_KEY: c.VOTE_VERB, "value": value, "answer_id": answer.answer_id, "lang": answer.lang}
+
+
+def _sources(answer: Answer) -> list[dict]:
+    facts = [{"title": f"[{n}]", "value": f"{citation_name(cit, answer.lang)} · {cit.source}"}
+             for n, cit in enumerate(answer.citations, start=1)]
+    return [_text(messages.text("sources", answer.lang), weight="Bolder", spacing="Medium", separator=True),
+            {"type": "FactSet", "facts": facts}]
+
+
+def command_facts(lang: Lang) -> dict:
+    """The command menu as a FactSet: the word to type, and what it does."""
+    facts = [{"title": m.word_en if lang == "en" else m.word, "value": messages.text(m.message_key, lang)}
+             for m in c.MENU]
+    return {"type": "FactSet", "facts": facts}
+
+
+def _commands(lang: Lang) -> list[dict]:
+    return [_text(messages.text("teams_commands", lang), weight="Bolder", spacing="Medium"), command_facts(lang)]
+
+
+def _card(body: list[dict], actions: list[dict] | None = None) -> dict:
+    card: dict = {"type": "AdaptiveCard", "$schema": c.CARD_SCHEMA, "version": c.CARD_VERSION, "body": body,
+                  "msteams": {"width": "Full"}}
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def answer_card(answer: Answer, *, vote_buttons: bool) -> dict:
+    """The answer, one TextBlock per line (Teams collapses single line breaks inside one block)."""
+    body = [_text(line) for line in answer.text.split("\n") if line.strip()] or [_text(" ")]
+    if answer.citations:
+        body += _sources(answer)
+    if answer.kind == "abstain":
+        body += _commands(answer.lang)
+    elif answer.kind == "help":
+        body.append(_text(messages.text("teams_usage", answer.lang), isSubtle=True, spacing="Medium"))
+    actions = None
+    if vote_buttons and answer.wants_feedback and answer.answer_id:
+        body.append(_text(messages.text("helpful_prompt", answer.lang), isSubtle=True, spacing="Medium"))
+        actions = [
+            {"type": "Action.Submit", "title": f"👍 {messages.text('feedback_up', answer.lang)}",
+             "data": vote_data(answer, "up")},
+            {"type": "Action.Submit", "title": f"👎 {messages.text('feedback_down', answer.lang)}",
+             "data": vote_data(answer, "down")},
+        ]
+    return _card(body, actions)
+
+
+def _attachment(card: dict) -> dict:
+    return {"contentType": c.CARD_CONTENT_TYPE, "content": card}
+
+
+def answer_activity(answer: Answer, *, native_feedback: bool) -> dict:
+    """The reply activity. With `native_feedback` Teams draws 👍/👎 under the message itself;
+    otherwise the card has its own buttons. `summary` is what notifications and the chat list show."""
+    wants_votes = answer.wants_feedback and bool(answer.answer_id)
+    activity: dict = {
+        "type": "message",
+        "summary": _shorten(answer.text, c.SUMMARY_MAX),
+        "attachments": [_attachment(answer_card(answer, vote_buttons=wants_votes and not native_feedback))],
+    }
+    entity = message_entity(answer)
+    if entity is not None:
+        activity["entities"] = [entity]
+    if wants_votes and native_feedback:
+        activity["channelData"] = {c.FEEDBACK_LOOP_FLAG: True}
+    return activity
+
+
+def welcome_activity(lang: Lang = "nb") -> dict:
+    """Sent once when the bot is added: what it does, where to use it, and the commands."""
+    body = [_text(messages.text("welcome", lang), weight="Bolder"),
+            _text(messages.text("teams_usage", lang), isSubtle=True)] + _commands(lang)
+    return {"type": "message", "summary": _shorten(messages.text("welcome", lang), c.SUMMARY_MAX),
+            "attachments": [_attachment(_card(body))]}
+
+
+def notice_activity(text: str) -> dict:
+    """A one-line message in the bot's own words (vote thanks, errors); plain text, no markup."""
+    return {"type": "message", "text": text, "textFormat": "plain"}

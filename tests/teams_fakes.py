@@ -1,0 +1,129 @@
+"""Shared harnesses for the Teams tests.
+
+`handler_adapter` runs TeamsBot under botbuilder's own TestAdapter (no HTTP at all).
+`TeamsServer` runs the real aiohttp route with the Teams adapter mounted, next to the fake Bot
+Connector from bot.teams.fake_connector, and POSTs activities the way the Bot Connector does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+
+from bot.service import ChatService
+from bot.settings import Settings
+from bot.teams import adapter as teams_adapter
+from bot.teams import fake_activities as fa
+from bot.teams.fake_connector import FakeConnector
+
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"  # only used as data under TestAdapter
+
+
+def handler_adapter(service: ChatService, channel_id: str = "msteams") -> tuple[TestAdapter, teams_adapter.TeamsBot]:
+    async def get_service() -> ChatService:
+        return service
+
+    bot = teams_adapter.TeamsBot(get_service, typing_after_s=60.0)
+    template = Activity(channel_id=channel_id, service_url=SERVICE_URL,
+                        from_property=ChannelAccount(id=fa.USER_ID, name=fa.USER_NAME, aad_object_id=fa.USER_AAD),
+                        recipient=ChannelAccount(id=fa.BOT_ID, name=fa.BOT_NAME),
+                        conversation=ConversationAccount(id=fa.PERSONAL_CONVERSATION, conversation_type="personal"))
+    test_adapter = TestAdapter(bot.on_turn, template)
+    test_adapter.on_turn_error = bot.on_error
+    return test_adapter, bot
+
+
+def as_activity(data: dict) -> Activity:
+    """A Bot Connector payload (from bot.teams.fake_activities) as botbuilder parses it."""
+    return Activity().deserialize(data)
+
+
+def card_of(activity: Activity) -> dict | None:
+    for attachment in activity.attachments or []:
+        if attachment.content_type == "application/vnd.microsoft.card.adaptive":
+            return attachment.content
+    return None
+
+
+def card_text(card: dict) -> str:
+    """Every visible string of a card, for assertions on what a user reads."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value"):
+                if isinstance(node.get(key), str):
+                    parts.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in card.items() if k != "actions"})
+    walk([{"title": a.get("title")} for a in card.get("actions", [])])
+    return "\n".join(parts)
+
+
+@dataclass
+class Posted:
+    status: int
+    body: str
+
+    def json(self) -> object:
+        return json.loads(self.body) if self.body else None
+
+
+class TeamsServer:
+    """The bot's aiohttp app with only the Teams route, on a real loopback port, and a fake Bot Connector."""
+
+    def __init__(self, service: ChatService, settings: Settings | None = None, typing_after_s: float = 60.0) -> None:
+        self.service = service
+        self.settings = settings or Settings()
+        self.typing_after_s = typing_after_s
+        self.connector = FakeConnector()
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> "TeamsServer":
+        await self.connector.start()
+        service = self.service
+
+        async def get_service() -> ChatService:
+            return service
+
+        app = web.Application(client_max_size=self.settings.max_body_bytes)
+        teams_adapter.mount(app, self.settings, get_service, typing_after_s=self.typing_after_s)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/messages"  # type: ignore[union-attr]
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.connector.stop()
+
+    @property
+    def service_url(self) -> str:
+        return self.connector.url
+
+    async def post(self, activity: dict | bytes | str, headers: dict | None = None) -> Posted:
+        """POST as the Bot Connector does: JSON, UTF-8, and (in the cloud) a Bearer token."""
+        assert self._http is not None
+        data = activity if isinstance(activity, (bytes, str)) else json.dumps(activity)
+        sent = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        async with self._http.post(self.url, data=data, headers=sent) as response:
+            return Posted(response.status, await response.text())
