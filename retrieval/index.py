@@ -8,7 +8,8 @@ Files in the index folder:
 `load_or_build` reuses the folder when the corpus files and the embedder are unchanged and
 rebuilds otherwise. The FAISS index type is chosen by size: exact search (IndexFlatIP) up to
 `EXACT_LIMIT` vectors, where a query costs well under a few milliseconds; above it HNSW
-(IndexHNSWFlat, inner product), which needs no training and keeps recall high.
+(IndexHNSWFlat, inner product), which needs no training; `omstillingsbot bench` reports its
+recall against exact search and how far below the true 10th neighbour its misses score.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 EXACT_LIMIT = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 96
+HNSW_EF_SEARCH = 256  # recall@10 ~0.8 on near-duplicate-heavy 100k corpora, < 1 ms a query
 FORMAT_VERSION = 1
 
 
