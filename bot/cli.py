@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings.with_(port=args.port)
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Third-party chatter that says nothing a user can act on (which SIMD build of FAISS loaded, …).
+    for noisy in ("faiss.loader", "sentence_transformers", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     handler = _COMMANDS[args.command]
     return handler(settings, args) or 0
 

@@ -4,7 +4,7 @@ Answers are the report's own text: the engine chooses which units to quote and
 adds only a short framing sentence from bot/messages.py. It abstains when the
 question's topic words are not in the report (lexical coverage) and the
 dense similarity does not vouch for it either; the thresholds are calibrated
-once on the development set for the default embedder (see README, "Avstå").
+once on the development set for the default embedder (see README, «Avstå»).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CO_CITE_MARGIN = 0.3
 
 # Terms that only name a kind of unit ("anbefaling", "utfordring"): a question whose topic is nothing
 # but these asks for all units of that kind.
-KIND_TERMS = {"anbefaling": "H", "anbefal": "H", "utfordring": "U"}
+KIND_TERMS = {"anbefaling": "H", "utfordring": "U"}
 
 
 @dataclass(frozen=True)
@@ -120,12 +120,11 @@ class Engine:
         kinds = {KIND_TERMS[t] for t in terms if t in KIND_TERMS}
         return kinds.pop() if len(kinds) == 1 and terms <= set(KIND_TERMS) else ""
 
-    @staticmethod
-    def _intro(chunks: list[Chunk], lang: Lang) -> str:
-        keys = [c.key for c in chunks]
-        if keys[:1] == ["H"] and len(keys) == 4:
+    def _intro(self, chunks: list[Chunk], lang: Lang) -> str:
+        """Name the list when the answer is a whole group (all recommendations, all challenges)."""
+        if chunks == self.lookup.group("H"):
             return messages.text("answer_intro_all_recommendations", lang)
-        if len(keys) == 4 and all(k.startswith("U") for k in keys):
+        if chunks == self.lookup.group("U"):
             return messages.text("answer_intro_all_challenges", lang)
         return messages.text("answer_intro", lang)
 

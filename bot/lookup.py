@@ -42,7 +42,7 @@ class Lookup:
         A lead-in that only announces its list ("Vi ser fire hovedutfordringer:") is not quoted
         itself; one that says something ("Vår hovedanbefaling er at …:") is."""
         head = self.retriever.chunk_by_key(key)
-        children = [c for c in self.retriever.chunks if c.parent == key]
+        children = [c for c in self.retriever.chunks if c.parent == key and (head is None or c.doc == head.doc)]
         if head is None or (children and len(head.text.split()) <= LEAD_IN_WORDS):
             return children
         return [head] + children

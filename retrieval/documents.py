@@ -43,9 +43,12 @@ def slug(name: str) -> str:
 
 
 def load_corpus(folder: Path) -> list[Document]:
-    """All supported files below `folder`, sorted by path so chunk order is stable."""
+    """All supported files below `folder`, sorted by path so chunk order is stable, except that a
+    document with `primary: true` in its front matter comes first: its numbered units ("A1", "U4")
+    are the ones the commands address, whatever other files reuse the same keys."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-    return [load_document(p) for p in files]
+    documents = [load_document(p) for p in files]
+    return sorted(documents, key=lambda d: d.meta.get("primary", "").lower() != "true")
 
 
 def load_document(path: Path) -> Document:

@@ -44,7 +44,12 @@ class HybridRetriever:
         self.embedder = embedder
         self.lexical = LexicalIndex([c.search_text() for c in chunks])
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
-        self._by_key = {c.key: c for c in chunks if c.key}
+        # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
+        # first document in corpus order keeps it (the `primary: true` document comes first).
+        self._by_key: dict[str, Chunk] = {}
+        for chunk in chunks:
+            if chunk.key:
+                self._by_key.setdefault(chunk.key, chunk)
 
     def chunk_by_key(self, key: str) -> Chunk | None:
         return self._by_key.get(key)
@@ -66,11 +71,7 @@ class HybridRetriever:
         fused = {i: self.dense_scale * (c - best_cosine) + self.lexical_weight * float(bm25[i]) / best_bm25
                  for i, c in cosine.items()}
         best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-        hits = tuple(
-            Hit(self.chunks[i], fused[i], cosine[i], float(bm25[i]))
-            for i in best
-        )
-        return SearchResult(hits, analysis)
+        return SearchResult(tuple(Hit(self.chunks[i], fused[i], cosine[i], float(bm25[i])) for i in best), analysis)
 
     def _cosine(self, query: np.ndarray, i: int) -> float:
         return float(np.dot(self.index.reconstruct(i), query))

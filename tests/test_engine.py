@@ -30,6 +30,7 @@ def test_answer_is_extractive_and_cited(engine):
 def test_questions_about_all_challenges_get_all_four_in_order(engine):
     answer = ask(engine, "Hvilke hovedutfordringer ser rapporten?")
     assert [c.label.split(" –")[0] for c in answer.citations] == [f"Utfordring {n}" for n in range(1, 5)]
+    assert answer.text.splitlines()[0] == "Rapporten ser fire hovedutfordringer:"
     recs = ask(engine, "Hvilke anbefalinger gir rapporten?")
     assert [c.id.split("#")[1] for c in recs.citations] == ["H", "A1", "A2", "A3"]
 
@@ -120,3 +121,19 @@ def test_dev_set_quality_bar(engine):
     assert report["recall@3"] == 1.0, report["misses"]
     assert report["abstention_accuracy"] == 1.0 and report["false_abstentions"] == 0, report["misses"]
     json.dumps(report)  # the --json output is serialisable
+
+
+def test_a_dropped_in_document_is_searchable_and_cannot_take_over_the_reports_numbering(tmp_path, base_settings):
+    import shutil
+
+    from bot.runtime import build_engine
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(base_settings.corpus_dir, corpus)
+    (corpus / "annet-notat.md").write_text(
+        "# Annet notat\n\n## Anbefaling om lønn {#A1}\n\nLønnsoppgjøret i staten bør forenkles og gjøres mer forutsigbart.\n",
+        encoding="utf-8")
+    engine = build_engine(base_settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data"))
+    assert ask(engine, "anbefaling 1").citations[0].id == "difi-rapport-2019-3#A1"
+    found = ask(engine, "Hva sier notatet om lønnsoppgjøret?")
+    assert not found.abstained and found.citations[0].id.startswith("annet-notat#")
