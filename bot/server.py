@@ -98,6 +98,17 @@ def _make_ask(get_service: GetService, settings: Settings):
     return ask
 
 
+async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve `app` on a free port of 127.0.0.1 (for the local fakes of Slack and the Bot Connector,
+    and the benchmarks); returns the runner to clean up and the base URL without a trailing slash."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
 def serve(settings: Settings, make_service: Callable[[], ChatService]) -> None:
     """Run until SIGINT/SIGTERM (aiohttp installs both handlers), finish in-flight requests, close the store."""
     app = build_app(settings, make_service)

@@ -15,6 +15,7 @@ from aiohttp import web
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
+from bot.server import start_on_loopback
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.teams import adapter as teams_adapter
@@ -101,11 +102,8 @@ class TeamsServer:
 
         app = web.Application(client_max_size=self.settings.max_body_bytes)
         teams_adapter.mount(app, self.settings, get_service, typing_after_s=self.typing_after_s)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/messages"  # type: ignore[union-attr]
+        self._runner, base = await start_on_loopback(app)
+        self.url = f"{base}/api/messages"
         self._http = aiohttp.ClientSession()
         return self
 

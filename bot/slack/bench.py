@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.bench import latency_summary
+from bot.server import start_on_loopback
 from bot.settings import Settings
 from bot.slack import fake_payloads as p
 from bot.slack.fake_api import BOT_USER_ID, FakeSlack
@@ -127,11 +128,8 @@ async def bench_slack(make_service: Callable[[], ChatService], mentions: int = M
 
         app = web.Application()
         adapter.mount(app, settings, get_service)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        ours.send(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events")  # type: ignore[union-attr]
+        runner, base = await start_on_loopback(app)
+        ours.send(f"{base}/slack/events")
         return await asyncio.to_thread(_receive, ours, 4 * STEP_TIMEOUT_S)
     finally:
         if runner is not None:

@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from bot.server import start_on_loopback
+
 BOT_USER_ID = "U0BOTOMST"
 BOT_ID = "B0BOTOMST"
 TEAM_ID = "T0FAKETEAM"
@@ -71,12 +73,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._web_api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._runner, self.base_url = await start_on_loopback(app)
         return self.api_url
 
     async def stop(self) -> None:

@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.bench import latency_summary
+from bot.server import start_on_loopback
 from bot.settings import Settings
 from bot.teams import fake_activities as fa
 from bot.teams.fake_connector import FakeConnector
@@ -69,11 +70,8 @@ async def _run(service: ChatService, messages: int) -> dict:
 
     app = web.Application()
     adapter.mount(app, Settings(), get_service)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/messages"  # type: ignore[union-attr]
+    runner, base = await start_on_loopback(app)
+    url = f"{base}/api/messages"
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=messages)) as session:
             await _post(session, url, fa.message("oppvarming", connector_url, conversation_id="a:warmup"))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.server import start_on_loopback
+
 
 @dataclass(frozen=True)
 class ConnectorCall:
@@ -55,12 +57,8 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{activity_id}", self._reply)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._send)
         app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._reply)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/"
+        self._runner, base = await start_on_loopback(app)
+        self.url = f"{base}/"
         return self.url
 
     async def stop(self) -> None:
