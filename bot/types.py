@@ -89,6 +89,16 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class VoteRequest:
+    """A vote as a feedback control carries it (Slack button value, Teams card data): which answer,
+    which way, and the language to thank the voter in."""
+
+    answer_id: str
+    value: VoteValue
+    lang: Lang = "nb"
+
+
+@dataclass(frozen=True)
 class VoteOutcome:
     """What a voter is told: whether the vote was stored, and the new tally."""
 

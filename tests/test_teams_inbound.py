@@ -8,6 +8,7 @@ import pytest
 
 from bot.teams import inbound
 from bot.teams.fake_activities import BOT_ID
+from bot.types import VoteRequest
 
 BOT = inbound.Mention(BOT_ID, "<at>Omstillingsbot</at>")
 
@@ -40,7 +41,7 @@ def test_mentions_come_only_from_well_formed_mention_entities():
 
 def test_a_card_vote_round_trips_and_anything_else_is_not_a_vote():
     good = {"omstillingsbot": "vote", "value": "down", "answer_id": "3f2a9c", "lang": "en"}
-    assert inbound.card_vote(good) == inbound.CardVote("3f2a9c", "down", "en")
+    assert inbound.card_vote(good) == VoteRequest("3f2a9c", "down", "en")
     assert inbound.card_vote({**good, "lang": "de"}).lang == "nb"
     for bad in (None, "vote", [], {}, {**good, "omstillingsbot": "other"}, {**good, "value": "none"},
                 {**good, "answer_id": ""}, {**good, "answer_id": "x" * 65}, {**good, "answer_id": "a/b"},

@@ -9,11 +9,10 @@ and the escapes are undone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import get_args
 
 from bot.slack import constants as c
-from bot.types import Lang, VoteValue
+from bot.types import Lang, VoteRequest, VoteValue
 
 _MARKUP = re.compile(r"<([^<>]*)>")
 _SPACE = re.compile(r"\s+")
@@ -50,14 +49,7 @@ def is_user_message(event: dict) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class ButtonVote:
-    value: VoteValue
-    answer_id: str
-    lang: Lang
-
-
-def parse_vote_value(value: object) -> ButtonVote | None:
+def parse_vote_value(value: object) -> VoteRequest | None:
     """"up:<answer_id>:<lang>" from a vote button (or feedback_buttons element); None if malformed."""
     if not isinstance(value, str):
         return None
@@ -67,7 +59,7 @@ def parse_vote_value(value: object) -> ButtonVote | None:
     vote, answer_id, lang = parts
     if vote not in ("up", "down") or not _ANSWER_ID.match(answer_id) or lang not in get_args(Lang):
         return None
-    return ButtonVote(vote, answer_id, lang)  # type: ignore[arg-type]
+    return VoteRequest(answer_id, vote, lang)  # type: ignore[arg-type]
 
 
 def reaction_vote(name: object) -> VoteValue | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.teams import constants as c
-from bot.types import Lang, VoteValue
+from bot.types import Lang, VoteRequest, VoteValue
 
 _AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -29,13 +29,6 @@ class Mention:
 class Incoming:
     text: str
     mentions_bot: bool
-
-
-@dataclass(frozen=True)
-class CardVote:
-    answer_id: str
-    value: VoteValue
-    lang: Lang
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ def conversation_key(conversation_id: str) -> str:
     return conversation_id.split(";", 1)[0]
 
 
-def card_vote(value: object) -> CardVote | None:
+def card_vote(value: object) -> VoteRequest | None:
     """The data of one of our card vote buttons (Action.Submit), or None for anything else."""
     if not isinstance(value, dict) or value.get(c.VOTE_KEY) != c.VOTE_VERB:
         return None
@@ -83,7 +76,7 @@ def card_vote(value: object) -> CardVote | None:
         return None
     if not 0 < len(answer_id) <= c.MAX_ANSWER_ID_CHARS or not _ANSWER_ID.match(answer_id):
         return None
-    return CardVote(answer_id, vote, lang if lang in _LANGS else "nb")
+    return VoteRequest(answer_id, vote, lang if lang in _LANGS else "nb")
 
 
 def native_feedback(value: object) -> NativeFeedback | None:
