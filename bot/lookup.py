@@ -26,6 +26,14 @@ KEYWORD_DENSE_MIN = 0.84  # cosine above which a keyword matches a unit it does 
 class Lookup:
     def __init__(self, retriever: HybridRetriever) -> None:
         self.retriever = retriever
+        # Built once: every answer asks for groups (to name or expand them), and a corpus may hold
+        # many thousands of chunks.
+        self._position = {c.id: i for i, c in enumerate(retriever.chunks)}
+        self._children: dict[str, list[Chunk]] = {}
+        for chunk in retriever.chunks:
+            head = retriever.chunk_by_key(chunk.parent) if chunk.parent else None
+            if head is not None and chunk.doc == head.doc:
+                self._children.setdefault(chunk.parent, []).append(chunk)
 
     def units(self, prefix: str) -> list[Chunk]:
         """Numbered units A1, A2, … or U1, U2, … in order."""
@@ -42,9 +50,9 @@ class Lookup:
         A lead-in that only announces its list ("Vi ser fire hovedutfordringer:") is not quoted
         itself; one that says something ("Vår hovedanbefaling er at …:") is."""
         head = self.retriever.chunk_by_key(key)
-        children = [c for c in self.retriever.chunks if c.parent == key and (head is None or c.doc == head.doc)]
+        children = self._children.get(key, [])
         if head is None or (children and len(head.text.split()) <= LEAD_IN_WORDS):
-            return children
+            return list(children)
         return [head] + children
 
     def run(self, command: Command, lang: Lang, question: str) -> Answer:
@@ -90,7 +98,7 @@ class Lookup:
         lexical = self.retriever.lexical
         analysis = lexical.analyse(keyword)
         scores = lexical.scores(analysis.terms)
-        position = {c.id: i for i, c in enumerate(self.retriever.chunks)}
+        position = self._position
         ranked = sorted(units, key=lambda c: -scores[position[c.id]])
         literal = [c for c in ranked if scores[position[c.id]] > 0]
         if literal:
