@@ -33,6 +33,10 @@ class Question:
     # Teams command menu): a bare question is then still answered, but an
     # empty text means "show help" rather than "invalid input".
     via_command: bool = False
+    # Opaque key of the conversation this message belongs to, made by the adapter (Slack team+channel+
+    # thread, Teams conversation id, one per CLI chat session, the web caller's id). Empty: no context.
+    # The conversation store only ever keeps an HMAC of it.
+    conversation: str = ""
 
 
 @dataclass(frozen=True)
