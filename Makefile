@@ -35,7 +35,7 @@ eval: $(VENV)/.installed
 	$(VENV)/bin/omstillingsbot eval ../shared/eval/dev.jsonl
 
 bench: $(VENV)/.installed-dev
-	$(VENV)/bin/omstillingsbot bench
+	$(PY) -m tests.bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,4 +1,4 @@
-"""`omstillingsbot` command line: ask, chat, index, eval, bench, serve, feedback, teams-package.
+"""`omstillingsbot` command line: ask, chat, index, eval, serve, feedback, teams-package.
 
 `main()` is the only place that reads the environment (Settings.from_env) and sets up logging.
 """
@@ -34,9 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
                           help="rangér med begge søkene (standard), bare FAISS, eller bare BM25")
-    bench = sub.add_parser("bench", help="mål svartid, oppstart, indeksbygging og minne")
-    bench.add_argument("--quick", action="store_true", help="hopp over 100 000-bitars syntetisk korpus")
-    bench.add_argument("--json", action="store_true")
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -135,14 +132,6 @@ def _eval(settings: Settings, args) -> int:
     return 0
 
 
-def _bench(settings: Settings, args) -> int:
-    from bot.bench import run_bench
-
-    report = run_bench(settings, quick=args.quick)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    return 0
-
 
 def _serve(settings: Settings, args) -> int:
     from bot.runtime import build_service
@@ -173,7 +162,7 @@ def _teams_package(settings: Settings, args) -> int:
 
 
 _COMMANDS = {
-    "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "bench": _bench, "serve": _serve,
+    "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "serve": _serve,
     "feedback": _feedback, "teams-package": _teams_package,
 }
 

@@ -8,7 +8,7 @@ Files in the index folder:
 `load_or_build` reuses the folder when the corpus files and the embedder are unchanged and
 rebuilds otherwise. The FAISS index type is chosen by size: exact search (IndexFlatIP) up to
 `EXACT_LIMIT` vectors, where a query costs well under a few milliseconds; above it HNSW
-(IndexHNSWFlat, inner product), which needs no training; `omstillingsbot bench` reports its
+(IndexHNSWFlat, inner product), which needs no training; the benchmark (`make bench`) reports its
 recall against exact search and how far below the true 10th neighbour its misses score.
 """
 

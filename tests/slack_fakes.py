@@ -1,5 +1,5 @@
 """Test harness for the Slack scenarios: the bot's aiohttp app on a loopback test server, wired to the
-local fake Slack (bot.slack.fake_api) through SLACK_API_URL, and helpers that send requests signed
+local fake Slack (tests.fakes.slack_api) through SLACK_API_URL, and helpers that send requests signed
 exactly as Slack signs them. The bot under test is the real adapter, engine and SQLite store."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.slack import adapter
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import FakeSlack
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import FakeSlack
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-0000-test-bot-token"

@@ -2,7 +2,7 @@
 
 `handler_adapter` runs TeamsBot under botbuilder's own TestAdapter (no HTTP at all).
 `TeamsServer` runs the real aiohttp route with the Teams adapter mounted, next to the fake Bot
-Connector from bot.teams.fake_connector, and POSTs activities the way the Bot Connector does.
+Connector from tests.fakes.teams_connector, and POSTs activities the way the Bot Connector does.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from bot.server import start_on_loopback
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.teams import adapter as teams_adapter
-from bot.teams import fake_activities as fa
-from bot.teams.fake_connector import FakeConnector
+from tests.fakes import teams_activities as fa
+from tests.fakes.teams_connector import FakeConnector
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"  # only used as data under TestAdapter
 
@@ -40,7 +40,7 @@ def handler_adapter(service: ChatService, channel_id: str = "msteams") -> tuple[
 
 
 def as_activity(data: dict) -> Activity:
-    """A Bot Connector payload (from bot.teams.fake_activities) as botbuilder parses it."""
+    """A Bot Connector payload (from tests.fakes.teams_activities) as botbuilder parses it."""
     return Activity().deserialize(data)
 
 

@@ -1,8 +1,8 @@
-"""The Slack benchmark runs end to end (smaller burst here; `omstillingsbot bench` fires 50)."""
+"""The Slack benchmark runs end to end (smaller burst here; `make bench` fires 50)."""
 
 from __future__ import annotations
 
-from bot.slack.bench import SEQUENTIAL, bench_slack
+from tests.bench.slack import SEQUENTIAL, bench_slack
 
 
 async def test_bench_answers_every_mention_exactly_once_and_reports_latencies(make_service):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bot.slack import constants as c
-from bot.slack import fake_payloads as p
+from tests.fakes import slack_payloads as p
 from tests.slack_fakes import button, eventually, running_slack
 
 

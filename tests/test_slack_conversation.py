@@ -12,8 +12,8 @@ import logging
 import pytest
 
 from bot.slack import constants as c
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_ID, BOT_USER_ID
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_ID, BOT_USER_ID
 from tests.slack_fakes import button, eventually, find_block, running_slack
 
 

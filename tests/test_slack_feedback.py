@@ -8,8 +8,8 @@ import pytest
 
 from bot.slack import blocks
 from bot.slack import constants as c
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_USER_ID
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_USER_ID
 from bot.types import Tally
 from tests.feedback_helpers import dump_tables
 from tests.slack_fakes import button, eventually, running_slack

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.slack import adapter
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_USER_ID
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_USER_ID
 from tests.slack_fakes import FORM, SIGNING_SECRET, running_slack
 
 

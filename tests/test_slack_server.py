@@ -8,8 +8,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_app
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_USER_ID, FakeSlack
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 from tests.slack_fakes import BOT_TOKEN, SIGNING_SECRET
 
 pytest.importorskip("bot.teams.adapter", reason="build_app mounts the Teams adapter too")

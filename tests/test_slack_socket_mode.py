@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qsl
 
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_USER_ID
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_USER_ID
 from tests.slack_fakes import APP_TOKEN, running_slack
 
 

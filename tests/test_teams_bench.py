@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.teams.bench import bench_teams
+from tests.bench.teams import bench_teams
 
 
 async def test_bench_teams_answers_every_message_once_and_reports_latencies(make_service):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.teams import fake_activities as fa
+from tests.fakes import teams_activities as fa
 from tests.teams_fakes import SERVICE_URL, as_activity, card_of, card_text, handler_adapter
 
 

@@ -11,7 +11,7 @@ import time
 
 from bot.settings import Settings
 from bot.teams import constants as c
-from bot.teams import fake_activities as fa
+from tests.fakes import teams_activities as fa
 from tests.teams_fakes import TeamsServer, card_text
 
 APP_ID = "3b1f2a3c-1111-4222-8333-444455556666"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.teams import inbound
-from bot.teams.fake_activities import BOT_ID
+from tests.fakes.teams_activities import BOT_ID
 from bot.types import VoteRequest
 
 BOT = inbound.Mention(BOT_ID, "<at>Omstillingsbot</at>")

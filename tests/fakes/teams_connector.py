@@ -1,10 +1,10 @@
-"""A local stand-in for the Bot Connector service, for tests and `omstillingsbot bench`.
+"""A local stand-in for the Bot Connector service, for tests and `make bench`.
 
 It speaks the Bot Connector REST API the bot calls back on (activity.serviceUrl):
 POST /v3/conversations/{conversationId}/activities/{activityId} (reply), POST
 /v3/conversations/{conversationId}/activities (send), PUT …/activities/{activityId} (update),
 and answers each with a ResourceResponse {"id": …}, recording every call. The activities the
-Bot Connector POSTs *to* the bot are built by bot.teams.fake_activities.
+Bot Connector POSTs *to* the bot are built by tests.fakes.teams_activities.
 """
 
 from __future__ import annotations

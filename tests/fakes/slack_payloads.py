@@ -15,7 +15,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from bot.slack.fake_api import APP_ID, BOT_USER_ID, TEAM_ID
+from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID
 
 _seq = itertools.count(1)
 

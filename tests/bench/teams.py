@@ -1,4 +1,4 @@
-"""The Teams figure for `omstillingsbot bench`: 50 concurrent messages through the real adapter.
+"""The Teams figure for `make bench`: 50 concurrent messages through the real adapter.
 
 The bot's aiohttp app (local mode) and a fake Bot Connector listen on loopback in this process;
 every message is a distinct question in its own personal chat, POSTed at once as the Bot Connector
@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp import web
 
-from bot.bench import latency_summary
+from tests.bench.core import latency_summary
 from bot.server import start_on_loopback
 from bot.settings import Settings
-from bot.teams import fake_activities as fa
-from bot.teams.fake_connector import FakeConnector
+from tests.fakes import teams_activities as fa
+from tests.fakes.teams_connector import FakeConnector
 from bot.types import Question
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ P95_TARGET_MS = 100.0
 
 
 def _questions(count: int) -> list[str]:
-    """Distinct questions from the same question set as the rest of `omstillingsbot bench`."""
-    from bot.bench import questions
+    """Distinct questions from the same question set as the rest of `make bench`."""
+    from tests.bench.core import questions
 
     pool = questions()
     return [pool[n % len(pool)] for n in range(count)]

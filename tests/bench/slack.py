@@ -1,4 +1,4 @@
-"""The Slack figure for `omstillingsbot bench`: 50 concurrent signed mentions through the real adapter.
+"""The Slack figure for `make bench`: 50 concurrent signed mentions through the real adapter.
 
 The bot's aiohttp app (real adapter, engine and feedback store) listens on loopback; Slack's side,
 the fake Web API plus the load generator, runs in a separate process as it would on its own
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp import web
 
-from bot.bench import latency_summary
+from tests.bench.core import latency_summary
 from bot.server import start_on_loopback
 from bot.settings import Settings
-from bot.slack import fake_payloads as p
-from bot.slack.fake_api import BOT_USER_ID, FakeSlack
+from tests.fakes import slack_payloads as p
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 if TYPE_CHECKING:
     from bot.service import ChatService
@@ -39,8 +39,8 @@ POST_P95_TARGET_MS = 100.0
 _SECRET = "bench-signing-secret"
 _TOKEN = "xoxb-bench-token"
 def _question(n: int) -> str:
-    """Distinct questions from the same question set as the rest of `omstillingsbot bench`."""
-    from bot.bench import questions
+    """Distinct questions from the same question set as the rest of `make bench`."""
+    from tests.bench.core import questions
 
     pool = questions()
     return pool[n % len(pool)]

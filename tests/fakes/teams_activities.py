@@ -3,7 +3,7 @@
 Field names, id formats ("29:" users, "28:" bots, "a:" personal chats, "19:…@thread.tacv2"
 channels) and the mention / feedback / reaction payloads follow the Bot Framework activity schema
 and Microsoft's Teams documentation. Used by the tests and the benchmark together with
-bot.teams.fake_connector.
+tests.fakes.teams_connector.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`omstillingsbot bench`: the speed and size figures the README reports.
+"""`make bench` (`python -m tests.bench`): the speed and size figures the README reports.
 
 1. Warm answer latency p50/p95 over a few hundred distinct questions, beside the floor
    (query embedding + FAISS search alone) and their ratio: the engine's own overhead.
@@ -34,9 +34,9 @@ _VARIANTS = ("{q}", "{q} Svar kort.", "Kort fortalt: {q}", "{q} Takk!", "Lurer p
 def questions() -> list[str]:
     """Distinct questions: the repo's question sets and the dev set (if present), in a few wordings.
     Shared by every figure of the benchmark, the Slack and Teams ones included."""
-    sources = [Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout.jsonl",
-               Path(__file__).resolve().parents[1] / "tests" / "data" / "fresh.jsonl",
-               Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"]
+    sources = [Path(__file__).resolve().parents[2] / "tests" / "data" / "heldout.jsonl",
+               Path(__file__).resolve().parents[2] / "tests" / "data" / "fresh.jsonl",
+               Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"]
     base = [json.loads(line)["q"] for src in sources if src.exists() for line in src.read_text().splitlines() if line.strip()]
     return list(dict.fromkeys(v.format(q=q) for v in _VARIANTS for q in base))
 
@@ -83,7 +83,7 @@ def peak_rss(settings: Settings) -> dict:
     code = (
         "import resource, sys\n"
         "from bot.settings import Settings\nfrom bot.runtime import build_engine\nfrom bot.types import Question\n"
-        "from bot.bench import questions\n"
+        "from tests.bench.core import questions\n"
         "s = Settings.from_env()\ne = build_engine(s)\n"
         "[e.respond(Question(q)) for q in questions()]\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
@@ -185,7 +185,7 @@ def chat_platforms(settings: Settings) -> dict:
 
     engine = build_engine(settings)
     results = {}
-    for name, module in (("slack", "bot.slack.bench"), ("teams", "bot.teams.bench")):
+    for name, module in (("slack", "tests.bench.slack"), ("teams", "tests.bench.teams")):
         try:
             bench = __import__(module, fromlist=["x"])
         except ImportError as exc:

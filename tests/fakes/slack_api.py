@@ -1,4 +1,4 @@
-"""A local stand-in for Slack's cloud side, for the tests and `omstillingsbot bench`.
+"""A local stand-in for Slack's cloud side, for the tests and `make bench`.
 
 It serves, on a loopback port:
 - the Web API (`POST /api/<method>`), answering like Slack: HTTP 200 with {"ok": …}, the bearer
