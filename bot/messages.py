@@ -1,7 +1,8 @@
 """Every sentence the bot says to a user, in one place so wording is reviewed and changed once.
 
-Bokmål is the default; English is used when the user writes English. Nynorsk
-questions get bokmål answers (the report itself is in bokmål).
+Bokmål is the default; English is used when the user writes English, nynorsk when the user
+writes nynorsk. The nynorsk table holds what the bot says in its own words; a key missing there
+falls back to bokmål (the report's quoted text is always the report's own bokmål).
 """
 
 from __future__ import annotations
@@ -197,9 +198,42 @@ _EN: dict[str, str] = {
 }
 
 
+_NN: dict[str, str] = {
+    "answer_intro": "Dette seier rapporten:",
+    "answer_intro_all_recommendations": "Hovudtilrådinga i rapporten og dei tre tilrådingane:",
+    "answer_intro_all_challenges": "Rapporten ser fire hovudutfordringar:",
+    "abstain": (
+        "Det dekkjer ikkje rapporten «{title}» ({report}), så det kan eg ikkje svare på. "
+        "Eg svarar berre med orda i rapporten. Prøv å spørje om rolla til departementa i omstilling, "
+        "eller skriv «hjelp» for å sjå kva eg kan."
+    ),
+    "empty": "Du sende ei tom melding. Still eit spørsmål om rapporten, eller skriv «hjelp».",
+    "too_long": (
+        "Meldinga er for lang ({length} teikn; grensa er {limit}). "
+        "Still eit kortare spørsmål, så finn eg svaret i rapporten."
+    ),
+    "recommendations": "Hovudtilrådinga i rapporten og dei tre tilrådingane:",
+    "challenges": "Rapporten ser fire hovudutfordringar:",
+    "unit": "Frå rapporten:",
+    "keyword_match": "Det som passar best til «{keyword}»:",
+    "vote_saved_up": "Takk! Tilbakemeldinga er anonym.",
+    "vote_saved_down": "Takk! Tilbakemeldinga er anonym.",
+    "vote_saved_none": "Stemma di er trekt tilbake.",
+    "vote_not_saved": "Orsak, tilbakemeldinga di vart ikkje lagra. Prøv igjen om litt.",
+    "vote_unknown": "Eg finn ikkje svaret du gav tilbakemelding på, så stemma vart ikkje lagra.",
+    "helpful_prompt": "Var svaret nyttig?",
+    "source": "Kjelde",
+    "sources": "Kjelder",
+}
+
+_TABLES = {"nb": _NB, "nn": _NN, "en": _EN}
+
+
 def text(key: str, lang: Lang = "nb", **values: object) -> str:
-    """The sentence `key` in the user's language (English for "en", bokmål otherwise)."""
-    table = _EN if lang == "en" else _NB
+    """The sentence `key` in the user's language; a key without a nynorsk text is said in bokmål."""
+    table = _TABLES.get(lang, _NB)
+    if key not in table:
+        table = _NB
     values.setdefault("title", REPORT_TITLE)
     values.setdefault("report", REPORT_ID)
     return table[key].format(**values)
