@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from bot.types import Answer, AnswerKind, Citation, Lang
+from retrieval.documents import ABOUT_KEY
 from retrieval.types import Chunk
 
 
@@ -18,10 +19,18 @@ def citation(chunk: Chunk) -> Citation:
     return Citation(chunk.id, chunk.label, chunk.text, chunk.source, chunk.page)
 
 
+def is_fact_sheet(chunk: Chunk) -> bool:
+    """The "Om rapporten" unit is made from the corpus file's front matter, not written by the
+    report's authors: it is shown as facts, never inside «» as if the report said it."""
+    return chunk.key == ABOUT_KEY
+
+
 def quoted(intro: str, chunks: Sequence[Chunk], lang: Lang, question: str, kind: AnswerKind,
            confidence: float) -> Answer:
-    """An intro sentence, then each chunk quoted verbatim with its citation marker [n]."""
-    lines = [intro] + [f"«{c.text}» [{n}]" for n, c in enumerate(chunks, start=1)]
+    """An intro sentence, then each chunk quoted verbatim with its citation marker [n] («» only
+    around the report's own sentences)."""
+    lines = [intro] + [f"{c.text} [{n}]" if is_fact_sheet(c) else f"«{c.text}» [{n}]"
+                       for n, c in enumerate(chunks, start=1)]
     return Answer(
         text="\n".join(lines), citations=tuple(citation(c) for c in chunks), confidence=confidence,
         abstained=False, answer_id=new_answer_id(), kind=kind, lang=lang, question=question,

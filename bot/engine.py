@@ -1,20 +1,28 @@
 """The answer engine: a question (or command) in, an extractive, cited Answer out.
 
-Answers are the report's own text: the engine chooses which units to quote and
-adds only a short framing sentence from bot/messages.py. It abstains when the
-question's topic words are not in the report (lexical coverage) and the
-dense similarity does not vouch for it either; the thresholds are calibrated
-once on the development set for the default embedder (see README, «Avstå»).
+Answers are the report's own text: the engine chooses which units to quote and adds only a short
+framing sentence from bot/messages.py. Whether to answer at all is the answerability model's call
+(retrieval/answerability.py): a logistic model over retrieval signals, fitted on labelled questions
+beside the corpus, whose output is the probability that the first citation is right. That
+probability is the answer's confidence; below the model's cross-validated threshold the engine
+says plainly that the report does not cover the question.
+
+Answer shape: at most three citations, the most direct unit first; a question that names a
+numbered unit ("den tredje hovedutfordringen") gets that unit alone; a question whose best unit is
+a list's lead-in (the main recommendation, the challenges) gets the list, as the listing commands
+give it. Markup, emoji and stray symbols are read past (bot/markup.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import commands, language, messages
-from bot.compose import plain, quoted
+from bot import commands, language, messages, ordinals
+from bot.compose import is_fact_sheet, plain, quoted
 from bot.lookup import Lookup
+from bot.markup import strip_markup
 from bot.types import Answer, Lang, Question
+from retrieval.answerability import AnswerabilityModel, features
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk
 
@@ -22,119 +30,113 @@ MAX_CITATIONS = 3
 # A further hit is cited when its fused score is within this margin of the best hit's (fused units:
 # 0.3 is 30 % of the best BM25 match, or 0.03 cosine with e5's scale).
 CO_CITE_MARGIN = 0.3
-
-# Terms that only name a kind of unit ("anbefaling", "utfordring"): a question whose topic is nothing
-# but these asks for all units of that kind.
-KIND_TERMS = {"anbefaling": "H", "utfordring": "U"}
+UNIT_PREFIX = {"U": "U", "A": "A"}
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Abstention thresholds. A question is answered when its topic words are covered well enough,
-    or when the dense similarity alone is high enough to vouch for a paraphrase."""
+    """How retrieval fuses its two scores for an embedder (see retrieval/search.py)."""
 
-    dense_scale: float = 10.0  # retrieval: cosine units -> fused score (see retrieval/search.py)
-    min_coverage: float = 0.5  # idf-weighted share of the question's topic words found in the corpus
-    dense_vouch: float = 0.90  # cosine at which dense similarity alone is trusted
-    dense_floor: float = 0.80  # cosine a question about the report itself (no topic words) needs
-    hard_floor: float = 0.70  # below this cosine nothing is answered
+    dense_scale: float = 10.0  # cosine units -> fused score
 
 
 CALIBRATIONS = {
     "e5": Calibration(),
-    "minilm": Calibration(dense_scale=3.0, dense_vouch=0.60, dense_floor=0.20, hard_floor=0.05),
+    "minilm": Calibration(dense_scale=3.0),
 }
 
 
 class Engine:
-    def __init__(self, retriever: HybridRetriever, calibration: Calibration, max_chars: int = 2000) -> None:
+    def __init__(self, retriever: HybridRetriever, calibration: Calibration, max_chars: int = 2000,
+                 model: AnswerabilityModel | None = None) -> None:
         self.retriever = retriever
         self.calibration = calibration
         self.max_chars = max_chars
+        self.model = model
         self.lookup = Lookup(retriever)
 
     def respond(self, question: Question) -> Answer:
         """Commands ("anbefaling 2", "hjelp") run as lookups; everything else is answered."""
         text = question.text.strip()
-        lang = language.detect(text)
         if len(text) > self.max_chars:
+            lang = language.detect(text[: self.max_chars])
             return plain("invalid", messages.text("too_long", lang, length=len(text), limit=self.max_chars), lang, text)
-        if not text and not question.via_command:
+        clean = strip_markup(text)
+        lang = language.detect(clean)
+        if not clean and (text or not question.via_command):
             return plain("invalid", messages.text("empty", lang), lang, text)
-        command = commands.parse(text)
+        command = commands.parse(clean)
         if command.english:
             lang = "en"
         if command.name != "ask":
             return self.lookup.run(command, lang, text)
-        return self.answer(text, lang)
+        numbered = self._numbered_unit(clean)
+        if numbered is not None:
+            return quoted(messages.text("unit", lang), [numbered], lang, text, "answer", 1.0)
+        return self.answer(clean, lang, shown=text)
 
-    def answer(self, text: str, lang: Lang = "nb") -> Answer:
+    def query_text(self, question: Question) -> str | None:
+        """The exact text `respond` embeds for this question (None when it embeds nothing), so that
+        callers can compute query vectors ahead, several in one batch."""
+        text = question.text.strip()
+        clean = strip_markup(text)
+        if not clean or len(text) > self.max_chars or commands.parse(clean).name != "ask":
+            return None
+        return None if self._numbered_unit(clean) is not None else clean
+
+    def answer(self, text: str, lang: Lang = "nb", shown: str | None = None) -> Answer:
+        shown = text if shown is None else shown
         result = self.retriever.search(text, k=6)
-        confidence = self._confidence(result)
-        if not result.hits or confidence < 0.5:
-            return plain("abstain", messages.text("abstain", lang), lang, text, confidence=confidence, abstained=True)
+        answers, confidence = self.judge(result)
+        if not answers:
+            return plain("abstain", messages.text("abstain", lang), lang, shown, confidence=confidence, abstained=True)
         chunks = self._select(result)
-        intro = self._intro(chunks, lang)
-        return quoted(intro, chunks, lang, text, "answer", confidence)
+        return quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence)
 
-    def _confidence(self, result: SearchResult) -> float:
-        """0..1, with 0.5 the boundary: at or above it the engine answers, below it it abstains.
-
-        - topic words mostly known to the report (coverage): answer, surer the higher coverage and cosine;
-        - no topic words (a question about the report itself): answer on a good enough dense match;
-        - topic words mostly unknown: abstain, unless the dense similarity alone vouches for a paraphrase;
-        - a cosine below the hard floor: abstain whatever the words."""
+    def judge(self, result: SearchResult) -> tuple[bool, float]:
+        """Whether to answer, and the probability that the first citation is right. Without a model
+        (a corpus with no labelled questions) everything found is answered, at confidence 1.0."""
         if not result.hits:
-            return 0.0
-        cal = self.calibration
-        dense = max(h.dense for h in result.hits)
-        if dense < cal.hard_floor:
-            return 0.0
-        dense_part = max(0.0, min(1.0, (dense - cal.dense_floor) / (cal.dense_vouch - cal.dense_floor)))
-        coverage = result.analysis.coverage
-        if result.analysis.has_topic and coverage >= cal.min_coverage:
-            return 0.5 + 0.5 * (0.6 * coverage + 0.4 * dense_part)
-        if not result.analysis.has_topic and dense >= cal.dense_floor:
-            return 0.5 + 0.5 * dense_part
-        if dense_part >= 1.0:
-            return 0.5
-        return 0.49 * min(coverage / cal.min_coverage, dense_part)
+            return False, 0.0
+        if self.model is None:
+            return True, 1.0
+        x = features(result)
+        return self.model.answers(x), self.model.confidence(x)
+
+    def _numbered_unit(self, text: str) -> Chunk | None:
+        """"Hva er den tredje hovedutfordringen?" -> U3; "the last recommendation" -> A3."""
+        kind, number = ordinals.kind(text), ordinals.position(text)
+        if kind is None or number is None or len(text.split()) > 12:
+            return None
+        units = self.lookup.units(UNIT_PREFIX[kind])
+        if number == ordinals.LAST:
+            number = len(units)
+        return units[number - 1] if 1 <= number <= len(units) else None
 
     def _select(self, result: SearchResult) -> list[Chunk]:
         hits = list(result.hits)
-        kind = self._kind_only(result)
-        if kind:
-            return self.lookup.group(kind)
         top = hits[0]
-        chosen = [top]
+        if self._is_lead_in(top.chunk):
+            return self.lookup.group(top.chunk.key)
+        chosen = [top.chunk]
         # A question about the report as a whole has no topic words to tell near-ties apart: cite the best.
         for hit in hits[1:] if result.analysis.has_topic else ():
             if len(chosen) >= MAX_CITATIONS or hit.score < top.score - CO_CITE_MARGIN:
                 break
-            chosen.append(hit)
-        return _expand_groups(self.lookup, [h.chunk for h in chosen])
+            if not self._is_lead_in(hit.chunk) and hit.chunk not in chosen:
+                chosen.append(hit.chunk)
+        return chosen
 
-    def _kind_only(self, result: SearchResult) -> str:
-        """"Hvilke anbefalinger gir rapporten?" -> "H"; "what are the challenges" -> "U"."""
-        terms = {t for p in result.analysis.parts for t in p.terms}
-        kinds = {KIND_TERMS[t] for t in terms if t in KIND_TERMS}
-        return kinds.pop() if len(kinds) == 1 and terms <= set(KIND_TERMS) else ""
+    def _is_lead_in(self, chunk: Chunk) -> bool:
+        """A unit that introduces a list ("Vår hovedanbefaling er …:", "Vi ser fire hovedutfordringer:")."""
+        return bool(chunk.key) and chunk.text.rstrip().endswith(":") and bool(self.lookup.group(chunk.key))
 
     def _intro(self, chunks: list[Chunk], lang: Lang) -> str:
         """Name the list when the answer is a whole group (all recommendations, all challenges)."""
+        if is_fact_sheet(chunks[0]):
+            return messages.text("answer_intro_about", lang)
         if chunks == self.lookup.group("H"):
             return messages.text("answer_intro_all_recommendations", lang)
         if chunks == self.lookup.group("U"):
             return messages.text("answer_intro_all_challenges", lang)
         return messages.text("answer_intro", lang)
-
-
-def _expand_groups(lookup: Lookup, chunks: list[Chunk]) -> list[Chunk]:
-    """A lead-in unit ("Vår hovedanbefaling er …:") is quoted with the units it introduces."""
-    out: list[Chunk] = []
-    for chunk in chunks:
-        group = lookup.group(chunk.key) if chunk.key and chunk.text.rstrip().endswith(":") else [chunk]
-        out.extend(c for c in group if c not in out)
-    return out
-
-

@@ -105,6 +105,6 @@ class Lookup:
             best = scores[position[literal[0].id]]
             return [c for c in literal if scores[position[c.id]] >= 0.5 * best][:2]
         query = self.retriever.embedder.embed_queries([keyword])[0]
-        dense = [(float(self.retriever.index.reconstruct(position[c.id]) @ query), c) for c in units]
+        dense = [(self.retriever.unit_cosine(query, position[c.id]), c) for c in units]
         dense.sort(key=lambda pair: -pair[0])
         return [c for score, c in dense[:1] if score >= KEYWORD_DENSE_MIN]

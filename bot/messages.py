@@ -14,6 +14,7 @@ REPORT_ID = "Difi-rapport 2019:3"
 
 _NB: dict[str, str] = {
     "answer_intro": "Dette sier rapporten:",
+    "answer_intro_about": "Om rapporten:",
     "answer_intro_all_recommendations": "Rapportens hovedanbefaling og de tre anbefalingene:",
     "answer_intro_all_challenges": "Rapporten ser fire hovedutfordringer:",
     "abstain": (
@@ -109,6 +110,7 @@ _NB: dict[str, str] = {
 
 _EN: dict[str, str] = {
     "answer_intro": "This is what the report says (quoted in Norwegian):",
+    "answer_intro_about": "About the report:",
     "answer_intro_all_recommendations": "The report's main recommendation and its three recommendations (quoted in Norwegian):",
     "answer_intro_all_challenges": "The report sees four main challenges (quoted in Norwegian):",
     "abstain": (
@@ -200,6 +202,7 @@ _EN: dict[str, str] = {
 
 _NN: dict[str, str] = {
     "answer_intro": "Dette seier rapporten:",
+    "answer_intro_about": "Om rapporten:",
     "answer_intro_all_recommendations": "Hovudtilrådinga i rapporten og dei tre tilrådingane:",
     "answer_intro_all_challenges": "Rapporten ser fire hovudutfordringar:",
     "abstain": (

@@ -25,6 +25,7 @@ _CHROME = re.compile(
 )
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
+_EXAMPLE = re.compile(r"^\?\s+(.+?)\s*$")  # "? question" under a keyed heading: an example question
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 
@@ -77,7 +78,8 @@ def _front_matter(raw: str) -> tuple[dict[str, str], str]:
     return meta, raw[end + 4 :]
 
 
-def _document(path: Path, meta: dict[str, str], blocks: list[Block], default_title: str) -> Document:
+def _document(path: Path, meta: dict[str, str], blocks: list[Block], default_title: str,
+              examples: dict[str, list[str]] | None = None) -> Document:
     title = meta.get("title") or default_title or path.stem
     if meta.get("report") or meta.get("publishers") or meta.get("updated"):
         blocks = [_about_block(title, meta), *blocks]
@@ -88,8 +90,11 @@ def _document(path: Path, meta: dict[str, str], blocks: list[Block], default_tit
         path=str(path),
         blocks=tuple(b for b in blocks if b.text),
         meta=meta,
+        examples={key: tuple(qs) for key, qs in (examples or {}).items()},
     )
 
+
+ABOUT_KEY = "meta"  # the unit made from front-matter facts ("Om rapporten")
 
 _MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
            "september", "oktober", "november", "desember")
@@ -105,15 +110,18 @@ def format_date(iso: str) -> str:
 
 
 def _about_block(title: str, meta: dict[str, str]) -> Block:
-    """The "Om rapporten" unit, made from front-matter facts only (number, publishers, topics, date)."""
-    parts = [f"{meta['report']}: «{title}»" if meta.get("report") else f"«{title}»"]
+    """The "Om rapporten" unit: the front-matter facts as a fact sheet (shown as facts, never quoted
+    as the report's words), one named field per fact."""
+    parts = [f"Tittel: «{title}»"]
+    if meta.get("report"):
+        parts.append(f"Rapportnummer: {meta['report']}")
     if meta.get("publishers"):
-        parts.append(f"Utgitt av {meta['publishers']}")
+        parts.append(f"Utgitt av: {meta['publishers']}")
     if meta.get("topics"):
-        parts.append(f"Fagområder: {meta['topics']}")
+        parts.append(f"Fagområder (emneord): {meta['topics']}")
     if meta.get("updated"):
-        parts.append(f"Oppdatert: {format_date(meta['updated'])}")
-    return Block(section=("Om rapporten",), text=". ".join(parts) + ".", key="meta")
+        parts.append(f"Sist oppdatert: {format_date(meta['updated'])}")
+    return Block(section=("Om rapporten",), text=". ".join(parts) + ".", key=ABOUT_KEY)
 
 
 def _load_markdown(path: Path, raw: str) -> Document:
@@ -123,6 +131,7 @@ def _load_markdown(path: Path, raw: str) -> Document:
     headings: list[tuple[int, str, str]] = []  # (level, text, key)
     title = ""
     paragraph: list[str] = []
+    examples: dict[str, list[str]] = {}
 
     def flush() -> None:
         text = normalise(" ".join(paragraph))
@@ -134,7 +143,11 @@ def _load_markdown(path: Path, raw: str) -> Document:
     for line in body.splitlines():
         heading = _HEADING.match(line)
         item = _LIST_ITEM.match(line)
-        if heading:
+        example = _EXAMPLE.match(line)
+        if example and headings and headings[-1][2]:
+            flush()
+            examples.setdefault(headings[-1][2], []).append(normalise(example.group(1)))
+        elif heading:
             flush()
             level, text, key = len(heading.group(1)), normalise(heading.group(2)), heading.group(3) or ""
             if level == 1 and not title:
@@ -150,7 +163,7 @@ def _load_markdown(path: Path, raw: str) -> Document:
         else:
             paragraph.append(line)
     flush()
-    return _document(path, meta, blocks, title)
+    return _document(path, meta, blocks, title, examples)
 
 
 def _load_text(path: Path, raw: str) -> Document:

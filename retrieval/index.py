@@ -1,9 +1,11 @@
 """The persisted index: chunks, their vectors in FAISS, and a manifest that says when to rebuild.
 
 Files in the index folder:
-  manifest.json  corpus hash, embedder id, dimension, chunk count, FAISS index type
-  chunks.json    the chunks (text, label, section, page, ids)
-  vectors.faiss  the FAISS index over L2-normalised vectors (inner product = cosine)
+  manifest.json  corpus hash, embedder id, dimension, chunk and passage counts, FAISS index type
+  chunks.json    the chunks (units: text, label, section, page, ids): what answers quote and cite
+  passages.json  what is embedded: each unit's text, its sentences and its example questions,
+                 each pointing to its unit (retrieval/passages.py)
+  vectors.faiss  the FAISS index over the passages' L2-normalised vectors (inner product = cosine)
 
 `load_or_build` reuses the folder when the corpus files and the embedder are unchanged and
 rebuilds otherwise. The FAISS index type is chosen by size: exact search (IndexFlatIP) up to
@@ -28,7 +30,8 @@ import numpy as np
 from retrieval.chunking import chunk_documents
 from retrieval.documents import SUFFIXES, load_corpus
 from retrieval.embedders import Embedder
-from retrieval.types import Chunk
+from retrieval.passages import build_passages
+from retrieval.types import Chunk, Passage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,9 @@ EXACT_LIMIT = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256  # recall@10 ~0.8 on near-duplicate-heavy 100k corpora, < 1 ms a query
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Data files beside the documents that change what the index means (lexicon, labelled questions).
+DATA_SUFFIXES = (".json", ".jsonl")
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,15 @@ class Manifest:
     embedder: str
     dim: int
     chunks: int
+    passages: int
     index_type: str
 
 
 def corpus_hash(folder: Path) -> str:
     """Hash of every supported file's relative path and bytes: any added, removed or edited file changes it."""
     digest = hashlib.sha256(f"format{FORMAT_VERSION}".encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+    hashed = SUFFIXES + DATA_SUFFIXES
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in hashed):
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -81,6 +88,7 @@ def index_type(index) -> str:
 class StoredIndex:
     manifest: Manifest
     chunks: list[Chunk]
+    passages: list[Passage]
     faiss_index: object
     rebuilt: bool
 
@@ -99,20 +107,26 @@ def load_or_build(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: 
 def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: str | None = None) -> StoredIndex:
     import faiss
 
-    chunks = chunk_documents(load_corpus(corpus_dir))
-    vectors = embedder.embed_passages([c.search_text() for c in chunks]) if chunks else np.zeros((0, embedder.dim), np.float32)
+    documents = load_corpus(corpus_dir)
+    chunks = chunk_documents(documents)
+    passages = build_passages(documents, chunks)
+    texts = [p.text for p in passages]
+    vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
     index = build_faiss(vectors)
     manifest = Manifest(FORMAT_VERSION, current_hash or corpus_hash(corpus_dir), embedder.id, embedder.dim,
-                        len(chunks), index_type(index))
+                        len(chunks), len(passages), index_type(index))
     index_dir.mkdir(parents=True, exist_ok=True)
     # Write to temporary names and rename, so a concurrent reader never sees half an index.
     _atomic_write(index_dir / "chunks.json", json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False).encode())
+    _atomic_write(index_dir / "passages.json",
+                  json.dumps([dataclasses.asdict(p) for p in passages], ensure_ascii=False).encode())
     tmp = index_dir / f".vectors.{os.getpid()}.faiss"
     faiss.write_index(index, str(tmp))
     os.replace(tmp, index_dir / "vectors.faiss")
     _atomic_write(index_dir / "manifest.json", json.dumps(dataclasses.asdict(manifest), indent=2).encode())
-    log.info("built index: %d chunks, %s, %s", len(chunks), manifest.index_type, embedder.id)
-    return StoredIndex(manifest, chunks, index, rebuilt=True)
+    log.info("built index: %d chunks, %d passages, %s, %s", len(chunks), len(passages), manifest.index_type,
+             embedder.id)
+    return StoredIndex(manifest, chunks, passages, index, rebuilt=True)
 
 
 def _load(index_dir: Path) -> StoredIndex | None:
@@ -124,13 +138,14 @@ def _load(index_dir: Path) -> StoredIndex | None:
             return None
         raw = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
         chunks = [Chunk(**{**c, "section": tuple(c["section"])}) for c in raw]
+        passages = [Passage(**p) for p in json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))]
         index = faiss.read_index(str(index_dir / "vectors.faiss"))
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         log.info("no usable index in %s (%s)", index_dir, type(exc).__name__)
         return None
-    if len(chunks) != manifest.chunks or index.ntotal != manifest.chunks:
+    if len(chunks) != manifest.chunks or len(passages) != manifest.passages or index.ntotal != manifest.passages:
         return None
-    return StoredIndex(manifest, chunks, index, rebuilt=False)
+    return StoredIndex(manifest, chunks, passages, index, rebuilt=False)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -1,7 +1,12 @@
 """BM25 over Norwegian-stemmed terms, with compound splitting and typo tolerance on the query side.
 
 `LexicalIndex.analyse(question)` also reports which of the question's topic terms the corpus
-knows at all; the engine uses that coverage to decide whether the report covers a question.
+knows at all; that coverage is one of the answerability model's features (retrieval/answerability.py).
+
+Typo tolerance needs no glossary: a query stem the corpus does not know is matched against the
+corpus vocabulary by deletion neighbourhoods (SymSpell). Its cost is bounded: words longer than
+`text.MAX_WORD` are not corrected (no vocabulary word is near them), so analysis stays linear in
+the length of the question, whatever is pasted into it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval import text as lx
+from retrieval.text import Analyzer
 
 K1 = 1.2
 B = 0.75
@@ -43,11 +49,12 @@ class QueryAnalysis:
 
 
 class LexicalIndex:
-    def __init__(self, texts: Sequence[str]) -> None:
-        tokenised = [lx.terms(t) for t in texts]
+    def __init__(self, texts: Sequence[str], analyzer: Analyzer | None = None) -> None:
+        self.analyzer = analyzer = analyzer or Analyzer()
+        tokenised = [analyzer.terms(t) for t in texts]
         self.vocabulary: set[str] = {t for doc in tokenised for t in doc}
         # Compound parts are indexed too, so "statsrådsbetjening" also answers to "statsråd".
-        docs = [doc + [p for t in doc for p in lx.compound_parts(t, self.vocabulary)] for doc in tokenised]
+        docs = [doc + [p for t in doc for p in analyzer.compound_parts(t, self.vocabulary)] for doc in tokenised]
         self.n_docs = len(docs)
         self.doc_len = np.array([len(d) for d in docs], dtype=np.float32)
         self.avgdl = float(self.doc_len.mean()) if self.n_docs else 1.0
@@ -67,14 +74,15 @@ class LexicalIndex:
 
     def analyse(self, question: str) -> QueryAnalysis:
         parts = []
-        for word in lx.words(question):
+        analyzer = self.analyzer
+        for word in analyzer.words(question):
             if word in lx.STOP or word in lx.QUESTION_WORDS:
                 continue
-            term = lx.stem(word)
+            term = analyzer.stem(word) if len(word) <= lx.MAX_WORD else word
             if term in self.vocabulary:
                 parts.append(QueryTerm(word, (term,), True))
                 continue
-            pieces = lx.compound_parts(term, self.vocabulary)
+            pieces = analyzer.compound_parts(term, self.vocabulary)
             if pieces and all(p in self.vocabulary for p in pieces):
                 parts.append(QueryTerm(word, pieces, True))
                 continue
@@ -120,7 +128,7 @@ class _DeleteIndex:
                 self._index.setdefault(variant, word)
 
     def correct(self, word: str) -> str | None:
-        if len(word) < MIN_TYPO_LEN:
+        if not MIN_TYPO_LEN <= len(word) <= lx.MAX_WORD:
             return None
         for variant in _deletes(word, _depth(word)):
             if variant in self._index:

@@ -1,14 +1,15 @@
-"""Hybrid search: FAISS (dense) and BM25 (lexical) candidates fused into one score.
+"""Hybrid search: FAISS over passages (pooled per unit) and BM25 over units, fused into one score.
 
-    fused = dense_scale * (cosine - best cosine) + lexical_weight * bm25 / best bm25
+    fused(unit) = dense_scale * (pooled cosine - best pooled cosine) + lexical_weight * bm25 / best bm25
 
-Each part is measured against this query's best candidate, so both are on a
-per-query scale; `dense_scale` says how many "best BM25 matches" one unit of
-cosine is worth for the embedder in use (e5's cosines are compressed into a
-narrow band, so its scale is larger). Score fusion beat reciprocal rank fusion
-on the dev set: with RRF a dense ranking that is nearly flat (all cosines within
-0.04) outvoted a decisive BM25 match. The raw cosine and BM25 are kept on each
-Hit for the engine's confidence.
+A unit's pooled cosine is the best cosine of any of its passages: its own text, one of its
+sentences, or one of its example questions (retrieval/passages.py). Each part of the fused score
+is measured against this query's best candidate, so both are on a per-query scale; `dense_scale`
+says how many "best BM25 matches" one unit of cosine is worth for the embedder in use (e5's
+cosines sit in a narrow band, so its scale is large). Score fusion beat reciprocal rank fusion on
+the development questions: with RRF a nearly flat dense ranking outvoted a decisive BM25 match.
+
+Besides the ranking, a search reports the `Signals` the answerability model decides on.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import numpy as np
 
 from retrieval.embedders import Embedder
 from retrieval.lexical import LexicalIndex, QueryAnalysis
-from retrieval.types import Chunk, Hit
+from retrieval.text import Analyzer
+from retrieval.types import NOT_COVERED, Chunk, Hit, Passage
 
-CANDIDATES = 50
+CANDIDATES = 50  # units taken from each retriever before fusion
+PASSAGE_CANDIDATES = 256  # passages read from FAISS; pooled into units
 
 
 def dense_search(index, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -31,18 +34,36 @@ def dense_search(index, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, 
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What one search says about how well the corpus answers the question (model features)."""
+
+    dense_top: float = 0.0  # best pooled cosine of any unit
+    dense_second: float = 0.0  # pooled cosine of the runner-up unit (by fused rank)
+    text_top: float = 0.0  # best cosine of a unit's own text or one of its sentences
+    example_top: float = 0.0  # best cosine of an example question of a unit
+    not_covered: float = 0.0  # best cosine of an example question the corpus does not answer
+    lexical_top: float = 0.0  # the top unit's BM25 over the best BM25 (0 when nothing matches)
+    lexical_any: bool = False  # any unit shares a term with the question
+
+
+@dataclass(frozen=True)
 class SearchResult:
     hits: tuple[Hit, ...]
     analysis: QueryAnalysis
+    signals: Signals = Signals()
 
 
 class HybridRetriever:
-    def __init__(self, chunks: list[Chunk], faiss_index, embedder: Embedder,
-                 dense_scale: float = 10.0, lexical_weight: float = 1.0) -> None:
+    def __init__(self, chunks: list[Chunk], faiss_index, embedder: Embedder, passages: list[Passage] | None = None,
+                 dense_scale: float = 10.0, lexical_weight: float = 1.0, analyzer: Analyzer | None = None) -> None:
         self.chunks = chunks
         self.index = faiss_index
         self.embedder = embedder
-        self.lexical = LexicalIndex([c.search_text() for c in chunks])
+        # Without a passage list the index holds exactly one vector per chunk, in chunk order.
+        self.passages = passages if passages is not None else [
+            Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
+        self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
+        self.lexical = LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
         # first document in corpus order keeps it (the `primary: true` document comes first).
@@ -54,24 +75,59 @@ class HybridRetriever:
     def chunk_by_key(self, key: str) -> Chunk | None:
         return self._by_key.get(key)
 
-    def search(self, question: str, k: int = 5) -> SearchResult:
+    def embed(self, question: str) -> np.ndarray:
+        return self.embedder.embed_queries([question])
+
+    def search(self, question: str, k: int = 5, query: np.ndarray | None = None) -> SearchResult:
         analysis = self.lexical.analyse(question)
         if not self.chunks:
             return SearchResult((), analysis)
-        query = self.embedder.embed_queries([question])
-        dense_scores, dense_ids = dense_search(self.index, query, CANDIDATES)
-        cosine = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
+        query = self.embed(question) if query is None else query
+        pooled, text_best, example_best, not_covered = self._pool(query)
         bm25 = self.lexical.scores(analysis.terms)
         lexical_top = np.argpartition(-bm25, min(CANDIDATES, len(bm25) - 1))[:CANDIDATES]
         for i in lexical_top:
-            if bm25[i] > 0 and int(i) not in cosine:
-                cosine[int(i)] = self._cosine(query[0], int(i))
-        best_cosine = max(cosine.values())
-        best_bm25 = float(bm25.max()) or 1.0
-        fused = {i: self.dense_scale * (c - best_cosine) + self.lexical_weight * float(bm25[i]) / best_bm25
-                 for i, c in cosine.items()}
-        best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-        return SearchResult(tuple(Hit(self.chunks[i], fused[i], cosine[i], float(bm25[i])) for i in best), analysis)
+            if bm25[i] > 0 and int(i) not in pooled:
+                pooled[int(i)] = self.unit_cosine(query[0], int(i))
+        if not pooled:
+            return SearchResult((), analysis)
+        best_cosine = max(pooled.values())
+        best_bm25 = float(bm25.max())
+        scale = best_bm25 or 1.0
+        fused = {i: self.dense_scale * (c - best_cosine) + self.lexical_weight * float(bm25[i]) / scale
+                 for i, c in pooled.items()}
+        ranked = sorted(fused, key=lambda i: (-fused[i], i))
+        hits = tuple(Hit(self.chunks[i], fused[i], pooled[i], float(bm25[i])) for i in ranked[:k])
+        signals = Signals(
+            dense_top=best_cosine,
+            dense_second=pooled[ranked[1]] if len(ranked) > 1 else 0.0,
+            text_top=max(text_best.values(), default=0.0),
+            example_top=max(example_best.values(), default=0.0),
+            not_covered=not_covered,
+            lexical_top=float(bm25[ranked[0]]) / scale if best_bm25 > 0 else 0.0,
+            lexical_any=best_bm25 > 0,
+        )
+        return SearchResult(hits, analysis, signals)
 
-    def _cosine(self, query: np.ndarray, i: int) -> float:
-        return float(np.dot(self.index.reconstruct(i), query))
+    def _pool(self, query: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
+        """Best cosine per unit over its passages, split by kind; and the best "not covered" cosine."""
+        scores, ids = dense_search(self.index, query, PASSAGE_CANDIDATES)
+        pooled: dict[int, float] = {}
+        text_best: dict[int, float] = {}
+        example_best: dict[int, float] = {}
+        not_covered = 0.0
+        for score, row in zip(scores[0], ids[0]):
+            if row < 0:
+                continue
+            passage, cosine = self.passages[row], float(score)
+            if passage.unit == NOT_COVERED:
+                not_covered = max(not_covered, cosine)
+                continue
+            pooled[passage.unit] = max(pooled.get(passage.unit, -1.0), cosine)
+            best = example_best if passage.kind == "example" else text_best
+            best[passage.unit] = max(best.get(passage.unit, -1.0), cosine)
+        return pooled, text_best, example_best, not_covered
+
+    def unit_cosine(self, query: np.ndarray, unit: int) -> float:
+        """Cosine of a query vector and a unit's own text (by the unit's position in the chunk list)."""
+        return float(np.dot(self.index.reconstruct(self._unit_row[unit]), query))

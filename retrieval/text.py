@@ -1,73 +1,25 @@
-"""Lexical analysis for Norwegian (bokmål and nynorsk) with an English glossary.
+"""Lexical analysis for Norwegian (bokmål and nynorsk), with a domain lexicon read from the corpus.
 
-`terms(text)` turns text into index terms: lower-case words, nynorsk forms
-mapped to bokmål, English domain words translated, stop words dropped, then
-the Snowball Norwegian stemmer, then synonyms folded to one canonical term
-(etat / virksomhet / direktorat are the same thing in this report).
+`Analyzer.terms(text)` turns text into index terms: lower-case words, nynorsk forms mapped to
+bokmål and English domain words translated (both from the lexicon), stop words and question words
+dropped, then the Snowball Norwegian stemmer, then synonyms folded to one canonical term.
 
-The glossary and synonym lists are about the *domain* (Norwegian central
-government), not about particular questions.
+The function-word lists below (stop words, question words) are about the *languages*; everything
+about the *domain* (Norwegian central government: glossary, synonyms, phrases) lives in
+`corpus/lexicon.json`, beside the documents it describes, so another corpus brings its own.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
 _WORD = re.compile(r"[0-9]+(?::[0-9]+)?|[a-zæøåéèüöä]+", re.I)
-
-# Nynorsk -> bokmål for frequent function words and verb/noun forms the stemmer does not fold.
-NYNORSK = {
-    "kva": "hva", "korleis": "hvordan", "kvifor": "hvorfor", "kven": "hvem", "kvar": "hvor", "kor": "hvor",
-    "ikkje": "ikke", "eg": "jeg", "meir": "mer", "mykje": "mye", "gjere": "gjøre", "vere": "være",
-    "vore": "vært", "dei": "de", "desse": "disse", "frå": "fra", "berre": "bare", "òg": "også",
-    "departementa": "departementene", "etatane": "etatene", "verksemd": "virksomhet",
-    "verksemder": "virksomheter", "verksemdene": "virksomhetene", "tilrår": "anbefaler",
-    "tilråing": "anbefaling", "tilrådingar": "anbefalinger", "tilråingar": "anbefalinger",
-    "anbefalingar": "anbefalinger", "utfordringar": "utfordringer", "utfordringane": "utfordringene",
-    "leiing": "ledelse", "tenestemenn": "embetsverket", "sektorar": "sektorer", "omstillinga": "omstillingen",
-    "føreseielegheit": "forutsigbarhet", "føreseieleg": "forutsigbar", "samordna": "samordnet",
-    "vanskeleg": "vanskelig", "rolla": "rollen", "styrkje": "styrke", "fornying": "fornyelse",
-    "underliggjande": "underliggende", "skriven": "skrevet", "skreiv": "skrevet", "proaktivt": "proaktiv",
-    "gjeld": "gjelder", "gjer": "gjør", "laga": "laget", "lagd": "laget", "seier": "sier", "hovud": "hoved",
-    "tilråding": "anbefaling", "tilrådinga": "anbefalingen", "tilrådingane": "anbefalingene",
-    "sjukefråvær": "sykefravær", "sjukefråværet": "sykefraværet", "meiner": "mener", "høyrer": "hører",
-}
-
-# English domain words -> Norwegian report vocabulary (one or more words).
-ENGLISH = {
-    "recommendation": "anbefaling", "recommendations": "anbefalinger", "recommend": "anbefaler",
-    "recommends": "anbefaler",
-    "challenge": "utfordring", "challenges": "utfordringer", "problem": "utfordring", "problems": "utfordringer",
-    "ministry": "departement", "ministries": "departementene", "ministerial": "departement",
-    "department": "departement", "departments": "departementene",
-    "agency": "virksomhet", "agencies": "virksomheter", "directorate": "virksomhet", "directorates": "virksomheter",
-    "subordinate": "underliggende", "underlying": "underliggende",
-    "reform": "omstilling", "reforms": "omstilling", "change": "omstilling", "transformation": "omstilling",
-    "restructuring": "omstilling", "renewal": "fornyelse", "modernisation": "fornyelse", "modernization": "fornyelse",
-    "cross": "tvers", "across": "tvers", "sector": "sektor", "sectors": "sektor", "sectoral": "sektor",
-    "political": "politisk", "leadership": "ledelse", "leaders": "ledelse", "management": "ledelse",
-    "trust": "tillit", "predictability": "forutsigbarhet", "predictable": "forutsigbar",
-    "strategic": "strategisk", "strategy": "strategisk", "role": "rolle", "actor": "aktør",
-    "proactive": "proaktiv", "defensive": "defensiv", "passive": "defensiv",
-    "long": "langsiktig", "term": "langsiktig", "longterm": "langsiktig",
-    "civil": "embetsverket", "servants": "embetsverket", "bureaucracy": "embetsverket",
-    "governance": "styring", "steering": "styring", "control": "styring",
-    "coordination": "samordning", "coordinated": "samordnet", "cooperation": "samarbeid", "collaboration": "samarbeid",
-    "dialogue": "styringsdialogen", "operations": "drift", "operational": "drift",
-    "priority": "prioritet", "prioritised": "prioritet", "low": "lav",
-    "critical": "kritiske", "questions": "spørsmål", "initiative": "initiativ", "initiatives": "initiativ",
-    "responsibility": "ansvar", "responsible": "ansvar", "minister": "statsråd", "ministers": "statsråd",
-    "plans": "planer", "plan": "planer", "vision": "målbilde", "goals": "målbilde", "autonomy": "handlingsrom",
-    "leeway": "handlingsrom", "discretion": "handlingsrom", "pressure": "press", "build": "bygge",
-    "towards": "overfor", "toward": "overfor", "four": "fire", "three": "tre", "cost": "koste", "costs": "koste", "professional": "faglighet",
-    "expertise": "faglighet", "updated": "oppdatert", "published": "utgitt", "publisher": "utgitt",
-    "author": "utgitt", "authors": "utgitt", "wrote": "utgitt", "written": "utgitt", "topics": "fagområder",
-    "topic": "fagområder", "number": "nummer", "purpose": "formål", "aim": "formål", "about": "om",
-    "proposals": "forslag", "proposal": "forslag", "propose": "forslag",
-}
 
 # Words that only say *what kind* of question it is; they neither count as covered nor uncovered.
 QUESTION_WORDS = {
@@ -112,91 +64,107 @@ STOP = {
     "sammen", "våre", "vår", "vårt", "sine", "sin",
 }
 
-# Canonical forms (after stemming) of synonyms the report uses interchangeably.
-SYNONYMS = {
-    "etat": "virksom", "direktorat": "virksom", "verksemd": "virksom",
-    "forfatt": "utgitt", "skrev": "utgitt", "utgiv": "utgitt", "laget": "utgitt", "utgitt": "utgitt",
-    "publiser": "utgitt", "publisert": "utgitt", "publish": "utgitt",
-    "fornying": "forny", "anbefal": "anbefaling", "styr": "styring", "problem": "utfordring",
-    "problemet": "utfordring",
-}
-
-# Compound heads that are not words on their own but carry meaning ("hovedanbefaling" is an "anbefaling").
-PREFIXES = ("hoved", "hovud")
 _LINKS = ("", "s", "e")
 MIN_PART = 4
+# Longer "words" are not Norwegian words (a pasted hash, a run of letters): no splitting or typo
+# correction is tried on them, which keeps analysis linear in the length of the text.
+MAX_WORD = 40
 
 _stemmer = snowballstemmer.stemmer("norwegian")
 
 
 @lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    base = _stemmer.stemWord(word)
-    return SYNONYMS.get(base, SYNONYMS.get(word, base))
+def snowball(word: str) -> str:
+    return _stemmer.stemWord(word)
 
 
-# Multi-word terms read as one: English terms whose Norwegian equivalent is one compound word,
-# and Norwegian phrases that mean something else than their words.
-ENGLISH_PHRASES = {
-    "main recommendations": "hovedanbefaling", "main recommendation": "hovedanbefaling",
-    "main challenges": "hovedutfordringer", "main challenge": "hovedutfordringer",
-    "civil service": "embetsverket", "civil servants": "embetsverket", "political leadership": "politisk ledelse",
-    "long term": "langsiktig", "cross sector": "tvers sektor",
-    # Norwegian phrases whose words would mislead on their own ("står overfor" = faces)
-    "står overfor": "står", "stå overfor": "står", "står framfor": "står", "står foran": "står",
-    "står bak": "utgitt", "stod bak": "utgitt", "står bakom": "utgitt",
-}
+@dataclass(frozen=True)
+class Lexicon:
+    """The domain lexicon (corpus/lexicon.json); empty is valid: plain Norwegian analysis."""
+
+    nynorsk: dict = field(default_factory=dict)
+    english: dict = field(default_factory=dict)
+    phrases: dict = field(default_factory=dict)
+    synonyms: dict = field(default_factory=dict)
+    prefixes: tuple = ()
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        if not path.is_file():
+            return cls()
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(nynorsk=dict(raw.get("nynorsk", {})), english=dict(raw.get("english", {})),
+                   phrases=dict(raw.get("phrases", {})), synonyms=dict(raw.get("synonyms", {})),
+                   prefixes=tuple(raw.get("prefixes", ())))
+
+
 # Norwegian particle verbs mean something else than the verb alone ("legges ned" is not "legges vekt
 # på"): the particle is glued to the verb, so the pair only matches the same pair.
 _PARTICLE_VERB = re.compile(r"\b([a-zæøå]{3,}) (ned|opp|bort)\b")
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
-_PHRASE = re.compile("|".join(sorted(ENGLISH_PHRASES, key=len, reverse=True)))
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased words with nynorsk and English domain words mapped to bokmål."""
-    out: list[str] = []
-    lowered = _POSSESSIVE.sub(r"\1", text.lower()).replace("-", " ")
-    lowered = _PHRASE.sub(lambda m: ENGLISH_PHRASES[m.group(0)], lowered)
-    lowered = _PARTICLE_VERB.sub(r"\1\2", lowered)
-    for raw in _WORD.findall(lowered):
-        mapped = NYNORSK.get(raw) or ENGLISH.get(raw) or _prefixed(raw) or raw
-        out.extend(mapped.split())
-    return out
+class Analyzer:
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or Lexicon()
+        phrases = sorted(self.lexicon.phrases, key=len, reverse=True)
+        self._phrase = re.compile("|".join(re.escape(p) for p in phrases)) if phrases else None
+        self._stems: dict[str, str] = {}
 
+    def stem(self, word: str) -> str:
+        stemmed = self._stems.get(word)
+        if stemmed is None:
+            base = snowball(word)
+            synonyms = self.lexicon.synonyms
+            stemmed = synonyms.get(base, synonyms.get(word, base))
+            if len(self._stems) < 65536:
+                self._stems[word] = stemmed
+        return stemmed
 
-def _prefixed(word: str) -> str:
-    """"hovudtilrådinga" -> "hovedanbefalingen": map the part after a compound prefix."""
-    for prefix in PREFIXES:
-        rest = word[len(prefix):]
-        if word.startswith(prefix) and (NYNORSK.get(rest) or ENGLISH.get(rest)):
-            return "hoved" + (NYNORSK.get(rest) or ENGLISH.get(rest) or rest)
-    return ""
+    def words(self, text: str) -> list[str]:
+        """Lower-cased words with nynorsk and English domain words mapped to bokmål."""
+        lex = self.lexicon
+        out: list[str] = []
+        lowered = _POSSESSIVE.sub(r"\1", text.lower()).replace("-", " ")
+        if self._phrase is not None:
+            lowered = self._phrase.sub(lambda m: lex.phrases[m.group(0)], lowered)
+        lowered = _PARTICLE_VERB.sub(r"\1\2", lowered)
+        for raw in _WORD.findall(lowered):
+            mapped = lex.nynorsk.get(raw) or lex.english.get(raw) or self._prefixed(raw) or raw
+            out.extend(mapped.split())
+        return out
 
-
-def terms(text: str) -> list[str]:
-    """Index terms for BM25, used for documents and queries alike (question words and stop words removed)."""
-    return [stem(w) for w in words(text) if w not in STOP and w not in QUESTION_WORDS]
-
-
-def compound_parts(word: str, vocabulary: set[str]) -> tuple[str, ...]:
-    """Split a compound stem into two known stems ("omstillingsforslag" -> omstilling, forslag).
-
-    Norwegian writes compounds as one word, so a question's "omstillingsforslag" should meet the
-    report's "forslag om omstilling". Both parts must be stems of the corpus vocabulary (or the head a
-    known prefix such as "hoved"), which keeps the split from inventing words."""
-    if len(word) < 2 * MIN_PART:
-        return ()
-    for prefix in PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_PART:
+    def _prefixed(self, word: str) -> str:
+        """"hovudtilrådinga" -> "hovedanbefalingen": map the part after a compound prefix."""
+        lex = self.lexicon
+        for prefix in lex.prefixes:
             rest = word[len(prefix):]
-            return (rest,) + compound_parts(rest, vocabulary)
-    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
-        head, tail = word[:cut], word[cut:]
-        for link in _LINKS:
-            if link and not head.endswith(link):
-                continue
-            base = head[: len(head) - len(link)] if link else head
-            if len(base) >= MIN_PART and stem(base) in vocabulary and stem(tail) in vocabulary:
-                return (stem(base), stem(tail))
-    return ()
+            if word.startswith(prefix) and (lex.nynorsk.get(rest) or lex.english.get(rest)):
+                return "hoved" + (lex.nynorsk.get(rest) or lex.english.get(rest) or rest)
+        return ""
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms for BM25, used for documents and queries alike (question and stop words removed)."""
+        return [self.stem(w) for w in self.words(text) if w not in STOP and w not in QUESTION_WORDS]
+
+    def compound_parts(self, word: str, vocabulary: set[str]) -> tuple[str, ...]:
+        """Split a compound stem into two known stems ("omstillingsforslag" -> omstilling, forslag).
+
+        Norwegian writes compounds as one word, so a question's "omstillingsforslag" should meet the
+        report's "forslag om omstilling". Both parts must be stems of the corpus vocabulary (or the head a
+        known prefix such as "hoved"), which keeps the split from inventing words."""
+        if not 2 * MIN_PART <= len(word) <= MAX_WORD:
+            return ()
+        for prefix in self.lexicon.prefixes:
+            if word.startswith(prefix) and len(word) - len(prefix) >= MIN_PART:
+                rest = word[len(prefix):]
+                return (rest,) + self.compound_parts(rest, vocabulary)
+        for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+            head, tail = word[:cut], word[cut:]
+            for link in _LINKS:
+                if link and not head.endswith(link):
+                    continue
+                base = head[: len(head) - len(link)] if link else head
+                if len(base) >= MIN_PART and self.stem(base) in vocabulary and self.stem(tail) in vocabulary:
+                    return (self.stem(base), self.stem(tail))
+        return ()

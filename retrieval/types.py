@@ -23,6 +23,9 @@ class Document:
     path: str
     blocks: tuple[Block, ...]
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    # Example questions per unit key ("? …" lines in Markdown); "none" holds questions the document
+    # does not answer. Indexed as passages that point to their unit; never quoted.
+    examples: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,21 @@ class Chunk:
     def search_text(self) -> str:
         """What the retrievers see: the label gives context the bare sentence may lack."""
         return f"{self.label}. {self.text}"
+
+
+NOT_COVERED = -1  # Passage.unit of an example question the corpus does not answer
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the dense index holds: a unit's own text, one of its sentences, or an example question.
+
+    Every passage points to the chunk (unit) it stands for, by position in the chunk list; a hit on
+    any passage is a hit on that unit, and only the unit's text is ever quoted."""
+
+    unit: int  # position of the chunk in the chunk list, or NOT_COVERED
+    kind: str  # "unit" | "sentence" | "example"
+    text: str
 
 
 @dataclass(frozen=True)

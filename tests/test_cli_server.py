@@ -54,7 +54,7 @@ def test_chat_answers_and_takes_a_vote(settings, engine):
 
 
 def test_eval_prints_the_metrics(base_settings, engine):
-    out = run_cli(base_settings, "eval", str(ROOT / "tests" / "data" / "heldout.jsonl"))
+    out = run_cli(base_settings, "eval", str(ROOT / "corpus" / "questions" / "heldout.jsonl"))
     assert out.returncode == 0, out.stderr
     for metric in ("recall@1", "recall@3", "avstår riktig", "svartid p50 / p95"):
         assert metric in out.stdout

@@ -34,8 +34,8 @@ _VARIANTS = ("{q}", "{q} Svar kort.", "Kort fortalt: {q}", "{q} Takk!", "Lurer p
 def questions() -> list[str]:
     """Distinct questions: the repo's question sets and the dev set (if present), in a few wordings.
     Shared by every figure of the benchmark, the Slack and Teams ones included."""
-    sources = [Path(__file__).resolve().parents[2] / "tests" / "data" / "heldout.jsonl",
-               Path(__file__).resolve().parents[2] / "tests" / "data" / "fresh.jsonl",
+    sources = [Path(__file__).resolve().parents[2] / "corpus" / "questions" / "heldout.jsonl",
+               Path(__file__).resolve().parents[2] / "corpus" / "questions" / "fresh.jsonl",
                Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"]
     base = [json.loads(line)["q"] for src in sources if src.exists() for line in src.read_text().splitlines() if line.strip()]
     return list(dict.fromkeys(v.format(q=q) for v in _VARIANTS for q in base))

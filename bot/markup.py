@@ -1,0 +1,30 @@
+"""What a chat message looks like once its markup is gone: the words a question is made of.
+
+People paste questions with HTML (<b>…</b>), Markdown or Slack formatting (*bold*, _italic_,
+`code`, ~strike~), emoji and runs of punctuation. None of that changes what they ask, so it must
+not change whether or how the question is answered. The text is only read for retrieval: what the
+user wrote is still what the answer echoes and what the feedback store sees (redacted).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_FORMAT = re.compile(r"[*_~`]+")
+_SPACES = re.compile(r"\s+")
+_REPEATED = re.compile(r"([?!.,])\1+")
+
+
+def _symbol(ch: str) -> bool:
+    """Emoji, pictographs and other symbols (Unicode So/Sk/Cs/Co) read as nothing."""
+    return unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") or ch in "\ufe0f\u200d"
+
+
+def strip_markup(text: str) -> str:
+    text = _TAG.sub(" ", text)
+    text = _FORMAT.sub(" ", text)
+    text = "".join(" " if _symbol(ch) else ch for ch in text)
+    text = _REPEATED.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
