@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_PORT = 3978
-DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see README, "Embeddere"
+DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see docs/ENGINEERING.md, "Embeddere"
 MAX_QUESTION_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
 
