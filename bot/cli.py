@@ -1,4 +1,5 @@
-"""`omstillingsbot` command line: ask, chat, index, eval, serve, feedback, teams-package.
+"""`omstillingsbot` command line: ask, chat, index, eval, serve, feedback, teams-package,
+and the operator commands purge, backup, restore, migrate-store (bot/operations.py).
 
 `main()` is the only place that reads the environment (Settings.from_env) and sets up logging.
 """
@@ -26,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="still ett spørsmål (eller '-' for ett spørsmål per linje på stdin)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="ett JSON-objekt per linje")
-    sub.add_parser("chat", help="interaktiv samtale; '+' / '-' gir tilbakemelding på forrige svar")
+    chat = sub.add_parser("chat", help="interaktiv samtale; '+' / '-' gir tilbakemelding på forrige svar")
+    chat.add_argument("--verbose", action="store_true",
+                      help="vis logglinjer i terminalen (ellers skrives advarsler til chat.log i datamappen)")
     index = sub.add_parser("index", help="bygg indeksen (gjenbrukes når korpus og embedder er uendret)")
     index.add_argument("--rebuild", action="store_true")
     evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
@@ -41,27 +44,71 @@ def _parser() -> argparse.ArgumentParser:
     feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False, prefix_chars="+")
     feedback.add_argument("rest", nargs=argparse.REMAINDER)
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
-    package.add_argument("--out", default="omstillingsbot-teams.zip")
+    package.add_argument("--out", default="omstillingsbot-teams.zip", metavar="FIL.zip",
+                         help="hvor zip-filen skrives (standard omstillingsbot-teams.zip)")
     package.add_argument("--public-url", default="", help="botens offentlige adresse (fyller validDomains)")
+    # Each flag overrides its OMSTILLINGSBOT_TEAMS_* setting; unset flags keep the setting's value.
+    for flag, setting, what in _PACKAGE_FLAGS:
+        package.add_argument(flag, dest=setting, metavar="VERDI", help=f"{what} (ellers {_env_name(setting)})")
+    from bot.operations import add_commands
+
+    add_commands(sub)
     return parser
+
+
+_PACKAGE_FLAGS = (
+    ("--developer-name", "teams_developer_name", "utgiveren som Teams viser (maks 32 tegn)"),
+    ("--website-url", "teams_website_url", "utgiverens nettside (https)"),
+    ("--privacy-url", "teams_privacy_url", "personvernerklæringen (https)"),
+    ("--terms-url", "teams_terms_url", "bruksvilkårene (https)"),
+    ("--app-version", "teams_app_version", "appversjon MAJOR.MINOR.PATCH; øk den for hver oppdatering"),
+    ("--short-description", "teams_short_description", "kort beskrivelse (maks 80 tegn)"),
+    ("--long-description", "teams_long_description", "lang beskrivelse (maks 4000 tegn)"),
+)
+
+
+def _env_name(setting: str) -> str:
+    return "OMSTILLINGSBOT_" + setting.upper()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a malformed variable: say which, without a traceback
+        print(f"Ugyldig konfigurasjon: {exc}", file=sys.stderr)
+        return 2
     if args.embedder:
         settings = settings.with_(embedder=args.embedder)
     if getattr(args, "host", None):
         settings = settings.with_(host=args.host)
     if getattr(args, "port", None):
         settings = settings.with_(port=args.port)
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "chat" and not args.verbose:
+        _quiet_logging(settings)
+    else:
+        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Third-party chatter that says nothing a user can act on (which SIMD build of FAISS loaded, …).
     for noisy in ("faiss.loader", "sentence_transformers", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     handler = _COMMANDS[args.command]
     return handler(settings, args) or 0
+
+
+CHAT_LOG = "chat.log"
+
+
+def _quiet_logging(settings: Settings) -> None:
+    """The terminal chat keeps its screen for the conversation: warnings and errors go to
+    <data dir>/chat.log, nothing below WARNING is kept (--verbose logs to the terminal instead)."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(settings.data_dir / CHAT_LOG, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    logging.basicConfig(level=logging.WARNING, handlers=[handler],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
@@ -93,10 +140,16 @@ def render_text(answer: Answer) -> str:
 
 
 def _chat(settings: Settings, args) -> int:
+    from bot import messages
     from bot.runtime import build_service
 
+    log_file = settings.data_dir / CHAT_LOG
+    logged_before = log_file.stat().st_size if log_file.exists() else 0
     service = build_service(settings)
-    print("Still et spørsmål om rapporten (tom linje eller Ctrl-D avslutter; «+» / «-» gir tilbakemelding).")
+    print(messages.text("chat_welcome"))
+    if not args.verbose and log_file.exists() and log_file.stat().st_size > logged_before:
+        print(messages.text("chat_log_file", path=log_file))  # start-up wrote a warning there
+    print()
     last: Answer | None = None
     while True:
         try:
@@ -109,10 +162,20 @@ def _chat(settings: Settings, args) -> int:
             outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
             print(outcome.message)
             continue
-        last = asyncio.run(service.respond(Question(text, platform="cli")))
+        last = asyncio.run(service.respond(chat_question(text)))
         print(render_text(last) + "\n")
     service.close()
     return 0
+
+
+def chat_question(text: str) -> Question:
+    """A line typed in the terminal chat; "/omstilling …" is taken as in Slack (a command surface)."""
+    from bot.slack.constants import SLASH_COMMAND
+
+    word, _, rest = text.partition(" ")
+    if word.lower() == SLASH_COMMAND:
+        return Question(rest.strip(), platform="cli", via_command=True)
+    return Question(text, platform="cli")
 
 
 def _index(settings: Settings, args) -> int:
@@ -152,6 +215,9 @@ def _teams_package(settings: Settings, args) -> int:
 
     from bot.teams.package import build_package
 
+    overrides = {setting: getattr(args, setting) for _, setting, _ in _PACKAGE_FLAGS
+                 if getattr(args, setting) is not None}
+    settings = settings.with_(**overrides)
     try:
         path = build_package(settings, Path(args.out), public_url=args.public_url)
     except ValueError as exc:  # e.g. MicrosoftAppId missing: the manifest needs the bot's id
@@ -165,6 +231,18 @@ _COMMANDS = {
     "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "serve": _serve,
     "feedback": _feedback, "teams-package": _teams_package,
 }
+
+
+def _operation(name: str):
+    def run(settings: Settings, args) -> int:
+        from bot.operations import COMMANDS
+
+        return COMMANDS[name](settings, args)
+
+    return run
+
+
+_COMMANDS.update({name: _operation(name) for name in ("purge", "backup", "restore", "migrate-store")})
 
 if __name__ == "__main__":
     sys.exit(main())

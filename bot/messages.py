@@ -106,6 +106,39 @@ _NB: dict[str, str] = {
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
     "teams_too_large": "Forespørselen er større enn {limit} byte.",
+    # Operator commands (issue 12): purge, backup, restore, migrate-store, terminal chat
+    "ops_purged": (
+        "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC); "
+        "oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
+    ),
+    "ops_backup_done": "Sikkerhetskopi skrevet til {path} ({counts}).",
+    "ops_restore_done": "Gjenopprettet fra {path} ({counts}). Databasen slik den var før, ligger i {previous}.",
+    "ops_migrated": (
+        "Kopiert til PostgreSQL, og antallet rader stemmer ({counts}). "
+        "Sett DATABASE_URL til den nye databasen og start boten på nytt."
+    ),
+    "ops_postgres_tools": (
+        "DATABASE_URL peker på PostgreSQL: ta sikkerhetskopi med pg_dump og gjenopprett med pg_restore "
+        "(se «Personvern, oppbevaring og sikkerhetskopi» i README)."
+    ),
+    "ops_failed": "Det gikk ikke: {error}",
+    "chat_welcome": (
+        "Spør om rapporten «{title}» ({report}), så svarer jeg med rapportens egne ord og kilde.\n"
+        "Prøv for eksempel:\n"
+        "  Hva er hovedanbefalingen?\n"
+        "  anbefaling 2        (eller /omstilling anbefaling 2, som i Slack)\n"
+        "  utfordringer\n"
+        "  hjelp\n"
+        "Skriv «+» eller «-» for å si om forrige svar var nyttig. Tom linje eller Ctrl-D avslutter."
+    ),
+    "chat_log_file": "(Advarsler skrives til {path}; start med --verbose for å se dem her.)",
+    "teams_package_bad_url": "{setting} må være en https://-adresse, ikke «{value}»",
+    "teams_package_bad_version": (
+        "appversjonen må være et semantisk versjonsnummer MAJOR.MINOR.PATCH, f.eks. 1.0.1, ikke «{value}» "
+        "(OMSTILLINGSBOT_TEAMS_APP_VERSION eller --app-version)"
+    ),
+    "teams_package_bad_length": "{setting} må ha 1–{limit} tegn (har {length})",
+    "teams_package_repeated_description": "den korte beskrivelsen kan ikke gjentas i den lange (Teams' regel)",
 }
 
 _EN: dict[str, str] = {
@@ -197,6 +230,36 @@ _EN: dict[str, str] = {
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
     "teams_too_large": "The request is larger than {limit} bytes.",
+    # Operator commands (issue 12)
+    "ops_purged": (
+        "Removed {questions} question texts and {comments} comments from before {before} (UTC); "
+        "the retention period is {days} days. Votes and counts are kept."
+    ),
+    "ops_backup_done": "Backup written to {path} ({counts}).",
+    "ops_restore_done": "Restored from {path} ({counts}). The database as it was before is in {previous}.",
+    "ops_migrated": (
+        "Copied to PostgreSQL and the row counts match ({counts}). "
+        "Set DATABASE_URL to the new database and restart the bot."
+    ),
+    "ops_postgres_tools": "DATABASE_URL points to PostgreSQL: back it up with pg_dump and restore with pg_restore.",
+    "ops_failed": "That did not work: {error}",
+    "chat_welcome": (
+        "Ask about the report «{title}» ({report}) and I answer with the report's own words and a source.\n"
+        "Try for example:\n"
+        "  What is the main recommendation?\n"
+        "  recommendation 2   (or /omstilling recommendation 2, as in Slack)\n"
+        "  challenges\n"
+        "  help\n"
+        "Type «+» or «-» to say whether the last answer was helpful. An empty line or Ctrl-D ends the chat."
+    ),
+    "chat_log_file": "(Warnings go to {path}; start with --verbose to see them here.)",
+    "teams_package_bad_url": "{setting} must be an https:// address, not «{value}»",
+    "teams_package_bad_version": (
+        "the app version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.0.1, not «{value}» "
+        "(OMSTILLINGSBOT_TEAMS_APP_VERSION or --app-version)"
+    ),
+    "teams_package_bad_length": "{setting} must have 1–{limit} characters (has {length})",
+    "teams_package_repeated_description": "the short description must not be repeated in the long one (Teams' rule)",
 }
 
 

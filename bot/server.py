@@ -53,7 +53,29 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> we
 
     mount_slack(app, settings, get_service)
     mount_teams(app, settings, get_service)
+    _schedule_retention_purge(app, get_service)
     return app
+
+
+PURGE_TASK = web.AppKey("retention_purge_task", asyncio.Task)
+
+
+def _schedule_retention_purge(app: web.Application, get_service: GetService) -> None:
+    """Purge expired question texts and comments at start-up and then hourly (bot.feedback.retention)."""
+    from bot.feedback.retention import purge_forever
+
+    async def store():
+        return (await get_service()).store
+
+    async def start(app: web.Application) -> None:
+        app[PURGE_TASK] = asyncio.create_task(purge_forever(store))
+
+    async def stop(app: web.Application) -> None:  # on_shutdown: before on_cleanup closes the store
+        app[PURGE_TASK].cancel()
+        await asyncio.gather(app[PURGE_TASK], return_exceptions=True)
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
 
 
 def _log_ready(future: asyncio.Future) -> None:

@@ -13,15 +13,29 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_PORT = 3978
-DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see README, "Embeddere"
+DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see docs/ENGINEERING.md, "Embeddere"
 MAX_QUESTION_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_RETENTION_DAYS = 90
 
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "ja", "on")
+
+
+def _days(value: str | None, default: int) -> int:
+    """A whole number of days >= 0; anything else is a configuration error, said plainly."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        days = int(value.strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ValueError("OMSTILLINGSBOT_RETENTION_DAYS must be a whole number of days, 0 or more")
+    return days
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,16 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
+    # Operations (issue 12): retention, Slack feedback element, Teams package details
+    retention_days: int = DEFAULT_RETENTION_DAYS  # question texts and comments; 0 = never stored
+    slack_feedback_buttons: bool = False  # True: Slack's feedback_buttons element instead of two buttons
+    teams_developer_name: str = "Omstillingsbot"
+    teams_website_url: str = "https://www.dfo.no/"
+    teams_privacy_url: str = "https://www.dfo.no/"
+    teams_terms_url: str = "https://www.dfo.no/"
+    teams_app_version: str = "1.0.0"
+    teams_short_description: str = ""  # empty: the text in bot/messages.py
+    teams_long_description: str = ""  # empty: the text in bot/messages.py
 
     @property
     def index_dir(self) -> Path:
@@ -86,4 +110,13 @@ class Settings:
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=get("MicrosoftAppType") or "MultiTenant",
             microsoft_app_tenant_id=get("MicrosoftAppTenantId") or "",
+            retention_days=_days(get("OMSTILLINGSBOT_RETENTION_DAYS"), DEFAULT_RETENTION_DAYS),
+            slack_feedback_buttons=_flag(get("OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"), False),
+            teams_developer_name=get("OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME") or cls.teams_developer_name,
+            teams_website_url=get("OMSTILLINGSBOT_TEAMS_WEBSITE_URL") or cls.teams_website_url,
+            teams_privacy_url=get("OMSTILLINGSBOT_TEAMS_PRIVACY_URL") or cls.teams_privacy_url,
+            teams_terms_url=get("OMSTILLINGSBOT_TEAMS_TERMS_URL") or cls.teams_terms_url,
+            teams_app_version=get("OMSTILLINGSBOT_TEAMS_APP_VERSION") or cls.teams_app_version,
+            teams_short_description=get("OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION") or "",
+            teams_long_description=get("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION") or "",
         )

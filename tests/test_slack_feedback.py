@@ -12,7 +12,7 @@ from tests.fakes import slack_payloads as p
 from tests.fakes.slack_api import BOT_USER_ID
 from bot.types import Tally
 from tests.feedback_helpers import dump_tables
-from tests.slack_fakes import button, eventually, running_slack
+from tests.slack_fakes import button, eventually, find_block, running_slack
 
 THANKS = "Takk! Tilbakemeldingen er anonym."
 
@@ -172,3 +172,42 @@ def _answer_from(response: dict):
 
     _, answer_id, lang = button(response["blocks"], c.ACTION_VOTE_UP)["value"].split(":")
     return Answer(text=response["text"], answer_id=answer_id, lang=lang, kind="listing")
+
+
+async def test_the_feedback_buttons_setting_renders_slacks_element_and_both_kinds_are_counted(settings, make_service):
+    """OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS=true: answers carry Slack's feedback_buttons element; a click on
+    it counts, and so does a click on the ordinary buttons of an answer posted before the switch."""
+    async with running_slack(settings, make_service) as before_switch:
+        old_post, old_id = await _answered(before_switch)
+    async with running_slack(settings.with_(slack_feedback_buttons=True), make_service) as slack:
+        await slack.event(p.app_mention(f"<@{BOT_USER_ID}> Hva er anbefaling 3?"))
+        [post] = await slack.fake.wait_for("chat.postMessage")
+        feedback = find_block(post.params["blocks"], c.BLOCK_FEEDBACK)
+        assert feedback["type"] == "context_actions"
+        [element] = feedback["elements"]
+        assert element["type"] == "feedback_buttons" and element["action_id"] == c.ACTION_FEEDBACK_BUTTONS
+        answer_id = element["positive_button"]["value"].split(":")[1]
+        assert not any(e.get("action_id") in (c.ACTION_VOTE_UP, c.ACTION_VOTE_DOWN)
+                       for b in post.params["blocks"] for e in b.get("elements", []))
+
+        for user, positive in (("U0VOTER01", True), ("U0VOTER02", True), ("U0VOTER03", False)):
+            action = p.feedback_buttons_action(element, c.BLOCK_FEEDBACK, positive=positive)
+            await slack.post_form(p.block_actions(action, slack.fake.response_url(), user=user,
+                                                  channel=post.params["channel"], message_ts=post.response["ts"]))
+        assert [e.params["text"] for e in await _ephemerals(slack, 3)] == [THANKS] * 3
+        assert slack.service.store.tally(answer_id) == Tally(up=2, down=1)
+
+        # The same store, an answer rendered with the ordinary buttons before the switch: still counted.
+        await _click(slack, old_post, c.ACTION_VOTE_DOWN, user="U0VOTER04")
+        await _ephemerals(slack, 4)
+        assert slack.service.store.tally(old_id) == Tally(up=0, down=1)
+
+        response = await slack.command("anbefaling 1")  # the slash command's answer uses it too
+        assert find_block(response["blocks"], c.BLOCK_FEEDBACK)["type"] == "context_actions"
+
+
+def test_the_feedback_buttons_setting_is_read_from_the_environment():
+    from bot.settings import Settings
+
+    assert Settings.from_env({}).slack_feedback_buttons is False
+    assert Settings.from_env({"OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS": "true"}).slack_feedback_buttons is True

@@ -132,3 +132,75 @@ def test_without_a_valid_app_id_there_is_no_package_and_a_clear_reason(tmp_path,
 
 def test_without_a_public_url_the_manifest_lists_no_domains():
     assert manifest(Settings(microsoft_app_id=APP_ID))["validDomains"] == []
+
+
+CUSTOM = Settings(
+    microsoft_app_id=APP_ID,
+    teams_developer_name="Direktoratet for eksempel",
+    teams_website_url="https://www.eksempel.no/omstillingsbot",
+    teams_privacy_url="https://www.eksempel.no/personvern",
+    teams_terms_url="https://www.eksempel.no/vilkar",
+    teams_app_version="2.3.10",
+    teams_short_description="Spør rapporten om omstilling i departementene.",
+    teams_long_description="Boten svarer med rapportens egne ord og viser hvilken del svaret kommer fra.",
+)
+
+
+def test_a_package_with_custom_details_passes_the_schema_and_carries_them(tmp_path):
+    path = build_package(CUSTOM, tmp_path / "custom.zip")
+    with zipfile.ZipFile(path) as archive:
+        document = json.loads(archive.read("manifest.json"))
+    jsonschema.validate(document, MANIFEST_SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert document["version"] == "2.3.10"
+    assert document["developer"] == {"name": "Direktoratet for eksempel",
+                                     "websiteUrl": "https://www.eksempel.no/omstillingsbot",
+                                     "privacyUrl": "https://www.eksempel.no/personvern",
+                                     "termsOfUseUrl": "https://www.eksempel.no/vilkar"}
+    assert document["description"] == {"short": CUSTOM.teams_short_description,
+                                        "full": CUSTOM.teams_long_description}
+
+
+def test_the_defaults_are_the_previous_values():
+    document = manifest(Settings(microsoft_app_id=APP_ID))
+    assert document["version"] == "1.0.0" and document["developer"]["websiteUrl"] == "https://www.dfo.no/"
+    assert document["description"]["short"].startswith("Svar fra Difi-rapport 2019:3")
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"teams_website_url": "http://www.eksempel.no/"}, "OMSTILLINGSBOT_TEAMS_WEBSITE_URL"),
+    ({"teams_privacy_url": "www.eksempel.no/personvern"}, "OMSTILLINGSBOT_TEAMS_PRIVACY_URL"),
+    ({"teams_terms_url": "https://"}, "OMSTILLINGSBOT_TEAMS_TERMS_URL"),
+    ({"teams_app_version": "2.0"}, "semantisk versjonsnummer"),
+    ({"teams_app_version": "v1.0.1"}, "semantisk versjonsnummer"),
+    ({"teams_app_version": "1.0.0-beta"}, "semantisk versjonsnummer"),
+    ({"teams_developer_name": "D" * 33}, "OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME"),
+    ({"teams_short_description": "x" * 81}, "OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION"),
+    ({"teams_long_description": "Spør rapporten om omstilling i departementene. Og mer."}, "gjentas"),
+])
+def test_invalid_details_are_refused_with_a_reason_that_names_the_setting(tmp_path, change, named):
+    with pytest.raises(ValueError, match=named):
+        build_package(CUSTOM.with_(**change), tmp_path / "x.zip")
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_command_takes_flags_over_settings_and_explains_refusals(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MicrosoftAppId": APP_ID, "OMSTILLINGSBOT_TEAMS_APP_VERSION": "1.0.0",
+           "OMSTILLINGSBOT_TEAMS_PRIVACY_URL": "https://www.eksempel.no/personvern"}
+    run = [sys.executable, "-m", "bot.cli", "teams-package", "--out", str(tmp_path / "t.zip")]
+    ok = subprocess.run([*run, "--app-version", "1.1.0", "--developer-name", "Eksempeldirektoratet"],
+                        env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert ok.returncode == 0, ok.stderr
+    with zipfile.ZipFile(tmp_path / "t.zip") as archive:
+        document = json.loads(archive.read("manifest.json"))
+    assert (document["version"], document["developer"]["name"]) == ("1.1.0", "Eksempeldirektoratet")
+    assert document["developer"]["privacyUrl"] == "https://www.eksempel.no/personvern"
+
+    bad = subprocess.run([*run, "--app-version", "1.2", "--terms-url", "http://x.no"], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2
+    assert "Kan ikke lage Teams-pakken" in bad.stderr and "1.2" in bad.stderr and "--terms-url" in bad.stderr
+    assert "Traceback" not in bad.stderr

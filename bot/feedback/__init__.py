@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.feedback.base import FeedbackStore, StoreUnavailable, UnknownAnswer
 from bot.feedback.postgres import PostgresStore
 from bot.feedback.sqlite import SqliteStore
-from bot.feedback.sqlstore import SqlStore
+from bot.feedback.sqlstore import Clock, SqlStore
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,16 @@ def sqlite_path(settings: Settings) -> Path | None:
     raise ValueError("DATABASE_URL must be empty, sqlite:///PATH, or a postgresql:// URL")
 
 
-def open_store(settings: Settings) -> FeedbackStore:
+def open_store(settings: Settings, *, clock: Clock | None = None) -> FeedbackStore:
     """Open and migrate the configured store.
 
     A database that is down at start-up does not stop the bot: the store is returned anyway,
     migrates on its first successful use, and until then votes are reported as not saved."""
     path = sqlite_path(settings)
-    options = {"store_questions": settings.store_questions, "store_feedback_text": settings.store_feedback_text}
+    options = {"store_questions": settings.store_questions, "store_feedback_text": settings.store_feedback_text,
+               "retention_days": settings.retention_days}
+    if clock is not None:  # tests and the report's --weeks arithmetic control time
+        options["clock"] = clock
     store: SqlStore
     if path is None:
         store = PostgresStore(settings.database_url.strip(), **options)

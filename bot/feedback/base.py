@@ -8,6 +8,7 @@ Calls are synchronous and short; async callers run them in a worker thread
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.feedback.summary import ExportRow, Summary
@@ -20,6 +21,16 @@ class StoreUnavailable(RuntimeError):
 
 class UnknownAnswer(KeyError):
     """A vote or message link names an answer id the store never recorded."""
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one retention purge removed. `before` is the hour stamp texts were kept from (None: no retention
+    period set)."""
+
+    before: str | None
+    questions: int = 0
+    comments: int = 0
 
 
 class FeedbackStore(Protocol):
@@ -47,6 +58,9 @@ class FeedbackStore(Protocol):
     def record_feedback_text(self, answer_id: str, voter_key: str, text: str) -> None:
         """Keep one voter's free-text comment on an answer (Teams' feedback form), redacted;
         a later comment replaces it. Dropped silently when feedback text storage is off."""
+
+    def purge(self) -> Purged:
+        """Remove question texts and comments older than the retention period; votes stay."""
 
     def export_rows(self) -> list[ExportRow]:
         """Every stored answer with its tally and comments, oldest first (for the report)."""

@@ -33,8 +33,9 @@ def _unavailable(exc: BaseException) -> StoreUnavailable:
 class PostgresStore(SqlStore):
     def __init__(self, url: str, *, store_questions: bool = True, store_feedback_text: bool = True,
                  connect_timeout_s: float = CONNECT_TIMEOUT_S, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
-                 clock: Clock = utc_now) -> None:
-        super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock)
+                 clock: Clock = utc_now, retention_days: int | None = None) -> None:
+        super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock,
+                         retention_days=retention_days)
         try:
             conninfo_to_dict(url)  # a malformed URL is a configuration error: fail at start, loudly
         except psycopg.ProgrammingError as exc:

@@ -14,6 +14,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -31,6 +32,12 @@ LIST_SEPARATOR = " | "
 HEADINGS = {
     "title": "Tilbakemeldinger på svar om «{title}» ({report})",
     "period": "Periode: de siste {weeks} ukene",
+    "coverage": "Svarene dekker {first} – {last} (UTC, hele timer).",
+    "coverage_empty": "Ingen lagrede svar i perioden.",
+    "retention": ("Spørsmålstekster og kommentarer oppbevares i {days} dager: tekster fra før {cutoff} er slettet. "
+                  "Stemmer og tellinger er beholdt for hele perioden."),
+    "retention_zero": ("Spørsmålstekster og kommentarer lagres ikke (OMSTILLINGSBOT_RETENTION_DAYS=0). "
+                       "Stemmer og tellinger er beholdt."),
     "totals": "Svar: {answers}   Stemmer: {votes} (opp {up}, ned {down})   Andel nyttig: {share}   Avstått: {abstained}",
     "by_week": "Per uke",
     "by_unit": "Per sitert anbefaling/utfordring",
@@ -63,8 +70,10 @@ def run_report(settings: Settings, argv: list[str], *, now: datetime | None = No
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
-    store = open_store(settings)
+    store = open_store(settings, clock=(lambda: now) if now is not None else None)
     try:
+        # Enforce the retention period first, so the report never shows a text the policy says is gone.
+        purged = store.purge()
         rows = store.export_rows()
     except StoreUnavailable as exc:
         print(HEADINGS["unavailable"].format(error=exc), file=err)
@@ -74,14 +83,15 @@ def run_report(settings: Settings, argv: list[str], *, now: datetime | None = No
     if args.weeks is not None:
         rows = recent(rows, args.weeks, now or datetime.now(UTC))
     summary = summarize(rows, top=args.top)
+    period = Period.of(rows, settings.retention_days, purged.before)
     if args.csv:
         write_csv(rows, out)
     elif args.json:
-        json.dump({"summary": summary.to_json(), "answers": [r.to_json() for r in rows]}, out,
-                  ensure_ascii=False, indent=2)
+        json.dump({"period": period.to_json(), "summary": summary.to_json(), "answers": [r.to_json() for r in rows]},
+                  out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        out.write(render_text(summary, args.weeks))
+        out.write(render_text(summary, args.weeks, period))
     if args.plot:
         from bot.feedback.plot import write_chart
 
@@ -89,6 +99,34 @@ def run_report(settings: Settings, argv: list[str], *, now: datetime | None = No
         # stderr, so the note never ends up inside a CSV/JSON export piped to a file
         print(HEADINGS["chart"].format(path=args.plot), file=err)
     return 0
+
+
+@dataclass(frozen=True)
+class Period:
+    """What the report covers: the hours of the first and last answer, and from when texts are kept."""
+
+    first: str | None
+    last: str | None
+    retention_days: int
+    texts_from: str | None  # hour stamp; texts from before it have been purged
+
+    @classmethod
+    def of(cls, rows: Sequence[ExportRow], retention_days: int, texts_from: str | None) -> "Period":
+        hours = sorted(r.hour for r in rows)
+        return cls(hours[0] if hours else None, hours[-1] if hours else None, retention_days, texts_from)
+
+    def lines(self) -> list[str]:
+        lines = [HEADINGS["coverage"].format(first=self.first, last=self.last) if self.first
+                 else HEADINGS["coverage_empty"]]
+        if self.retention_days == 0:
+            lines.append(HEADINGS["retention_zero"])
+        elif self.texts_from:
+            lines.append(HEADINGS["retention"].format(days=self.retention_days, cutoff=self.texts_from))
+        return lines
+
+    def to_json(self) -> dict:
+        return {"first_hour": self.first, "last_hour": self.last, "retention_days": self.retention_days,
+                "texts_kept_from": None if self.retention_days == 0 else self.texts_from}
 
 
 def recent(rows: Sequence[ExportRow], weeks: int, now: datetime) -> list[ExportRow]:
@@ -124,11 +162,13 @@ def _table(groups: Sequence[Group], width: int = 60) -> list[str]:
     return lines
 
 
-def render_text(summary: Summary, weeks: int | None = None) -> str:
+def render_text(summary: Summary, weeks: int | None = None, period: Period | None = None) -> str:
     t = summary.total
     lines = [HEADINGS["title"].format(title=messages.REPORT_TITLE, report=messages.REPORT_ID)]
     if weeks is not None:
         lines.append(HEADINGS["period"].format(weeks=weeks))
+    if period is not None:
+        lines += period.lines()
     lines += [
         HEADINGS["totals"].format(answers=t.answers, votes=t.up + t.down, up=t.up, down=t.down,
                                   share=_percent(t), abstained=t.abstained),

@@ -32,8 +32,10 @@ def _is_outage(exc: sqlite3.Error) -> bool:
 
 class SqliteStore(SqlStore):
     def __init__(self, path: Path, *, store_questions: bool = True, store_feedback_text: bool = True,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S, clock: Clock = utc_now) -> None:
-        super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock)
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, clock: Clock = utc_now,
+                 retention_days: int | None = None) -> None:
+        super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock,
+                         retention_days=retention_days)
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
         # One connection per thread (sqlite3 connections must not be shared while in use);
@@ -56,6 +58,9 @@ class SqliteStore(SqlStore):
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
+            # Deleted and overwritten content is zeroed on disk, so a purged question text cannot be
+            # read back from the file's free space (see bot.feedback.retention).
+            conn.execute("PRAGMA secure_delete=ON")
         except (sqlite3.Error, OSError) as exc:
             if conn is not None:
                 conn.close()
@@ -94,6 +99,15 @@ class SqliteStore(SqlStore):
             if isinstance(exc, sqlite3.Error) and _is_outage(exc):
                 raise _unavailable(exc) from exc
             raise
+
+    def _after_purge(self) -> None:
+        """Old copies of purged pages may still sit in the write-ahead log: fold it into the file
+        (where secure_delete has zeroed them) and truncate it. Best effort: readers may hold it open."""
+        with self._in_use:
+            try:
+                self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # the next checkpoint (automatic, every ~1000 pages) does it
 
     def close(self) -> None:
         with self._in_use, self._guard:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feedback.base import UnknownAnswer
+from bot.feedback.base import Purged, UnknownAnswer
 from bot.feedback.migrations import CREATE_VERSION_TABLE, MIGRATIONS
 from bot.feedback.privacy import redact
 from bot.feedback.summary import ExportRow, Summary, summarize
@@ -36,6 +36,15 @@ _TALLY = (
 )
 
 
+def text_cutoff(now: datetime, retention_days: int) -> str:
+    """The first hour stamp whose texts are still kept: a text goes once its whole hour lies
+    more than `retention_days` in the past (at most one hour later than the exact moment,
+    because texts are stamped by the hour). 0 days: nothing is kept."""
+    if retention_days == 0:
+        return "9999"  # above every hour stamp
+    return hour_of(now - timedelta(days=retention_days))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -47,9 +56,14 @@ def hour_of(moment: datetime) -> str:
 
 class SqlStore:
     def __init__(self, *, store_questions: bool = True, store_feedback_text: bool = True,
-                 clock: Clock = utc_now) -> None:
-        self.store_questions = store_questions
-        self.store_feedback_text = store_feedback_text
+                 clock: Clock = utc_now, retention_days: int | None = None) -> None:
+        # retention_days: how long question texts and comments are kept (None: no limit).
+        # 0 means they are never written at all, not written and purged later.
+        if retention_days is not None and retention_days < 0:
+            raise ValueError("retention_days must be 0 or more")
+        self.retention_days = retention_days
+        self.store_questions = store_questions and retention_days != 0
+        self.store_feedback_text = store_feedback_text and retention_days != 0
         self._clock = clock
         self._migrated = False
         self._last_prune = float("-inf")
@@ -62,6 +76,9 @@ class SqlStore:
 
     def _lock_schema(self, run: Run) -> None:
         """Serialise migrations between processes (SQLite's write transaction already does)."""
+
+    def _after_purge(self) -> None:
+        """Make purged text unreadable on disk too, where the back end needs a step for that."""
 
     def close(self) -> None:
         raise NotImplementedError
@@ -157,6 +174,20 @@ class SqlStore:
             run("INSERT INTO feedback_texts (answer_id, voter_key, text, hour) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (answer_id, voter_key) DO UPDATE SET text = excluded.text, hour = excluded.hour",
                 (answer_id, voter_key, cleaned, hour_of(self._clock())))
+
+    def purge(self) -> Purged:
+        """Forget question texts and comments older than the retention period. Votes, citations and
+        the hour stay, so counts and the weekly figures are unchanged; only the words people typed go."""
+        if self.retention_days is None:
+            return Purged(None)
+        before = text_cutoff(self._clock(), self.retention_days)
+        with self._tx(write=True) as run:
+            questions = run("UPDATE answers SET question = NULL WHERE question IS NOT NULL AND hour < ?",
+                            (before,)).rowcount
+            comments = run("DELETE FROM feedback_texts WHERE hour < ?", (before,)).rowcount
+        if questions > 0 or comments > 0:
+            self._after_purge()
+        return Purged(before, max(questions, 0), max(comments, 0))
 
     @staticmethod
     def _require_answer(run: Run, answer_id: str) -> None:

@@ -101,7 +101,8 @@ class SlackRuntime:
 
     async def start(self, app: web.Application) -> None:
         self.session = aiohttp.ClientSession()
-        self.handlers = SlackHandlers(self.get_service, retry_handlers(), self.session, self.progress_after_s)
+        self.handlers = SlackHandlers(self.get_service, retry_handlers(), self.session, self.progress_after_s,
+                                      "context_actions" if self.settings.slack_feedback_buttons else "buttons")
         self.bolt = build_bolt_app(self.settings, self.handlers)
         if self.settings.slack_app_token:
             self.socket = SocketModeRunner(self.bolt, self.settings.slack_app_token)

@@ -35,8 +35,12 @@ DRAIN_TIMEOUT_S = 15
 
 class SlackHandlers:
     def __init__(self, get_service: GetService, retry_handlers: list[AsyncRetryHandler],
-                 session: aiohttp.ClientSession | None = None, progress_after_s: float = c.PROGRESS_AFTER_S) -> None:
+                 session: aiohttp.ClientSession | None = None, progress_after_s: float = c.PROGRESS_AFTER_S,
+                 feedback_style: blocks.FeedbackStyle = "buttons") -> None:
         self.get_service = get_service
+        # "context_actions": Slack's feedback_buttons element (OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS);
+        # on_vote handles both kinds, so answers posted before a switch keep working.
+        self.feedback_style = feedback_style
         self.retry_handlers = retry_handlers
         self.session = session
         self.progress_after_s = progress_after_s
@@ -107,7 +111,7 @@ class SlackHandlers:
             posted = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts, **working)
             placeholder_ts = posted["ts"] if posted else None
             answer = await task
-        message = blocks.answer_message(answer)
+        message = blocks.answer_message(answer, style=self.feedback_style)
         if placeholder_ts:
             done = await _call(client, "chat.update", channel=channel, ts=placeholder_ts, **message)
         else:
@@ -125,7 +129,7 @@ class SlackHandlers:
         answer = await service.respond(Question(text, platform="slack", via_command=True))
         share = text if _shareable(answer) else None
         await self._respond(body.get("response_url"), {
-            **blocks.answer_message(answer, share_value=share), "response_type": "ephemeral"})
+            **blocks.answer_message(answer, share_value=share, style=self.feedback_style), "response_type": "ephemeral"})
 
     async def on_share(self, ack: Callable[..., Awaitable], body: dict, action: dict, client: AsyncWebClient) -> None:
         """Post an ephemeral slash-command answer in the channel for everyone.
@@ -139,7 +143,7 @@ class SlackHandlers:
             return
         service = await self.get_service()
         answer = await service.respond(Question(text, platform="slack", via_command=True))
-        message = blocks.answer_message(answer, asked=text)
+        message = blocks.answer_message(answer, asked=text, style=self.feedback_style)
         posted = await _call(client, "chat.postMessage", channel=channel, **message)
         url = body.get("response_url")
         if posted:

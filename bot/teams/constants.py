@@ -83,7 +83,7 @@ MENU: tuple[MenuCommand, ...] = (
 # everything used here has been unchanged since 1.17.
 MANIFEST_VERSION = "1.30"
 MANIFEST_SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-APP_VERSION = "1.0.0"
+# The app version is a setting (OMSTILLINGSBOT_TEAMS_APP_VERSION, default 1.0.0): raise it for every update.
 ACCENT_COLOR = "#1F4E79"
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"

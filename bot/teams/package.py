@@ -25,14 +25,63 @@ _ZIP_TIME = (2019, 3, 1, 0, 0, 0)  # fixed, so the same input gives the same zip
 _WHITE = (255, 255, 255, 255)
 
 
-@dataclass(frozen=True)
-class Developer:
-    """Shown on the app's details page in Teams; replace with your organisation's pages."""
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")  # Teams: MAJOR.MINOR.PATCH only
+URL_MAX = 2048
+SHORT_DESCRIPTION_MAX = 80
+LONG_DESCRIPTION_MAX = 4000
 
-    name: str = "Omstillingsbot"
-    website_url: str = "https://www.dfo.no/"
-    privacy_url: str = "https://www.dfo.no/"
-    terms_url: str = "https://www.dfo.no/"
+
+@dataclass(frozen=True)
+class PackageDetails:
+    """What the app's details page in Teams shows about its publisher, and the version an update
+    must raise. From Settings (OMSTILLINGSBOT_TEAMS_*) or `teams-package` flags; replace the
+    defaults with your organisation's pages before publishing."""
+
+    developer_name: str
+    website_url: str
+    privacy_url: str
+    terms_url: str
+    version: str
+    short_description: str
+    long_description: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PackageDetails":
+        """Validated details; ValueError naming every setting that is wrong and why."""
+        details = cls(
+            developer_name=settings.teams_developer_name.strip(),
+            website_url=settings.teams_website_url.strip(),
+            privacy_url=settings.teams_privacy_url.strip(),
+            terms_url=settings.teams_terms_url.strip(),
+            version=settings.teams_app_version.strip(),
+            short_description=settings.teams_short_description.strip() or messages.text("teams_app_short"),
+            long_description=settings.teams_long_description.strip() or messages.text("teams_app_full"),
+        )
+        problems = details.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return details
+
+    def problems(self) -> list[str]:
+        found = []
+        for setting, url in (("OMSTILLINGSBOT_TEAMS_WEBSITE_URL (--website-url)", self.website_url),
+                             ("OMSTILLINGSBOT_TEAMS_PRIVACY_URL (--privacy-url)", self.privacy_url),
+                             ("OMSTILLINGSBOT_TEAMS_TERMS_URL (--terms-url)", self.terms_url)):
+            parts = urlsplit(url)
+            if parts.scheme != "https" or not parts.hostname or " " in url or len(url) > URL_MAX:
+                found.append(messages.text("teams_package_bad_url", setting=setting, value=url))
+        if not _SEMVER.match(self.version):
+            found.append(messages.text("teams_package_bad_version", value=self.version))
+        for setting, value, limit in (
+            ("OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME (--developer-name)", self.developer_name, c.DEVELOPER_NAME_MAX),
+            ("OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION (--short-description)", self.short_description, SHORT_DESCRIPTION_MAX),
+            ("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION (--long-description)", self.long_description, LONG_DESCRIPTION_MAX),
+        ):
+            if not value or len(value) > limit:
+                found.append(messages.text("teams_package_bad_length", setting=setting, limit=limit, length=len(value)))
+        if self.short_description and self.short_description in self.long_description:
+            found.append(messages.text("teams_package_repeated_description"))
+        return found
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -46,21 +95,23 @@ def command_lists() -> list[dict]:
     return [{"scopes": [scope], "commands": commands} for scope in c.BOT_SCOPES]
 
 
-def manifest(settings: Settings, *, public_url: str = "", developer: Developer = Developer()) -> dict:
-    """manifest.json for the bot registered as `settings.microsoft_app_id` (a GUID, required)."""
+def manifest(settings: Settings, *, public_url: str = "") -> dict:
+    """manifest.json for the bot registered as `settings.microsoft_app_id` (a GUID, required),
+    with the publisher details and version from Settings (validated: ValueError says what is wrong)."""
     app_id = settings.microsoft_app_id.strip()
     if not _GUID.match(app_id):
         raise ValueError(messages.text("teams_package_no_app_id"))
+    details = PackageDetails.from_settings(settings)
     host = urlsplit(public_url).hostname if public_url else None
     return {
         "$schema": c.MANIFEST_SCHEMA,
         "manifestVersion": c.MANIFEST_VERSION,
-        "version": c.APP_VERSION,
+        "version": details.version,
         "id": app_id,
-        "developer": {"name": developer.name[: c.DEVELOPER_NAME_MAX], "websiteUrl": developer.website_url,
-                      "privacyUrl": developer.privacy_url, "termsOfUseUrl": developer.terms_url},
+        "developer": {"name": details.developer_name, "websiteUrl": details.website_url,
+                      "privacyUrl": details.privacy_url, "termsOfUseUrl": details.terms_url},
         "name": {"short": messages.text("teams_app_name"), "full": messages.text("teams_app_name_full")},
-        "description": {"short": messages.text("teams_app_short"), "full": messages.text("teams_app_full")},
+        "description": {"short": details.short_description, "full": details.long_description},
         "icons": {"color": c.COLOR_ICON, "outline": c.OUTLINE_ICON},
         "accentColor": c.ACCENT_COLOR,
         "bots": [{
@@ -118,11 +169,10 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def build_package(settings: Settings, out_path: Path, *, public_url: str = "",
-                  developer: Developer = Developer()) -> Path:
+def build_package(settings: Settings, out_path: Path, *, public_url: str = "") -> Path:
     """Write the zip (manifest.json and the two icons at its root, as Teams requires) and return its path."""
     files = {
-        "manifest.json": json.dumps(manifest(settings, public_url=public_url, developer=developer),
+        "manifest.json": json.dumps(manifest(settings, public_url=public_url),
                                     ensure_ascii=False, indent=2).encode("utf-8"),
         c.COLOR_ICON: _png(color_icon()),
         c.OUTLINE_ICON: _png(outline_icon()),

@@ -1,4 +1,4 @@
-"""`make bench` (`python -m tests.bench`): the speed and size figures the README reports.
+"""`make bench` (`python -m tests.bench`): the speed and size figures docs/ENGINEERING.md reports.
 
 1. Warm answer latency p50/p95 over a few hundred distinct questions, beside the floor
    (query embedding + FAISS search alone) and their ratio: the engine's own overhead.
