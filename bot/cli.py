@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.types import Answer, Question
 
 log = logging.getLogger("omstillingsbot")
@@ -48,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:  # a mistyped value must stop the bot, not turn a feature off
+        print(exc, file=sys.stderr)
+        return 2
     if args.embedder:
         settings = settings.with_(embedder=args.embedder)
     if getattr(args, "host", None):

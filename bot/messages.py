@@ -105,6 +105,12 @@ _NB: dict[str, str] = {
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
     "teams_too_large": "Forespørselen er større enn {limit} byte.",
+    # Configuration errors (printed by `omstillingsbot` before it exits with status 2)
+    "config_not_flag": "{name} må være true eller false (1/0, yes/no, ja/nei, on/off), ikke «{value}».",
+    "config_not_int": "{name} må være et heltall fra {low} til {high}, ikke «{value}».",
+    "config_not_choice": "{name} må være én av {choices}, ikke «{value}».",
+    "config_not_url": "{name} må være en http- eller https-adresse, ikke «{value}».",
+    "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
 }
 
 _EN: dict[str, str] = {
@@ -195,6 +201,12 @@ _EN: dict[str, str] = {
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
     "teams_too_large": "The request is larger than {limit} bytes.",
+    # Configuration errors (printed by `omstillingsbot` before it exits with status 2)
+    "config_not_flag": "{name} must be true or false (1/0, yes/no, ja/nei, on/off), not «{value}».",
+    "config_not_int": "{name} must be a whole number from {low} to {high}, not «{value}».",
+    "config_not_choice": "{name} must be one of {choices}, not «{value}».",
+    "config_not_url": "{name} must be an http or https address, not «{value}».",
+    "config_bad_database_url": "DATABASE_URL must be empty, sqlite:///PATH or a postgresql:// URL.",
 }
 
 
