@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.types import Answer, Question
 
 log = logging.getLogger("omstillingsbot")
@@ -75,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-    except ValueError as exc:  # a malformed variable: say which, without a traceback
-        print(f"Ugyldig konfigurasjon: {exc}", file=sys.stderr)
+    except ValueError as exc:  # SettingsError and other malformed values: say which, without a traceback
+        print(exc, file=sys.stderr)
         return 2
     if args.embedder:
         settings = settings.with_(embedder=args.embedder)

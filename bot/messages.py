@@ -139,6 +139,12 @@ _NB: dict[str, str] = {
     ),
     "teams_package_bad_length": "{setting} må ha 1–{limit} tegn (har {length})",
     "teams_package_repeated_description": "den korte beskrivelsen kan ikke gjentas i den lange (Teams' regel)",
+    # Configuration errors (printed by `omstillingsbot` before it exits with status 2)
+    "config_not_flag": "{name} må være true eller false (1/0, yes/no, ja/nei, on/off), ikke «{value}».",
+    "config_not_int": "{name} må være et heltall fra {low} til {high}, ikke «{value}».",
+    "config_not_choice": "{name} må være én av {choices}, ikke «{value}».",
+    "config_not_url": "{name} må være en http- eller https-adresse, ikke «{value}».",
+    "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
 }
 
 _EN: dict[str, str] = {
@@ -260,6 +266,12 @@ _EN: dict[str, str] = {
     ),
     "teams_package_bad_length": "{setting} must have 1–{limit} characters (has {length})",
     "teams_package_repeated_description": "the short description must not be repeated in the long one (Teams' rule)",
+    # Configuration errors (printed by `omstillingsbot` before it exits with status 2)
+    "config_not_flag": "{name} must be true or false (1/0, yes/no, ja/nei, on/off), not «{value}».",
+    "config_not_int": "{name} must be a whole number from {low} to {high}, not «{value}».",
+    "config_not_choice": "{name} must be one of {choices}, not «{value}».",
+    "config_not_url": "{name} must be an http or https address, not «{value}».",
+    "config_bad_database_url": "DATABASE_URL must be empty, sqlite:///PATH or a postgresql:// URL.",
 }
 
 

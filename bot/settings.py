@@ -11,18 +11,83 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot import messages
 
 DEFAULT_PORT = 3978
 DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see docs/ENGINEERING.md, "Embeddere"
 MAX_QUESTION_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_RETENTION_DAYS = 90
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-def _flag(value: str | None, default: bool) -> bool:
+class SettingsError(ValueError):
+    """An environment variable holds a value the bot cannot use; the message names the variable.
+    `omstillingsbot` prints it and exits with status 2 instead of starting half-configured."""
+
+
+_TRUE = ("1", "true", "yes", "ja", "on")
+_FALSE = ("0", "false", "no", "nei", "off")
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")  # botbuilder compares them case-insensitively
+
+
+def _flag(value: str | None, default: bool, name: str = "") -> bool:
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in ("1", "true", "yes", "ja", "on")
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise SettingsError(messages.text("config_not_flag", name=name, value=value))
+
+
+def _int(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingsError(messages.text("config_not_int", name=name, value=value, low=low, high=high))
+    return number
+
+
+def _choice(name: str, value: str | None, default: str, choices: tuple[str, ...], normalise=str.lower) -> str:
+    """`value` if it is one of `choices` (compared after `normalise`), else a SettingsError."""
+    if value is None or value.strip() == "":
+        return default
+    known = {normalise(choice): choice for choice in choices}
+    if normalise(value.strip()) not in known:
+        raise SettingsError(messages.text("config_not_choice", name=name, value=value, choices=", ".join(choices)))
+    return value.strip()
+
+
+def _url(name: str, value: str | None) -> str:
+    if value is None or value.strip() == "":
+        return ""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(messages.text("config_not_url", name=name, value=value))
+    return value.strip()
+
+
+def _embedder(value: str | None) -> str:
+    """The rule of retrieval.embedders.make_embedder, checked before anything heavy is imported."""
+    spec = (value or "").strip() or DEFAULT_EMBEDDER
+    if spec in ("e5", "minilm") or (spec.startswith("st:") and spec[3:].strip()):
+        return spec
+    raise SettingsError(messages.text("config_not_choice", name="OMSTILLINGSBOT_EMBEDDER", value=value,
+                                      choices="e5, minilm, st:<modell eller sti>"))
+
+
+def _database_url(value: str | None) -> str:
+    url = (value or "").strip()
+    if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise SettingsError(messages.text("config_bad_database_url"))  # never echoed: it may hold a password
+    return value or ""
 
 
 def _days(value: str | None, default: int) -> int:
@@ -34,7 +99,7 @@ def _days(value: str | None, default: int) -> int:
     except ValueError:
         days = -1
     if days < 0:
-        raise ValueError("OMSTILLINGSBOT_RETENTION_DAYS must be a whole number of days, 0 or more")
+        raise SettingsError("OMSTILLINGSBOT_RETENTION_DAYS må være et helt antall dager, 0 eller mer.")
     return days
 
 
@@ -73,6 +138,10 @@ class Settings:
     teams_app_version: str = "1.0.0"
     teams_short_description: str = ""  # empty: the text in bot/messages.py
     teams_long_description: str = ""  # empty: the text in bot/messages.py
+    # Teams: where Bot Framework's signing keys and the bot's outbound tokens come from
+    # (empty: Microsoft's public cloud; set for a private cloud, or a local issuer in the tests)
+    teams_openid_metadata_url: str = ""
+    teams_login_url: str = ""
 
     @property
     def index_dir(self) -> Path:
@@ -93,25 +162,27 @@ class Settings:
         return cls(
             corpus_dir=Path(get("OMSTILLINGSBOT_CORPUS") or "corpus"),
             data_dir=Path(get("OMSTILLINGSBOT_DATA") or "data"),
-            embedder=get("OMSTILLINGSBOT_EMBEDDER") or DEFAULT_EMBEDDER,
+            embedder=_embedder(get("OMSTILLINGSBOT_EMBEDDER")),
             host=get("HOST") or "127.0.0.1",
-            port=int(get("PORT") or DEFAULT_PORT),
-            log_level=(get("LOG_LEVEL") or "INFO").upper(),
-            max_question_chars=int(get("OMSTILLINGSBOT_MAX_QUESTION_CHARS") or MAX_QUESTION_CHARS),
-            database_url=get("DATABASE_URL") or "",
+            port=_int("PORT", get("PORT"), DEFAULT_PORT, 1, 65535),
+            log_level=_choice("LOG_LEVEL", get("LOG_LEVEL"), "INFO", LOG_LEVELS, str.upper).upper(),
+            max_question_chars=_int("OMSTILLINGSBOT_MAX_QUESTION_CHARS", get("OMSTILLINGSBOT_MAX_QUESTION_CHARS"),
+                                    MAX_QUESTION_CHARS, 1, MAX_BODY_BYTES),
+            database_url=_database_url(get("DATABASE_URL")),
             feedback_secret=get("OMSTILLINGSBOT_FEEDBACK_SECRET") or "",
-            store_questions=_flag(get("OMSTILLINGSBOT_STORE_QUESTIONS"), True),
-            store_feedback_text=_flag(get("OMSTILLINGSBOT_STORE_FEEDBACK_TEXT"), True),
+            store_questions=_flag(get("OMSTILLINGSBOT_STORE_QUESTIONS"), True, "OMSTILLINGSBOT_STORE_QUESTIONS"),
+            store_feedback_text=_flag(get("OMSTILLINGSBOT_STORE_FEEDBACK_TEXT"), True,
+                                      "OMSTILLINGSBOT_STORE_FEEDBACK_TEXT"),
             slack_bot_token=get("SLACK_BOT_TOKEN") or "",
             slack_signing_secret=get("SLACK_SIGNING_SECRET") or "",
             slack_app_token=get("SLACK_APP_TOKEN") or "",
-            slack_api_url=get("SLACK_API_URL") or "",
+            slack_api_url=_url("SLACK_API_URL", get("SLACK_API_URL")),
             microsoft_app_id=get("MicrosoftAppId") or "",
             microsoft_app_password=get("MicrosoftAppPassword") or "",
-            microsoft_app_type=get("MicrosoftAppType") or "MultiTenant",
+            microsoft_app_type=_choice("MicrosoftAppType", get("MicrosoftAppType"), "MultiTenant", APP_TYPES),
             microsoft_app_tenant_id=get("MicrosoftAppTenantId") or "",
             retention_days=_days(get("OMSTILLINGSBOT_RETENTION_DAYS"), DEFAULT_RETENTION_DAYS),
-            slack_feedback_buttons=_flag(get("OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"), False),
+            slack_feedback_buttons=_flag(get("OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"), False, "OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"),
             teams_developer_name=get("OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME") or cls.teams_developer_name,
             teams_website_url=get("OMSTILLINGSBOT_TEAMS_WEBSITE_URL") or cls.teams_website_url,
             teams_privacy_url=get("OMSTILLINGSBOT_TEAMS_PRIVACY_URL") or cls.teams_privacy_url,
@@ -119,4 +190,6 @@ class Settings:
             teams_app_version=get("OMSTILLINGSBOT_TEAMS_APP_VERSION") or cls.teams_app_version,
             teams_short_description=get("OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION") or "",
             teams_long_description=get("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION") or "",
+            teams_openid_metadata_url=_url("ToBotFromChannelOpenIdMetadataUrl", get("ToBotFromChannelOpenIdMetadataUrl")),
+            teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
         )

@@ -17,12 +17,13 @@ from bot.service import ChatService
 from bot.settings import Settings
 from bot.slack import adapter
 from tests.fakes import slack_payloads as p
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-0000-test-bot-token"
 APP_TOKEN = "xapp-1-test-app-token"
 FORM = "application/x-www-form-urlencoded"
+PROBE_CHANNEL = "C0PROBE001"  # where after_a_later_event asks its question
 
 
 @dataclass
@@ -45,6 +46,23 @@ class SlackHarness:
 
     async def event(self, event: dict, event_id: str | None = None, **sign: object) -> tuple[int, str]:
         return await self.post_json(p.event_callback(event, event_id), **sign)
+
+    async def after_a_later_event(self) -> None:
+        """The explicit signal for a check that something did *not* happen: send one more event (a mention
+        asking "hjelp" in PROBE_CHANNEL) and wait for its answer. The engine answers in arrival order and the
+        probe needs more work (the engine, a post) than any event ignored before it, so once its answer is in
+        the fake's log, whatever the earlier events were going to send is there too. (Events are acknowledged
+        before they are handled, so a test whose earlier event does send something waits for that first.)
+        The probe's own calls (and bolt's one-time auth.test on its behalf) are then dropped from the log."""
+        first_new = len(self.fake.calls)
+        await self.event(p.app_mention(f"<@{BOT_USER_ID}> hjelp", channel=PROBE_CHANNEL))
+
+        def answered(calls) -> bool:
+            return any(c.method == "chat.postMessage" and c.params.get("channel") == PROBE_CHANNEL for c in calls)
+
+        assert await self.fake.wait_until(answered, timeout=15), "the probe event was not answered"
+        probe_auth = {id(c) for c in self.fake.calls[first_new:] if c.method == "auth.test"}
+        self.fake.drop(lambda call: call.params.get("channel") == PROBE_CHANNEL or id(call) in probe_auth)
 
     async def command(self, text: str, **kw: object) -> dict:
         """Run `/omstilling <text>` and return the ephemeral response posted to the response_url."""

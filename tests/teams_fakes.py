@@ -23,6 +23,7 @@ from tests.fakes import teams_activities as fa
 from tests.fakes.teams_connector import FakeConnector
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"  # only used as data under TestAdapter
+PROBE_CONVERSATION = "a:1Xb8-probe-fake-conversation-0001"  # where after_a_later_event asks its question
 
 
 def handler_adapter(service: ChatService, channel_id: str = "msteams") -> tuple[TestAdapter, teams_adapter.TeamsBot]:
@@ -117,6 +118,18 @@ class TeamsServer:
     @property
     def service_url(self) -> str:
         return self.connector.url
+
+    async def after_a_later_event(self, headers: dict | None = None) -> None:
+        """The explicit signal for a check that something did *not* happen: post one more message ("hjelp",
+        in PROBE_CONVERSATION) and wait for its reply. Activities are handled in arrival order (the turn runs
+        before the HTTP response), so once the probe's reply is in the connector's log, whatever earlier
+        activities were going to send is there too. The probe's own calls are then dropped from the log."""
+        probe = fa.message("hjelp", self.service_url, conversation_id=PROBE_CONVERSATION)
+        assert (await self.post(probe, headers)).status == 200
+
+        await self.connector.wait_until(
+            lambda calls: any(c.conversation_id == PROBE_CONVERSATION and c.type == "message" for c in calls))
+        self.connector.drop(PROBE_CONVERSATION)
 
     async def post(self, activity: dict | bytes | str, headers: dict | None = None) -> Posted:
         """POST as the Bot Connector does: JSON, UTF-8, and (in the cloud) a Bearer token."""

@@ -8,7 +8,7 @@ import pytest
 
 from bot.commands import parse
 from bot.types import Question
-from tests.conftest import DEV_SET
+from tests.conftest import DEV_SET, require_shared
 
 
 def ask(engine, text: str, **kw):
@@ -112,11 +112,9 @@ def test_about_describes_the_report(engine):
 
 def test_dev_set_quality_bar(engine):
     """The issue's bar on the development set, measured through the same code as `omstillingsbot eval`."""
-    if not DEV_SET.exists():
-        pytest.skip("shared/eval/dev.jsonl not present")
     from bot.evaluate import evaluate
 
-    report = evaluate(engine, DEV_SET)
+    report = evaluate(engine, require_shared(DEV_SET))
     assert report["recall@1"] >= 0.90, report["misses"]
     assert report["recall@3"] == 1.0, report["misses"]
     assert report["abstention_accuracy"] == 1.0 and report["false_abstentions"] == 0, report["misses"]

@@ -41,7 +41,8 @@ async def test_a_question_gets_a_cited_card_and_is_remembered_for_feedback(servi
     assert entity.additional_properties["citation"][0]["appearance"]["name"].startswith("Anbefaling 2")
     # TestAdapter numbers what the bot sends; that id is what a reaction or feedback later points at.
     answer_id = await service.answer_id_for("teams", (fa.PERSONAL_CONVERSATION, str(test_adapter._next_id)))
-    assert answer_id and service.store.tally(answer_id).up == 0
+    [row] = [row for row in service.store.export_rows() if row.answer_id == answer_id]
+    assert row.platform == "teams" and row.labels[0] == "Anbefaling 2 – overfor underliggende virksomheter"
 
 
 async def test_in_a_channel_the_mention_is_removed_before_the_engine_sees_the_text(service):

@@ -18,7 +18,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
@@ -27,10 +27,10 @@ import requests
 from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, Entity
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, Entity
 from botframework.connector import AsyncBfPipeline, BotFrameworkConnectorConfiguration
 from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import ConnectorFactory
+from botframework.connector.auth import AuthenticationConstants, ConnectorFactory
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.async_abc import AsyncHTTPSender
 
@@ -55,6 +55,38 @@ class BotConfig:
     APP_PASSWORD: str
     APP_TYPE: str
     APP_TENANTID: str
+    # Bot Framework's endpoints, set only when Settings move them off Microsoft's public cloud (see _bot_config).
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None
+    OAUTH_URL: str | None = None
+    CALLER_ID: str | None = None
+
+
+def _bot_config(settings: Settings) -> BotConfig:
+    """The app's credentials, and Bot Framework's endpoints when ToBotFromChannelOpenIdMetadataUrl or
+    ToChannelFromBotLoginUrl is set. Setting any endpoint switches botbuilder from its built-in public-cloud
+    constants to its "parameterized" authentication, which needs all of them: the ones not moved keep the
+    public cloud's values, so tokens are checked exactly as in the public cloud (issuer, audience = app id,
+    serviceUrl claim, key endorsed for the channel), only against the configured keys."""
+    config = BotConfig(settings.microsoft_app_id, settings.microsoft_app_password, settings.microsoft_app_type,
+                       settings.microsoft_app_tenant_id)
+    if not (settings.teams_openid_metadata_url or settings.teams_login_url):
+        return config
+    public = AuthenticationConstants
+    return replace(
+        config,
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.teams_openid_metadata_url
+        or public.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=public.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+        TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=public.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL,
+        TO_CHANNEL_FROM_BOT_LOGIN_URL=settings.teams_login_url or public.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX,
+        TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=public.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+        OAUTH_URL=public.OAUTH_URL,
+        CALLER_ID=CallerIdConstants.public_azure_channel,
+    )
 
 
 class _SchemaEntity(Entity):
@@ -311,10 +343,8 @@ def _error(key: str, status: int, **values: object) -> web.Response:
 class TeamsEndpoint:
     def __init__(self, settings: Settings, get_service: GetService, typing_after_s: float = c.TYPING_AFTER_S) -> None:
         self.settings = settings
-        config = BotConfig(settings.microsoft_app_id, settings.microsoft_app_password, settings.microsoft_app_type,
-                           settings.microsoft_app_tenant_id)
         try:
-            self.auth = _Authentication(config, logger=log)
+            self.auth = _Authentication(_bot_config(settings), logger=log)
         except Exception as exc:  # the SDK raises bare Exceptions for missing SingleTenant / MSI settings
             raise RuntimeError(messages.text("teams_config_error", detail=str(exc))) from exc
         self.adapter = CloudAdapter(self.auth)

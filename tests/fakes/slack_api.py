@@ -115,11 +115,16 @@ class FakeSlack:
         return self.calls_to(method)
 
     async def settle(self, quiet: float = 0.3) -> None:
-        """Wait until no request has arrived for `quiet` seconds (to assert that nothing more happens)."""
+        """Wait until no request has arrived for `quiet` seconds. For the benchmark's summary only: a test that
+        checks that nothing happened waits for a later event instead (tests.slack_fakes.after_a_later_event)."""
         seen = -1
         while seen != len(self.calls) + len(self.rejected):
             seen = len(self.calls) + len(self.rejected)
             await asyncio.sleep(quiet)
+
+    def drop(self, predicate: Callable[[Call], bool]) -> None:
+        """Forget the recorded calls matching `predicate` (a test's own probe traffic)."""
+        self.calls = [call for call in self.calls if not predicate(call)]
 
     async def _record(self, method: str, params: dict, rejected: bool = False, response: dict | None = None) -> None:
         async with self._changed:

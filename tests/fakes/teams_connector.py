@@ -99,10 +99,23 @@ class FakeConnector:
         await asyncio.wait_for(enough(), timeout)
         return self.messages()
 
+    async def wait_until(self, predicate, timeout: float = 15.0) -> None:  # noqa: ANN001 - calls -> bool
+        """Wait until `predicate(self.calls)` holds (TimeoutError after `timeout` seconds)."""
+        async def holds() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: predicate(self.calls))
+
+        await asyncio.wait_for(holds(), timeout)
+
     async def settle(self, quiet_s: float = 0.3) -> None:
-        """Wait until no call has arrived for `quiet_s` (to assert that nothing more is sent)."""
+        """Wait until no call has arrived for `quiet_s`. For the benchmark's summary only: a test that checks
+        that nothing happened waits for a later event instead (tests.teams_fakes.TeamsServer.after_a_later_event)."""
         while True:
             seen = len(self.calls)
             await asyncio.sleep(quiet_s)
             if len(self.calls) == seen:
                 return
+
+    def drop(self, conversation_id: str) -> None:
+        """Forget the calls into one conversation (a test's own probe traffic)."""
+        self.calls = [call for call in self.calls if call.conversation_id != conversation_id]
