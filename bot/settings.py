@@ -16,6 +16,7 @@ DEFAULT_PORT = 3978
 DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see README, "Embeddere"
 MAX_QUESTION_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
+RATE_LIMIT = 30
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -49,6 +50,9 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
+    # Web chat and owners' dashboard (issue 10)
+    admin_token: str = ""  # empty: no /admin at all (404)
+    rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
 
     @property
     def index_dir(self) -> Path:
@@ -86,4 +90,6 @@ class Settings:
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=get("MicrosoftAppType") or "MultiTenant",
             microsoft_app_tenant_id=get("MicrosoftAppTenantId") or "",
+            admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
+            rate_limit=int(get("OMSTILLINGSBOT_RATE_LIMIT") or RATE_LIMIT),
         )

@@ -134,6 +134,8 @@ def _load_markdown(path: Path, raw: str) -> Document:
     for line in body.splitlines():
         heading = _HEADING.match(line)
         item = _LIST_ITEM.match(line)
+        if line.startswith("? "):  # issue 10 (lead's parser replaces): an example question, not report text
+            continue
         if heading:
             flush()
             level, text, key = len(heading.group(1)), normalise(heading.group(2)), heading.group(3) or ""
