@@ -5,7 +5,8 @@ never draws), and through the Agg canvas directly: no pyplot, no GUI backend, no
 
 Both panels count the same votes: refusals cite no unit, so the unit panel has a bar for them
 (`summary.UNCITED`); otherwise votes on refusals showed in the weekly panel and nowhere below it.
-Shares are 0–100 % and so are the axes; vote counts go in the tick labels, not above the bars.
+Shares are 0–100 % and so are the axes: each bar is the helpful share (green) with the rest (red)
+stacked on it; vote counts go in the tick labels, not above the bars.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 from bot.feedback.summary import Group, Summary
 
 MAX_UNITS = 12
+MIN_WEEK_SLOTS = 8
 UP_COLOUR = "#2e7d32"
 DOWN_COLOUR = "#c62828"
 
-TITLE = "Var svaret nyttig? Andel tommel opp"
+TITLE = "Var svaret nyttig? Andel tommel opp (grønn) og ned (rød)"
 WEEK_AXIS = "Per uke"
 UNIT_AXIS = "Per sitert anbefaling/utfordring"
 SHARE_LABEL = "andel nyttig"
@@ -33,6 +35,13 @@ def write_chart(summary: Summary, path: Path) -> None:
 
 
 def chart_png(summary: Summary) -> bytes:
+    out = io.BytesIO()
+    chart_figure(summary).savefig(out, format="png")
+    return out.getvalue()
+
+
+def chart_figure(summary: Summary):
+    """The chart as a matplotlib Figure (week axes first, unit axes second)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -46,17 +55,11 @@ def chart_png(summary: Summary) -> bytes:
     top, bottom = figure.subfigures(2, 1, height_ratios=[1, max(1.0, len(units) / 6)])
     _by_week(top.subplots(), weeks)
     _by_unit(bottom.subplots(), units)
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
 
 
 def _share(group: Group) -> float:
     return 100.0 * (group.helpful_share or 0.0)
-
-
-def _colour(group: Group) -> str:
-    return UP_COLOUR if (group.helpful_share or 0.0) >= 0.5 else DOWN_COLOUR
 
 
 def _votes(group: Group) -> int:
@@ -71,8 +74,12 @@ def _by_week(axes, weeks: list[Group]) -> None:
         axes.text(0.5, 0.5, NO_VOTES, ha="center", va="center", transform=axes.transAxes)
         return
     names = [f"{g.name}\n{_share(g):.0f} % av {_votes(g)}" for g in weeks]
-    axes.bar(names, [_share(g) for g in weeks], color=[_colour(g) for g in weeks])
-    axes.axhline(50, color="grey", linewidth=0.8, linestyle="--")
+    shares = [_share(g) for g in weeks]
+    # Helpful share from the bottom, the rest stacked on top: every bar is exactly 100 % tall.
+    axes.bar(names, shares, color=UP_COLOUR, width=0.6)
+    axes.bar(names, [100.0 - s for s in shares], bottom=shares, color=DOWN_COLOUR, width=0.6)
+    axes.axhline(50, color="white", linewidth=0.8, linestyle="--")
+    axes.set_xlim(-0.6, max(len(weeks), MIN_WEEK_SLOTS) - 0.4)  # one week is a bar, not the whole panel
     axes.tick_params(axis="x", labelsize=9, labelrotation=45 if len(weeks) > 6 else 0)
 
 
@@ -85,7 +92,9 @@ def _by_unit(axes, units: list[Group]) -> None:
         axes.set_yticks([])
         return
     names = [f"{textwrap.shorten(g.name, 55, placeholder='…')}  ({_share(g):.0f} % av {_votes(g)})" for g in units]
-    axes.barh(names, [_share(g) for g in units], color=[_colour(g) for g in units])
-    axes.axvline(50, color="grey", linewidth=0.8, linestyle="--")
+    shares = [_share(g) for g in units]
+    axes.barh(names, shares, color=UP_COLOUR, height=0.6)
+    axes.barh(names, [100.0 - s for s in shares], left=shares, color=DOWN_COLOUR, height=0.6)
+    axes.axvline(50, color="white", linewidth=0.8, linestyle="--")
     axes.invert_yaxis()  # most-voted unit on top
     axes.tick_params(axis="y", labelsize=9)

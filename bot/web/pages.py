@@ -47,6 +47,7 @@ def _page(lang: str, title: str, body: str, script: str = "", body_class: str = 
         f'<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(title)}</title>\n"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="/static/web.css">'
         f"{script_tag}\n</head>\n"
         f'<body class="{e(body_class)}">\n{body}\n</body>\n</html>\n'

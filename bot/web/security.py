@@ -1,9 +1,9 @@
 """The web surface's defences: response headers, a same-origin check on POSTs, a per-client rate limit.
 
 - Every response carries a Content-Security-Policy that allows only this server's own scripts,
-  styles and images (no inline script, no CDN) and forbids framing, plus nosniff and no-referrer.
+  styles and images (no inline script, no CDN) and forbids framing, plus nosniff and a same-origin referrer policy.
 - A browser POST to a web route must come from this site: `Sec-Fetch-Site` (when the browser sends
-  it) must be same-origin, and `Origin` (when present) must name this host. Clients that send
+  it) must be same-origin; otherwise `Origin` (when present) must name this host. Clients that send
   neither (curl, scripts) are not browsers and cannot carry a victim's cookies, so they pass.
 - The rate limit is a token bucket per client address and route: `limit` requests per minute with
   bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds.
@@ -27,7 +27,8 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": with it, Chromium sends "Origin: null" on same-site form posts.
+    "Referrer-Policy": "same-origin",
 }
 MAX_BUCKETS = 10_000  # forget idle clients beyond this many, so memory stays bounded
 
@@ -38,9 +39,10 @@ def add_security_headers(response: web.StreamResponse) -> None:
 
 
 def same_origin(request: web.Request) -> bool:
+    # A browser's own word, which page script cannot set; "none" is a user action (address bar).
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site.lower() not in ("same-origin", "none"):
-        return False
+    if site is not None:
+        return site.lower() in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is None:
         return True

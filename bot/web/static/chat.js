@@ -64,10 +64,12 @@
     const li = el("li", "source");
     li.id = prefix + "-src-" + n;
     const head = el("p", "source-head");
-    head.append(el("span", "num", String(n)), el("span", "label", citation.label));
+    const info = el("span", "info");
+    info.append(el("span", "label", citation.label));
     let where = citation.source || "";
     if (citation.page) where += ", " + t("page") + " " + citation.page;
-    if (where) head.append(el("span", "where", where));
+    if (where) info.append(el("span", "where", where));
+    head.append(el("span", "num", String(n)), info);
     li.append(head);
     const url = citation.url;
     if (typeof url === "string" && /^https?:\/\//i.test(url)) {
