@@ -112,7 +112,8 @@ def test_readable_at_360_px_without_horizontal_overflow(browser, server):  # noq
         page.locator("#log li.msg.bot .source summary").first.click()
         overflow = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         assert overflow[0] <= overflow[1], overflow
-        screenshot(page, "chat-360px")
+        page.evaluate("window.scrollTo(0, 0)")
+        screenshot(page, "chat-360px", full_page=False)
     finally:
         context.close()
 
