@@ -151,6 +151,7 @@ def test_admin_refuses_a_wrong_token_accepts_the_right_one_and_shows_the_chart(p
     page.get_by_role("button", name="Logg inn").click()
     assert page.get_by_role("alert").inner_text() == "Feil tilgangsnøkkel."
     assert page.locator("img").count() == 0
+    screenshot(page, "admin-login")
 
     page.get_by_label("Tilgangsnøkkel").fill(ADMIN_TOKEN)
     page.get_by_role("button", name="Logg inn").click()
@@ -161,6 +162,7 @@ def test_admin_refuses_a_wrong_token_accepts_the_right_one_and_shows_the_chart(p
     row = page.locator("table.suggestions tr", has_text="fotball-VM")
     assert row.locator(".tag").inner_text() == "avslått"
     screenshot(page, "admin")
+    assert [e for e in page.errors if "401" not in e] == []  # no CSP violations (the 401 is the wrong token)
 
     page.get_by_role("button", name="Logg ut").click()
     page.get_by_label("Tilgangsnøkkel").wait_for()
