@@ -73,7 +73,9 @@ def teach(corpus_dir: Path, question: str, key: str) -> None:
     Raises KeyError when no Markdown file in the corpus has a heading with `{#key}`, ValueError for
     an empty question. Teaching the same question twice changes nothing. The file is replaced
     atomically, so a reader never sees half a file."""
-    text = " ".join(question.split())[:MAX_EXAMPLE_CHARS]
+    # One line, and no comment markers: a "<!--" here and a "-->" in a later question would otherwise
+    # make the Markdown loader drop the report text between them.
+    text = " ".join(question.replace("<!--", " ").replace("-->", " ").split())[:MAX_EXAMPLE_CHARS]
     if not text:
         raise ValueError("empty question")
     line = EXAMPLE_PREFIX + text

@@ -135,6 +135,9 @@ def test_teach_writes_an_example_question_under_the_unit_heading_once(corpus):
     assert text.count("? Hvordan bygger man tillit") == 1
     # Example questions are not report text: the units and their quoted text are unchanged.
     assert load_document(corpus / REPORT).blocks == original.blocks
+    teach(corpus, "Hva er <!-- dette?", "U1")
+    teach(corpus, "Og --> dette?", "U3")
+    assert load_document(corpus / REPORT).blocks == original.blocks  # no comment swallowed report text
     with pytest.raises(KeyError):
         teach(corpus, "Hva?", "Z9")
     with pytest.raises(ValueError):
