@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import messages
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.types import Question
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 GetService = Callable[[], Awaitable[ChatService]]
 SERVICE_FUTURE = web.AppKey("service_future", asyncio.Future)
 SETTINGS = web.AppKey("settings", Settings)
+MAX_CONVERSATION_ID = 128
 
 
 def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> web.Application:
@@ -54,6 +56,10 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> we
     mount_slack(app, settings, get_service)
     mount_teams(app, settings, get_service)
     _schedule_retention_purge(app, get_service)
+
+    from bot.web import mount as mount_web  # issue 10: web chat, /api/feedback, /admin, headers, rate limit
+
+    mount_web(app, settings, get_service)
     return app
 
 
@@ -113,8 +119,13 @@ def _make_ask(get_service: GetService, settings: Settings):
         question = payload.get("question") if isinstance(payload, dict) else None
         if not isinstance(question, str):
             return _bad_request("Feltet «question» mangler eller er ikke tekst. Send {\"question\": \"…\"}.")
+        # issue 10: one conversation per browser tab; namespaced so no caller can pose as a Slack/Teams key
+        conversation = payload.get("conversation_id") or ""
+        if not isinstance(conversation, str) or len(conversation) > MAX_CONVERSATION_ID:
+            return _bad_request(messages.text("web_bad_conversation"))
         service = await get_service()
-        answer = await service.respond(Question(question, platform="web"))
+        answer = await service.respond(Question(question, platform="web",
+                                                conversation=f"web:{conversation}" if conversation else ""))
         return web.json_response(answer.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     return ask
@@ -135,6 +146,6 @@ def serve(settings: Settings, make_service: Callable[[], ChatService]) -> None:
     """Run until SIGINT/SIGTERM (aiohttp installs both handlers), finish in-flight requests, close the store."""
     app = build_app(settings, make_service)
     print(f"omstillingsbot lytter på http://{settings.host}:{settings.port}  "
-          f"(POST /api/ask, /slack/events, /api/messages; GET /healthz)", flush=True)
+          f"(GET / web chat, /admin; POST /api/ask, /api/feedback, /slack/events, /api/messages; GET /healthz)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None,
                 handle_signals=True, shutdown_timeout=10)

@@ -56,6 +56,11 @@ class ChatService:
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
 
+    async def in_engine_thread(self, fn, *args):
+        """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
+        nothing uses the engine and its embedder from two threads at once."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_pool, fn, *args)
+
     def close(self) -> None:
         self._engine_pool.shutdown(wait=True, cancel_futures=True)
         if self.store is not None:

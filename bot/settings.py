@@ -21,6 +21,7 @@ MAX_QUESTION_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_RETENTION_DAYS = 90
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+RATE_LIMIT = 30
 
 
 class SettingsError(ValueError):
@@ -142,6 +143,9 @@ class Settings:
     # (empty: Microsoft's public cloud; set for a private cloud, or a local issuer in the tests)
     teams_openid_metadata_url: str = ""
     teams_login_url: str = ""
+    # Web chat and owners' dashboard (issue 10)
+    admin_token: str = ""  # empty: no /admin at all (404)
+    rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
 
     @property
     def index_dir(self) -> Path:
@@ -192,4 +196,6 @@ class Settings:
             teams_long_description=get("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION") or "",
             teams_openid_metadata_url=_url("ToBotFromChannelOpenIdMetadataUrl", get("ToBotFromChannelOpenIdMetadataUrl")),
             teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
+            admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
+            rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
         )

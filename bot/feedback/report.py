@@ -173,7 +173,7 @@ def render_text(summary: Summary, weeks: int | None = None, period: Period | Non
         HEADINGS["totals"].format(answers=t.answers, votes=t.up + t.down, up=t.up, down=t.down,
                                   share=_percent(t), abstained=t.abstained),
         "", HEADINGS["by_week"], *_table(summary.by_week),
-        "", HEADINGS["by_unit"], *_table(summary.by_unit),
+        "", HEADINGS["by_unit"], *_table(summary.by_unit_and_uncited),
         "", HEADINGS["by_platform"], *_table(summary.by_platform),
         "", HEADINGS["worst"],
     ]

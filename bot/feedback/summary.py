@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 TOP_QUESTIONS = 10
+# Answers that cite nothing (refusals): shown beside the units, so the per-unit figures add up to the
+# weekly ones instead of silently leaving refusals (and their votes) out.
+UNCITED = "Avslått – ingen del av rapporten sitert"
 # Labels of ordinary text chunks end with ", side 12"; the unit is the same on every page.
 _PAGE_SUFFIX = re.compile(r",\s*side\s+\d+$")
 
@@ -92,6 +95,12 @@ class Summary:
     by_unit: tuple[Group, ...] = ()
     by_platform: tuple[Group, ...] = ()
     worst_questions: tuple[QuestionStat, ...] = field(default=())
+    uncited: Group | None = None  # answers citing no unit (refusals); None when there are none
+
+    @property
+    def by_unit_and_uncited(self) -> tuple[Group, ...]:
+        """The per-unit groups plus the refusals, for tables and charts that must add up."""
+        return self.by_unit + ((self.uncited,) if self.uncited else ())
 
     def to_json(self) -> dict:
         return {
@@ -100,6 +109,7 @@ class Summary:
             "by_unit": [g.to_json() for g in self.by_unit],
             "by_platform": [g.to_json() for g in self.by_platform],
             "worst_questions": [q.to_json() for q in self.worst_questions],
+            "uncited": self.uncited.to_json() if self.uncited else None,
         }
 
 
@@ -111,6 +121,7 @@ def summarize(rows: Iterable[ExportRow], top: int = TOP_QUESTIONS) -> Summary:
     rows = list(rows)
     weeks: dict[str, list[ExportRow]] = defaultdict(list)
     units: dict[str, list[ExportRow]] = defaultdict(list)
+    uncited = [row for row in rows if not row.labels]
     platforms: dict[str, list[ExportRow]] = defaultdict(list)
     for row in rows:
         weeks[row.week].append(row)
@@ -124,6 +135,7 @@ def summarize(rows: Iterable[ExportRow], top: int = TOP_QUESTIONS) -> Summary:
         by_unit=tuple(by_unit),
         by_platform=tuple(_group(p, platforms[p]) for p in sorted(platforms)),
         worst_questions=_worst(rows, top),
+        uncited=_group(UNCITED, uncited) if uncited else None,
     )
 
 

@@ -1,0 +1,108 @@
+# lead replaces on merge: a minimal version of the engine issue's teaching module, so the owners'
+# dashboard (issue 10) can be built and tested against the agreed interface.
+"""Teaching: owners attach a question the bot refused or got a thumbs-down on to a unit of the report.
+
+`suggestions()` lists such questions from the feedback store with the unit the engine ranks first
+for them today; `teach()` writes the question into the corpus as an example question of a unit
+(a line `? question` directly under the unit's heading), so the next index build knows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bot.types import Question
+
+Reason = Literal["refused", "voted_down"]
+EXAMPLE_PREFIX = "? "
+MAX_EXAMPLE_CHARS = 300
+_HEADING_KEY = re.compile(r"^#{1,6}\s.*\{#([A-Za-z0-9_-]+)\}\s*$")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    question: str
+    reason: Reason
+    top_key: str  # the unit the engine ranks first for the question now ("" when none has a key)
+    top_label: str
+    answer_id: str  # the most recent stored answer to this question
+
+
+def suggestions(store, engine, limit: int = 50) -> list[Suggestion]:
+    """Refused and voted-down questions, newest first, one per distinct question, re-ranked now.
+
+    Questions stored with storage off (None) cannot be taught and are skipped."""
+    seen: set[str] = set()
+    found: list[Suggestion] = []
+    for row in reversed(store.export_rows()):  # export_rows is oldest first
+        if not row.question or not (row.abstained or row.down):
+            continue
+        norm = " ".join(row.question.split()).casefold()
+        if norm in seen:
+            continue
+        seen.add(norm)
+        key, label = _top_unit(engine, row.question)
+        found.append(Suggestion(row.question, "refused" if row.abstained else "voted_down", key, label, row.answer_id))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _top_unit(engine, question: str) -> tuple[str, str]:
+    """The first cited unit of today's answer; for a refusal (nothing cited) the best-ranked keyed chunk."""
+    answer = engine.respond(Question(question, platform="web"))
+    chunks = {c.id: c for c in engine.retriever.chunks}
+    for citation in answer.citations:
+        chunk = chunks.get(citation.id)
+        if chunk is not None and chunk.key:
+            return chunk.key, chunk.label
+    for hit in engine.retriever.search(question, k=6).hits:
+        if hit.chunk.key:
+            return hit.chunk.key, hit.chunk.label
+    return "", ""
+
+
+def teach(corpus_dir: Path, question: str, key: str) -> None:
+    """Add `question` as an example question of unit `key`, right under its heading.
+
+    Raises KeyError when no Markdown file in the corpus has a heading with `{#key}`, ValueError for
+    an empty question. Teaching the same question twice changes nothing. The file is replaced
+    atomically, so a reader never sees half a file."""
+    # One line, and no comment markers: a "<!--" here and a "-->" in a later question would otherwise
+    # make the Markdown loader drop the report text between them.
+    text = " ".join(question.replace("<!--", " ").replace("-->", " ").split())[:MAX_EXAMPLE_CHARS]
+    if not text:
+        raise ValueError("empty question")
+    line = EXAMPLE_PREFIX + text
+    for path in sorted(Path(corpus_dir).rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for i, current in enumerate(lines):
+            match = _HEADING_KEY.match(current.rstrip("\n"))
+            if not match or match.group(1) != key:
+                continue
+            end = i + 1
+            while end < len(lines) and lines[end].startswith(EXAMPLE_PREFIX):
+                if lines[end].rstrip("\n") == line:
+                    return
+                end += 1
+            lines.insert(end, line + "\n")
+            _replace(path, "".join(lines))
+            return
+    raise KeyError(key)
+
+
+def _replace(path: Path, content: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(content)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

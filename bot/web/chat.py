@@ -1,0 +1,67 @@
+"""The web chat's routes: the page at `GET /` and votes at `POST /api/feedback`.
+
+Questions go to the existing `POST /api/ask` (bot/server.py) with the tab's `conversation_id`.
+A voter is an anonymous random id in an HttpOnly, SameSite=Strict cookie that only this browser
+holds; `ChatService.vote` turns it into the same per-answer HMAC voter key as Slack's and Teams'
+user ids, so one browser has one vote per answer, can change it, and nothing identifying is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+
+from aiohttp import web
+
+from bot import messages
+from bot.settings import Settings
+from bot.web.language import preferred_lang
+from bot.web.pages import chat_page
+from bot.web.security import is_https
+
+VOTER_COOKIE = "omstillingsbot_voter"
+VOTER_COOKIE_DAYS = 180
+_VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+MAX_ANSWER_ID = 64
+VOTES = ("up", "down", "none")
+
+
+def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
+    async def page(request: web.Request) -> web.Response:
+        lang = preferred_lang(request.headers.get("Accept-Language", ""))
+        return web.Response(text=chat_page(lang, settings.max_question_chars), content_type="text/html",
+                            headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"})
+
+    async def feedback(request: web.Request) -> web.Response:
+        lang = preferred_lang(request.headers.get("Accept-Language", ""))
+        try:
+            payload = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        answer_id = payload.get("answer_id") if isinstance(payload, dict) else None
+        vote = payload.get("vote") if isinstance(payload, dict) else None
+        if not isinstance(answer_id, str) or not 0 < len(answer_id) <= MAX_ANSWER_ID or vote not in VOTES:
+            return _json({"error": messages.text("web_bad_vote", lang)}, 400)
+        voter = request.cookies.get(VOTER_COOKIE, "")
+        new_voter = not _VOTER_ID.match(voter)
+        if new_voter:
+            voter = secrets.token_urlsafe(24)  # 32 characters
+        service = await get_service()
+        outcome = await service.vote("web", answer_id, voter, vote, lang)
+        status = 200 if outcome.saved else 404 if outcome.unknown_answer else 503
+        body = {"saved": outcome.saved, "vote": vote, "message": outcome.message,
+                "up": outcome.tally.up if outcome.tally else None,
+                "down": outcome.tally.down if outcome.tally else None}
+        response = _json(body, status)
+        if new_voter:
+            response.set_cookie(VOTER_COOKIE, voter, max_age=VOTER_COOKIE_DAYS * 86400, path="/api/feedback",
+                                httponly=True, samesite="Strict", secure=is_https(request))
+        return response
+
+    app.router.add_get("/", page)
+    app.router.add_post("/api/feedback", feedback)
+
+
+def _json(body: dict, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))

@@ -1,0 +1,243 @@
+"""Server-rendered HTML for the web chat and the owners' dashboard: pure functions, text in, text out.
+
+Every value that comes from outside this file (messages, questions, labels, figures) goes through
+`e()` (HTML escaping, quotes included), so no answer or question can become markup. Pages load
+only /static/web.css and /static/*.js: no inline script or style, as the CSP demands.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from bot import messages
+from bot.feedback.report import HEADINGS
+from bot.feedback.summary import Group, Summary
+from bot.types import Lang
+
+STARTERS = ("web_starter_1", "web_starter_2", "web_starter_3", "web_starter_4")
+# (command as typed, message key describing it); the words are the command parser's own.
+COMMANDS = {
+    "nb": (("anbefalinger", "teams_cmd_recommendations"), ("anbefaling 2", "teams_cmd_recommendation"),
+           ("utfordringer", "teams_cmd_challenges"), ("utfordring 3", "teams_cmd_challenge"),
+           ("om", "teams_cmd_about"), ("hjelp", "teams_cmd_help")),
+    "en": (("recommendations", "teams_cmd_recommendations"), ("recommendation 2", "teams_cmd_recommendation"),
+           ("challenges", "teams_cmd_challenges"), ("challenge 3", "teams_cmd_challenge"),
+           ("about", "teams_cmd_about"), ("help", "teams_cmd_help")),
+}
+# Strings the chat script needs, handed over as data attributes (no inline script).
+SCRIPT_TEXTS = {
+    "you": "web_you", "bot": "web_title", "sources": "sources", "show-quote": "web_show_quote",
+    "read-report": "web_read_report", "helpful": "helpful_prompt", "up-label": "feedback_up_label",
+    "down-label": "feedback_down_label", "working": "working", "error": "web_error", "source": "source",
+    "page": "page",
+}
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _page(lang: str, title: str, body: str, script: str = "", body_class: str = "") -> str:
+    script_tag = f'\n<script src="/static/{e(script)}" defer></script>' if script else ""
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(title)}</title>\n"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
+        '<link rel="stylesheet" href="/static/web.css">'
+        f"{script_tag}\n</head>\n"
+        f'<body class="{e(body_class)}">\n{body}\n</body>\n</html>\n'
+    )
+
+
+def _header(title: str, extra: str = "") -> str:
+    return (
+        '<header class="top"><div class="wrap top-row">'
+        f'<p class="brand"><span class="mark" aria-hidden="true"></span>{e(title)}</p>{extra}'
+        "</div></header>"
+    )
+
+
+# --- web chat -------------------------------------------------------------------------------------
+
+def chat_page(lang: Lang, max_chars: int) -> str:
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
+    data = " ".join(f'data-t-{name}="{e(t(key))}"' for name, key in SCRIPT_TEXTS.items())
+    starters = "".join(
+        f'<li><button type="button" class="starter" data-question="{e(t(k))}">{e(t(k))}</button></li>'
+        for k in STARTERS
+    )
+    commands = "".join(
+        f'<div class="cmd"><dt><button type="button" class="starter code" data-question="{e(word)}">{e(word)}</button>'
+        f"</dt><dd>{e(t(key))}</dd></div>"
+        for word, key in COMMANDS["en" if lang == "en" else "nb"]
+    )
+    body = f"""{_header(t("web_title"))}
+<main id="chat" class="wrap" data-lang="{e(lang)}" {data}>
+<h1 class="visually-hidden">{e(t("web_title"))}</h1>
+<p class="lead">{e(t("web_lead"))}</p>
+<section class="conversation" aria-labelledby="log-heading">
+<h2 id="log-heading" class="visually-hidden">{e(t("web_conversation"))}</h2>
+<ol id="log" class="log" aria-live="polite" aria-relevant="additions"></ol>
+</section>
+<form id="ask" class="ask" method="post" action="/api/ask">
+<label for="question">{e(t("web_question_label"))}</label>
+<p id="question-hint" class="hint">{e(t("web_question_hint"))}</p>
+<div class="ask-row">
+<textarea id="question" name="question" rows="2" maxlength="{int(max_chars)}" required aria-describedby="question-hint"></textarea>
+<button type="submit" id="send" class="primary">{e(t("web_send"))}</button>
+</div>
+<p class="ask-tools"><button type="button" id="new-conversation" class="link">{e(t("web_new_conversation"))}</button></p>
+</form>
+<section class="starters" aria-labelledby="starters-heading">
+<h2 id="starters-heading">{e(t("web_starters"))}</h2>
+<ul>{starters}</ul>
+</section>
+<section class="commands" aria-labelledby="commands-heading">
+<h2 id="commands-heading">{e(t("web_commands"))}</h2>
+<dl>{commands}</dl>
+</section>
+<p class="privacy">{e(t("web_privacy"))}</p>
+</main>
+<footer class="foot"><div class="wrap">{e(t("web_footer"))}</div></footer>"""
+    return _page(lang, t("web_title"), body, script="chat.js")
+
+
+# --- owners' dashboard ----------------------------------------------------------------------------
+
+def _a(key: str, **values: object) -> str:
+    return messages.text(key, "nb", **values)
+
+
+def login_page(error: bool = False) -> str:
+    alert = f'<p class="alert error" role="alert">{e(_a("admin_wrong_token"))}</p>' if error else ""
+    body = f"""{_header(_a("admin_title"))}
+<main class="wrap narrow">
+<h1>{e(_a("admin_sign_in"))}</h1>
+<p class="lead">{e(_a("admin_sign_in_lead"))}</p>
+{alert}
+<form method="post" action="/admin/login" class="card stack">
+<label for="token">{e(_a("admin_token"))}</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required>
+<button type="submit" class="primary">{e(_a("admin_sign_in"))}</button>
+</form>
+</main>"""
+    return _page("nb", _a("admin_title"), body)
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    """What the dashboard shows for one teachable question (from `bot.teaching.Suggestion`)."""
+
+    question: str
+    reason: str  # "refused" | "voted_down"
+    top_key: str
+    top_label: str
+
+
+def _percent(group: Group) -> str:
+    share = group.helpful_share
+    return HEADINGS["no_votes"] if share is None else f"{share:.0%}".replace("%", " %")
+
+
+def _table(caption: str, groups: Sequence[Group]) -> str:
+    head = "".join(f'<th scope="col" class="num">{e(c)}</th>' for c in HEADINGS["columns"])
+    if not groups:
+        rows = f'<tr><td colspan="6">{e(HEADINGS["none"])}</td></tr>'
+    else:
+        rows = "".join(
+            f'<tr><th scope="row">{e(textwrap.shorten(g.name, 90, placeholder="…"))}</th>'
+            f'<td class="num">{g.answers}</td><td class="num">{g.up}</td><td class="num">{g.down}</td>'
+            f'<td class="num">{e(_percent(g))}</td><td class="num">{g.abstained}</td></tr>'
+            for g in groups
+        )
+    return (f'<div class="table-wrap"><table><caption>{e(caption)}</caption>'
+            f'<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+
+
+def _figures(summary: Summary) -> str:
+    t = summary.total
+    cells = (
+        (HEADINGS["columns"][0], t.answers), (_a("admin_votes"), t.up + t.down), (HEADINGS["columns"][1], t.up),
+        (HEADINGS["columns"][2], t.down), (HEADINGS["columns"][3], _percent(t)), (HEADINGS["columns"][4], t.abstained),
+    )
+    return '<dl class="figures">' + "".join(
+        f'<div class="figure"><dt>{e(name)}</dt><dd>{e(value)}</dd></div>' for name, value in cells) + "</dl>"
+
+
+def _worst(summary: Summary) -> str:
+    if not summary.worst_questions:
+        return f"<p>{e(HEADINGS['none'])}</p>"
+    items = "".join(
+        "<li>" + e(HEADINGS["worst_line"].format(rank=rank, question=q.question, asked=q.asked, down=q.down,
+                                                abstained=q.abstained).strip()) + "</li>"
+        for rank, q in enumerate(summary.worst_questions, start=1)
+    )
+    return f'<ul class="worst">{items}</ul>'
+
+
+def _teach_table(rows: Sequence[SuggestionRow], units: Sequence[UnitChoice]) -> str:
+    if not rows:
+        return f"<p>{e(_a('admin_none'))}</p>"
+    body = []
+    for n, row in enumerate(rows):
+        options = "".join(
+            f'<option value="{e(u.key)}"{" selected" if u.key == row.top_key else ""}>{e(u.label)}</option>'
+            for u in units
+        )
+        reason = _a("admin_reason_refused" if row.reason == "refused" else "admin_reason_voted_down")
+        body.append(
+            f'<tr><td class="q">{e(row.question)}</td><td><span class="tag {e(row.reason)}">{e(reason)}</span></td>'
+            f"<td>{e(row.top_label or HEADINGS['no_votes'])}</td>"
+            f'<td><form method="post" action="/admin/teach" class="teach">'
+            f'<input type="hidden" name="question" value="{e(row.question)}">'
+            f'<label for="unit-{n}" class="visually-hidden">{e(_a("admin_teach_unit"))}</label>'
+            f'<select id="unit-{n}" name="key">{options}</select>'
+            f'<button type="submit">{e(_a("admin_teach"))}</button></form></td></tr>'
+        )
+    head = "".join(f'<th scope="col">{e(_a(k))}</th>' for k in
+                   ("admin_question", "admin_reason", "admin_top_unit", "admin_teach_unit"))
+    return f'<div class="table-wrap"><table class="suggestions"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def dashboard_page(summary: Summary | None, rows: Sequence[SuggestionRow], units: Sequence[UnitChoice],
+                   notice: str = "", notice_is_error: bool = False) -> str:
+    sign_out = (f'<form method="post" action="/admin/logout" class="sign-out">'
+                f'<button type="submit" class="link light">{e(_a("admin_sign_out"))}</button></form>')
+    alert = ""
+    if notice:
+        kind = "error" if notice_is_error else "ok"
+        alert = f'<p class="alert {kind}" role="status">{e(notice)}</p>'
+    if summary is None:
+        figures = f'<p class="alert error" role="alert">{e(_a("admin_store_down"))}</p>'
+    else:
+        figures = f"""{_figures(summary)}
+<figure class="chart card"><img src="/admin/chart.png" alt="{e(_a("admin_chart_alt"))}" width="1100"></figure>
+<section aria-labelledby="tables-heading"><h2 id="tables-heading" class="visually-hidden">{e(HEADINGS["by_week"])}</h2>
+{_table(HEADINGS["by_week"], summary.by_week)}
+{_table(HEADINGS["by_unit"], summary.by_unit_and_uncited)}
+{_table(HEADINGS["by_platform"], summary.by_platform)}
+</section>
+<section aria-labelledby="worst-heading"><h2 id="worst-heading">{e(HEADINGS["worst"])}</h2>{_worst(summary)}</section>"""
+    body = f"""{_header(_a("admin_title"), sign_out)}
+<main class="wrap wide">
+<h1>{e(HEADINGS["title"].format(title=messages.REPORT_TITLE, report=messages.REPORT_ID))}</h1>
+{alert}
+{figures}
+<section aria-labelledby="teach-heading" class="teach-section">
+<h2 id="teach-heading">{e(_a("admin_suggestions"))}</h2>
+<p class="lead">{e(_a("admin_suggestions_lead"))}</p>
+{_teach_table(rows, units)}
+</section>
+</main>"""
+    return _page("nb", _a("admin_title"), body, body_class="admin")

@@ -1,0 +1,104 @@
+"""The web surface's defences: response headers, a same-origin check on POSTs, a per-client rate limit.
+
+- Every response carries a Content-Security-Policy that allows only this server's own scripts,
+  styles and images (no inline script, no CDN) and forbids framing, plus nosniff and a same-origin referrer policy.
+- A browser POST to a web route must come from this site: `Sec-Fetch-Site` (when the browser sends
+  it) must be same-origin; otherwise `Origin` (when present) must name this host. Clients that send
+  neither (curl, scripts) are not browsers and cannot carry a victim's cookies, so they pass.
+- The rate limit is a token bucket per client address and route: `limit` requests per minute with
+  bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds.
+  Behind a reverse proxy every request has the proxy's address, so the limit then applies to the
+  proxy as a whole (set OMSTILLINGSBOT_RATE_LIMIT accordingly, or 0 and limit in the proxy).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Not "no-referrer": with it, Chromium sends "Origin: null" on same-site form posts.
+    "Referrer-Policy": "same-origin",
+}
+MAX_BUCKETS = 10_000  # forget idle clients beyond this many, so memory stays bounded
+
+
+def add_security_headers(response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+def same_origin(request: web.Request) -> bool:
+    # A browser's own word, which page script cannot set; "none" is a user action (address bar).
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site.lower() in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # "null" (sandboxed frames, file://) and anything odd
+    return parts.netloc.lower() == (request.host or "").lower()
+
+
+def is_https(request: web.Request) -> bool:
+    """Served over https here or at a proxy in front (only used to add the Secure cookie flag)."""
+    return request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Token buckets keyed by (client, route); `take()` returns 0 when allowed, else seconds to wait."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def take(self, client: str, route: str) -> int:
+        if not self.enabled:
+            return 0
+        now = self._clock()
+        bucket = self._buckets.get((client, route))
+        if bucket is None:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._forget_idle(now)
+            bucket = self._buckets[(client, route)] = _Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0
+        return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop buckets that have refilled (their clients are back to a clean slate anyway); if every
+        client is active, drop the oldest half."""
+        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate >= self.capacity]
+        for key in full:
+            del self._buckets[key]
+        if len(self._buckets) >= MAX_BUCKETS:
+            oldest = sorted(self._buckets, key=lambda k: self._buckets[k].updated)[: MAX_BUCKETS // 2]
+            for key in oldest:
+                del self._buckets[key]

@@ -1,0 +1,209 @@
+"""The web chat and the owners' dashboard in a real browser (Debian's headless Chromium via Playwright),
+against the real server, engine and SQLite store. Screenshots go to tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.feedback import open_store
+from tests.web_helpers import ADMIN_TOKEN, browser, running_server, screenshot, web_settings  # noqa: F401
+
+QUESTION = "Hva bør departementene gjøre overfor underliggende virksomheter?"
+FOLLOW_UP = "Hva mener rapporten om tillit?"
+
+
+@pytest.fixture(scope="module")
+def server(base_settings, engine, tmp_path_factory):
+    settings = web_settings(base_settings, tmp_path_factory.mktemp("web"))
+    with running_server(settings, engine) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811 - the browser fixture is imported above
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> dict:
+    """Type the question and press Enter, like a user; returns the JSON the page received."""
+    before = page.locator("#log li.msg.bot:not(.waiting)").count()
+    page.fill("#question", question)
+    with page.expect_response(lambda r: r.url.endswith("/api/ask")) as response:
+        page.press("#question", "Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#log li.msg.bot:not(.waiting)').length > n", arg=before)
+    return response.value.json()
+
+
+def test_ask_see_cited_answer_expand_source_and_vote(page, server):
+    page.goto(server.url + "/")
+    assert page.get_attribute("#log", "aria-live") == "polite"
+    answer = ask(page, QUESTION)
+    bot = page.locator("#log li.msg.bot").last
+    assert "Overfor underliggende virksomheter" in bot.locator(".answer").inner_text()
+    first_source = bot.locator(".sources li.source").first
+    assert "Anbefaling 2 – overfor underliggende virksomheter" in first_source.locator(".label").inner_text()
+    quote = first_source.locator("details blockquote")
+    assert not quote.is_visible()
+    first_source.locator("summary").click()
+    assert quote.is_visible() and "bygge tillit" in quote.inner_text()
+
+    up = bot.get_by_role("button", name="Svaret var nyttig")
+    up.click()
+    thanks = bot.locator(".thanks")
+    thanks.wait_for()
+    page.wait_for_function("el => el.textContent.length > 0", arg=thanks.element_handle())
+    assert thanks.inner_text() == "Takk! Tilbakemeldingen er anonym."
+    assert up.get_attribute("aria-pressed") == "true"
+    screenshot(page, "chat")
+
+    store = open_store(server.settings)
+    try:
+        row = next(r for r in store.export_rows() if r.answer_id == answer["answer_id"])
+    finally:
+        store.close()
+    assert (row.platform, row.up, row.down) == ("web", 1, 0)
+    assert page.errors == []  # no CSP violations, no script errors
+
+
+def test_follow_up_in_the_same_tab_keeps_the_conversation(page, server, browser):  # noqa: F811
+    sent: list[dict] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.url.endswith("/api/ask") else None)
+    page.goto(server.url + "/")
+    ask(page, "anbefaling 2")
+    ask(page, FOLLOW_UP)
+    assert len(sent) == 2 and sent[0]["conversation_id"] == sent[1]["conversation_id"]
+    assert len(sent[0]["conversation_id"]) == 32
+    assert page.locator("#log li.msg.user").count() == 2
+
+    other_tab = page.context.new_page()  # a new tab has its own sessionStorage: a new conversation
+    other: list[dict] = []
+    other_tab.on("request", lambda r: other.append(json.loads(r.post_data)) if r.url.endswith("/api/ask") else None)
+    other_tab.goto(server.url + "/")
+    ask(other_tab, FOLLOW_UP)
+    assert other[0]["conversation_id"] != sent[0]["conversation_id"]
+
+
+def test_starter_questions_are_keyboard_usable(page, server):
+    page.goto(server.url + "/")
+    starter = page.locator("button.starter").first
+    starter.focus()
+    with page.expect_response(lambda r: r.url.endswith("/api/ask")):
+        page.keyboard.press("Enter")
+    page.locator("#log li.msg.bot .sources").first.wait_for()
+    assert page.locator("#log li.msg.user").first.inner_text().endswith(starter.inner_text())
+
+
+def test_readable_at_360_px_without_horizontal_overflow(browser, server):  # noqa: F811
+    context = browser.new_context(locale="nb-NO", viewport={"width": 360, "height": 780}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/")
+        ask(page, QUESTION)
+        page.locator("#log li.msg.bot .source summary").first.click()
+        overflow = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert overflow[0] <= overflow[1], overflow
+        page.evaluate("window.scrollTo(0, 0)")
+        screenshot(page, "chat-360px", full_page=False)
+    finally:
+        context.close()
+
+
+# Questions and the votes of up to four browsers on each answer: something for the dashboard to show.
+SEED = (
+    ("Hva er rapportens hovedanbefaling?", ("up", "up", "down")),
+    ("Hvilke hovedutfordringer ser rapporten?", ("up", "up")),
+    ("Hva bør departementene gjøre overfor underliggende virksomheter?", ("up", "up", "up", "down")),
+    ("Hvordan bør embetsverket opptre overfor politisk ledelse?", ("up", "down")),
+    ("Hvem vant fotball-VM i 1994?", ("down",)),
+    ("Hva er lønnen til en seniorrådgiver?", ("up",)),
+)
+
+
+def seed_feedback(browser, url: str) -> None:  # noqa: F811
+    """Ask over /api/ask and vote over /api/feedback from separate browser contexts (separate voters)."""
+    voters = [browser.new_context() for _ in range(4)]
+    try:
+        for question, votes in SEED:
+            answer = voters[0].request.post(url + "/api/ask", data={"question": question}).json()
+            for voter, vote in zip(voters, votes):
+                response = voter.request.post(url + "/api/feedback", data={"answer_id": answer["answer_id"], "vote": vote})
+                assert response.ok, response.text()
+    finally:
+        for voter in voters:
+            voter.close()
+
+
+def test_admin_refuses_a_wrong_token_accepts_the_right_one_and_shows_the_chart(page, server, browser):  # noqa: F811
+    seed_feedback(browser, server.url)
+
+    page.goto(server.url + "/admin")
+    page.get_by_label("Tilgangsnøkkel").fill("not-the-token")
+    page.get_by_role("button", name="Logg inn").click()
+    assert page.get_by_role("alert").inner_text() == "Feil tilgangsnøkkel."
+    assert page.locator("img").count() == 0
+    screenshot(page, "admin-login")
+
+    page.get_by_label("Tilgangsnøkkel").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_role("button", name="Logg ut").wait_for()
+    chart = page.locator("figure.chart img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    assert page.evaluate("img => img.naturalWidth", chart.element_handle()) >= 800
+    row = page.locator("table.suggestions tr", has_text="fotball-VM")
+    assert row.locator(".tag").inner_text() == "avslått"
+    screenshot(page, "admin")
+    assert [e for e in page.errors if "401" not in e] == []  # no CSP violations (the 401 is the wrong token)
+
+    page.get_by_role("button", name="Logg ut").click()
+    page.get_by_label("Tilgangsnøkkel").wait_for()
+    assert page.request.get(server.url + "/admin/chart.png").status == 401
+
+
+def test_admin_teach_writes_the_question_under_the_chosen_unit(page, server):
+    page.goto(server.url + "/")
+    ask(page, "Hvordan kan departementene få mer handlingsrom til etatene?")
+    page.locator("#log li.msg.bot").last.get_by_role("button", name="Svaret var ikke nyttig").click()
+    page.locator("#log li.msg.bot .thanks").last.wait_for()
+
+    page.goto(server.url + "/admin")
+    page.get_by_label("Tilgangsnøkkel").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Logg inn").click()
+    row = page.locator("table.suggestions tr", has_text="mer handlingsrom til etatene")
+    row.get_by_label("Knytt til del").select_option("A2")
+    row.get_by_role("button", name="Lær").click()
+    notice = page.get_by_role("status")
+    assert "Anbefaling 2 – overfor underliggende virksomheter" in notice.inner_text()
+    corpus = (server.settings.corpus_dir / "difi-rapport-2019-3.md").read_text(encoding="utf-8")
+    heading = "### Anbefaling 2 – overfor underliggende virksomheter {#A2}\n"
+    assert heading + "? Hvordan kan departementene få mer handlingsrom til etatene?\n" in corpus
+
+
+def test_a_question_with_markup_shows_as_text(page, server):
+    hostile = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\"> hva er dette?"
+    page.goto(server.url + "/")
+    ask(page, hostile)
+    assert page.locator("#log li.msg.user .said").last.inner_text() == hostile
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#log img, #log script").count() == 0
+
+
+def test_english_browser_gets_the_english_page(browser, server):  # noqa: F811
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/")
+        assert page.get_attribute("html", "lang") == "en"
+        assert page.get_by_role("button", name="Ask", exact=True).is_visible()
+        assert page.get_by_label("Your question").is_visible()
+    finally:
+        context.close()
