@@ -128,6 +128,14 @@ class Engine:
             return messages.text("answer_intro_all_challenges", lang)
         return messages.text("answer_intro", lang)
 
+    # merged with issue 8: the lead's Engine.query_text replaces this minimal version.
+    def query_text(self, question: Question) -> str | None:
+        """The text `answer` would embed for this question; None for commands and unusable input."""
+        text = question.text.strip()
+        if not text or len(text) > self.max_chars or commands.parse(text).name != "ask":
+            return None
+        return text
+
 
 def _expand_groups(lookup: Lookup, chunks: list[Chunk]) -> list[Chunk]:
     """A lead-in unit ("Vår hovedanbefaling er …:") is quoted with the units it introduces."""

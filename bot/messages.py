@@ -105,6 +105,9 @@ _NB: dict[str, str] = {
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
     "teams_too_large": "Forespørselen er større enn {limit} byte.",
+    # Admission control (issue 11)
+    "busy": "Mange spør akkurat nå, så svaret kommer om litt.",
+    "busy_retry": "Mange spør akkurat nå. Prøv igjen om noen sekunder.",
 }
 
 _EN: dict[str, str] = {
@@ -195,6 +198,9 @@ _EN: dict[str, str] = {
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
     "teams_too_large": "The request is larger than {limit} bytes.",
+    # Admission control (issue 11)
+    "busy": "Many people are asking right now, so the answer will take a moment.",
+    "busy_retry": "Many people are asking right now. Please try again in a few seconds.",
 }
 
 
@@ -224,6 +230,8 @@ _NN: dict[str, str] = {
     "helpful_prompt": "Var svaret nyttig?",
     "source": "Kjelde",
     "sources": "Kjelder",
+    "busy": "Mange spør akkurat no, så svaret kjem om litt.",
+    "busy_retry": "Mange spør akkurat no. Prøv igjen om nokre sekund.",
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}

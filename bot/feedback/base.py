@@ -44,6 +44,9 @@ class FeedbackStore(Protocol):
     def claim_event(self, event_key: str) -> bool:
         """True the first time an event key is seen by any process sharing this store, False after."""
 
+    def event_seen(self, event_key: str) -> bool:
+        """True when `claim_event` has already claimed this key (a read; claims nothing)."""
+
     def record_feedback_text(self, answer_id: str, voter_key: str, text: str) -> None:
         """Keep one voter's free-text comment on an answer (Teams' feedback form), redacted;
         a later comment replaces it. Dropped silently when feedback text storage is off."""

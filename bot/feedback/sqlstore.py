@@ -170,6 +170,10 @@ class SqlStore:
             row = run("SELECT answer_id FROM message_links WHERE message_key = ?", (message_key,)).fetchone()
         return row[0] if row else None
 
+    def event_seen(self, event_key: str) -> bool:
+        with self._tx(write=False) as run:
+            return run("SELECT 1 FROM events WHERE event_key = ?", (event_key,)).fetchone() is not None
+
     def tally(self, answer_id: str) -> Tally:
         with self._tx(write=False) as run:
             up, down = run(_TALLY, (answer_id,)).fetchone()
