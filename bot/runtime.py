@@ -53,7 +53,7 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
     dense_scale, lexical_weight = MODES[mode]
     retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder,
                                 dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
-                                lexical_weight=lexical_weight)
+                                lexical_weight=lexical_weight, lexical=stored.lexical)
     return Engine(retriever, calibration, settings.max_question_chars)
 
 

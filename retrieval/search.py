@@ -38,11 +38,12 @@ class SearchResult:
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], faiss_index, embedder: Embedder,
-                 dense_scale: float = 10.0, lexical_weight: float = 1.0) -> None:
+                 dense_scale: float = 10.0, lexical_weight: float = 1.0,
+                 lexical: LexicalIndex | None = None) -> None:  # issue 11: a persisted index (lexical_store)
         self.chunks = chunks
         self.index = faiss_index
         self.embedder = embedder
-        self.lexical = LexicalIndex([c.search_text() for c in chunks])
+        self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks])
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
         # first document in corpus order keeps it (the `primary: true` document comes first).
