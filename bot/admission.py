@@ -35,10 +35,11 @@ from bot.types import Answer, Question
 
 log = logging.getLogger(__name__)
 
-# Sizing: a request waits at most about max_queue x the time of one answer (~15 ms warm with e5 on
-# two cores, less when questions are batched), so 64 keeps the worst wait for an admitted request
-# under ~1 s while a burst of 64 still batches well. Raise it on more cores, lower it to shed sooner.
-DEFAULT_MAX_QUEUE = 64
+# Sizing: an admitted request waits at most about max_queue x the time of one answer (~15 ms warm
+# with e5 on two cores), so 100 keeps the worst wait near 1.5 s, inside the 3 s a chat user (and
+# Slack's own retry clock) tolerates. Size it as (acceptable wait) / (warm answer time from
+# `make bench`); more cores make answers faster, so the same wait allows a longer queue.
+DEFAULT_MAX_QUEUE = 100
 ANSWER_CACHE_SIZE = 1024
 PRIME_LIMIT = 64  # questions encoded in one batch call (a batch larger than this gains nothing more)
 
@@ -80,13 +81,13 @@ class AnswerCache:
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _key(self, question: Question) -> tuple | None:
+    def key(self, question: Question) -> tuple | None:
         if question.conversation or self.size <= 0:
             return None
         return self.identity, question.text, question.via_command
 
     def get(self, question: Question, fresh_id: Callable[[], str]) -> Answer | None:
-        key = self._key(question)
+        key = self.key(question)
         if key is None:
             return None
         with self._lock:
@@ -97,11 +98,11 @@ class AnswerCache:
         return replace(answer, answer_id=fresh_id()) if answer.answer_id else answer
 
     def has(self, question: Question) -> bool:
-        key = self._key(question)
+        key = self.key(question)
         return key is not None and key in self._answers
 
     def put(self, question: Question, answer: Answer) -> None:
-        key = self._key(question)
+        key = self.key(question)
         if key is None:
             return
         with self._lock:
@@ -121,6 +122,7 @@ class EngineQueue:
         self.cache = cache
         self._fresh_id = fresh_id or (lambda: "")
         self._jobs: deque[_Job] = deque()
+        self._in_flight: dict[tuple, Future] = {}  # cacheable questions queued or being answered
         self._cond = threading.Condition()
         self._closed = False
         self._busy = False
@@ -133,14 +135,48 @@ class EngineQueue:
     def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False) -> Future:
         """Queue a question; raises Busy (only with `refuse_when_full`) when the queue is full."""
         future: Future = Future()
+        key = self.cache.key(question) if self.cache is not None else None
         with self._cond:
             if self._closed:
                 raise RuntimeError("the engine queue is closed")
+            leader = self._in_flight.get(key) if key is not None else None
+            if leader is not None:
+                # The same question is already waiting or being answered: share its answer (with an
+                # answer id of its own) instead of queueing it again. A burst of one question is one answer.
+                leader.add_done_callback(lambda done: self._relay(done, question, future, wanted))
+                return future
             if refuse_when_full and len(self._jobs) >= self.max_queue:
                 raise Busy(self.retry_after_s())
-            self._jobs.append(_Job(question, future, wanted))
-            self._cond.notify()
+            self._enqueue(question, future, wanted, key)
         return future
+
+    def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None) -> None:
+        """With the lock held."""
+        self._jobs.append(_Job(question, future, wanted))
+        if key is not None:
+            self._in_flight[key] = future
+            future.add_done_callback(lambda done: self._forget(key, done))
+        self._cond.notify()
+
+    def _forget(self, key: tuple, done: Future) -> None:
+        with self._cond:
+            if self._in_flight.get(key) is done:
+                del self._in_flight[key]
+
+    def _relay(self, leader: Future, question: Question, future: Future, wanted: Callable[[], bool]) -> None:
+        """Hand the leader's answer on; if the leader was not answered (its asker left), queue this one."""
+        if future.done():
+            return
+        if not leader.cancelled() and leader.exception() is None:
+            answer = leader.result()
+            if future.set_running_or_notify_cancel():
+                future.set_result(replace(answer, answer_id=self._fresh_id()) if answer.answer_id else answer)
+            return
+        with self._cond:
+            if self._closed:
+                future.cancel()
+                return
+            self._enqueue(question, future, wanted, None)  # already admitted: not refused now
 
     def cached(self, question: Question) -> Answer | None:
         return self.cache.get(question, self._fresh_id) if self.cache is not None else None

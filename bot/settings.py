@@ -50,7 +50,7 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
     # Admission control (issue 11): questions waiting for the engine before POST /api/ask answers 503.
-    max_queue: int = 64
+    max_queue: int = 100
 
     @property
     def index_dir(self) -> Path:
@@ -88,5 +88,5 @@ class Settings:
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=get("MicrosoftAppType") or "MultiTenant",
             microsoft_app_tenant_id=get("MicrosoftAppTenantId") or "",
-            max_queue=int(get("OMSTILLINGSBOT_MAX_QUEUE") or 64),
+            max_queue=int(get("OMSTILLINGSBOT_MAX_QUEUE") or 100),
         )

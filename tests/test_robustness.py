@@ -157,6 +157,21 @@ async def test_a_full_queue_answers_503_with_retry_after_at_once(settings, make_
         assert response.status == 200
 
 
+async def test_a_burst_of_one_question_is_answered_once_and_never_shed(settings, make_service):
+    small = settings.with_(max_queue=2)
+    service = make_service(small)
+    async with TestClient(TestServer(build_app(small, lambda: service))) as client:
+        async def ask() -> tuple[int, dict]:
+            response = await client.post("/api/ask", json={"question": "Hva sier rapporten om samordning?"})
+            return response.status, await response.json()
+
+        results = await asyncio.gather(*(ask() for _ in range(60)))
+    assert {status for status, _ in results} == {200}
+    assert len({body["answer_id"] for _, body in results}) == 60  # one answer id per asker
+    assert len({body["answer"] for _, body in results}) == 1
+    assert len(service.store.export_rows()) == 60
+
+
 async def test_a_request_whose_client_hung_up_is_not_computed(settings, make_service):
     service = make_service(settings.with_(max_queue=500))
     async with TestClient(TestServer(build_app(settings, lambda: service))) as client:
