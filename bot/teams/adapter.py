@@ -38,6 +38,7 @@ from bot import messages
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.teams import cards, inbound
+from bot.teams.keyfetch import FetchBreaker, is_fetch_failure
 from bot.teams import constants as c
 from bot.types import Answer, Lang, Question, VoteValue
 
@@ -341,6 +342,7 @@ class TeamsEndpoint:
         self.adapter.on_turn_error = self.bot.on_error
         # Token validation may fetch OpenID metadata with a blocking HTTP call: keep it off the event loop.
         self._auth_pool = ThreadPoolExecutor(c.AUTH_THREADS, thread_name_prefix="teams-auth")
+        self._key_fetch = FetchBreaker()  # issue 11: rate-limits the key-metadata fetch while it fails
         self._http: aiohttp.ClientSession | None = None  # made on the first request, inside the running loop
         self._clients: OrderedDict = OrderedDict()
 
@@ -384,9 +386,18 @@ class TeamsEndpoint:
             raise PermissionError("local mode accepts only unauthenticated loopback requests")
         if not header:
             return await self.auth.authenticate_request(activity, None)
+        if self._key_fetch.open:  # Microsoft's key endpoint failed a moment ago: no new fetch per token
+            raise PermissionError("token-signing keys unavailable; retrying after a back-off")
         work = self.auth.authenticate_request(activity, header)
         future = asyncio.get_running_loop().run_in_executor(self._auth_pool, asyncio.run, work)
-        return await asyncio.wait_for(future, c.AUTH_TIMEOUT_S)
+        try:
+            authenticated = await asyncio.wait_for(future, c.AUTH_TIMEOUT_S)
+        except Exception as exc:
+            if is_fetch_failure(exc):
+                self._key_fetch.failed()
+            raise
+        self._key_fetch.succeeded()
+        return authenticated
 
     async def close(self, _app: web.Application | None = None) -> None:
         self._auth_pool.shutdown(wait=False, cancel_futures=True)
