@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 # Slack's own retry clock) tolerates. Size it as (acceptable wait) / (warm answer time from
 # `make bench`); more cores make answers faster, so the same wait allows a longer queue.
 DEFAULT_MAX_QUEUE = 100
+# A refusable request is also refused when the queue ahead of it would take longer than this to
+# answer, by the running estimate of the time per answer: on a machine slowed by other work the
+# count alone would admit requests that then wait far longer than the 1.5 s the count was sized for.
+MAX_WAIT_S = 2.0
 ANSWER_CACHE_SIZE = 1024
 PRIME_LIMIT = 64  # questions encoded in one batch call (a batch larger than this gains nothing more)
 
@@ -145,7 +149,7 @@ class EngineQueue:
                 # answer id of its own) instead of queueing it again. A burst of one question is one answer.
                 leader.add_done_callback(lambda done: self._relay(done, question, future, wanted))
                 return future
-            if refuse_when_full and len(self._jobs) >= self.max_queue:
+            if refuse_when_full and self._full():
                 raise Busy(self.retry_after_s())
             self._enqueue(question, future, wanted, key)
         return future
@@ -187,7 +191,11 @@ class EngineQueue:
 
     @property
     def full(self) -> bool:
-        return len(self._jobs) >= self.max_queue
+        return self._full()
+
+    def _full(self) -> bool:
+        waiting = len(self._jobs)
+        return waiting >= self.max_queue or waiting * self._seconds_per_answer >= MAX_WAIT_S
 
     @property
     def alive(self) -> bool:

@@ -17,6 +17,10 @@ import numpy as np
 from retrieval.embedders import Embedder
 
 QUERY_CACHE_SIZE = 4096  # 384 floats each: ~6 MB at most
+# Tokens of a query the model sees. Real questions, long role-framed ones included, stay far below
+# (typically 15-60 tokens); 1,999 emoji are ~2,000 tokens and took 6 s to encode uncut. Embedders
+# without `token_count` (sentence-transformers) cut at their own max_seq_length.
+QUERY_TOKEN_BUDGET = 128
 
 
 class BatchingEmbedder:
@@ -28,6 +32,7 @@ class BatchingEmbedder:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.batch_calls = 0  # how many times the inner embedder was asked for queries (for tests, the bench)
+        self._token_count = getattr(inner, "token_count", None)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
@@ -41,7 +46,7 @@ class BatchingEmbedder:
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
             self.batch_calls += 1
-            fresh = self.inner.embed_queries(missing)
+            fresh = self.inner.embed_queries([self.fit(t) for t in missing])
             with self._lock:
                 for text, vector in zip(missing, fresh):
                     found[text] = vector
@@ -51,6 +56,20 @@ class BatchingEmbedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return np.ascontiguousarray(np.stack([found[t] for t in texts]), dtype=np.float32)
+
+    def fit(self, text: str, budget: int = QUERY_TOKEN_BUDGET) -> str:
+        """The longest prefix of `text` within `budget` tokens (a binary search over prefixes)."""
+        count = self._token_count
+        if count is None or len(text) <= budget // 2 or count(text) <= budget:
+            return text
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if count(text[:middle]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low]
 
     def prime(self, texts: Sequence[str]) -> None:
         """Encode every text not yet cached, in one batch call."""

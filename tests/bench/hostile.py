@@ -109,8 +109,15 @@ async def _incomplete_body(url: str) -> tuple[str, float]:
     return line.decode(errors="replace").strip(), time.perf_counter() - started
 
 
+def _normal_questions() -> list[str]:
+    """Distinct ordinary questions (each asked once, so none is answered from the cache)."""
+    rows = (ROOT / "tests" / "data" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["q"] for line in rows if line.strip()]
+
+
 async def run(url: str, skip: str = "") -> int:
     failures = 0
+    normals = iter(_normal_questions())
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         await _post(session, url, json.dumps({"question": "oppvarming"}).encode(), {})
@@ -120,7 +127,7 @@ async def run(url: str, skip: str = "") -> int:
                 print(f"{name:34s} skipped (--skip {skip!r})")
                 continue
             (status, seconds, kind), (n_status, n_seconds, _) = await asyncio.gather(
-                _post(session, url, body, headers), _post(session, url, json.dumps({"question": NORMAL}).encode(), {}))
+                _post(session, url, body, headers), _post(session, url, json.dumps({"question": next(normals)}).encode(), {}))
             bad = status >= 500 or status == 0 or seconds > LIMIT_S or n_status != 200 or n_seconds > LIMIT_S
             failures += bad
             print(f"{name:34s} {status:6d} {kind:10s} {seconds:6.2f}   {n_status} {n_seconds:5.2f} s{'  FAIL' if bad else ''}")
@@ -133,15 +140,14 @@ async def run(url: str, skip: str = "") -> int:
         failures += bad
         print(f"{'incomplete body':34s} {line[:40]!r} {seconds:.2f} s{'  FAIL' if bad else ''}")
 
-        pool = [json.loads(line)["q"] for line in (ROOT / "tests" / "data" / "heldout.jsonl").read_text().splitlines()
-                if line.strip()]
+        pool = _normal_questions()
 
         async def one(n: int):
             return await _post(session, url, json.dumps({"question": f"{pool[n % len(pool)]} ({n})"}).encode(), {})
 
         async def normal_in_the_middle():
             await asyncio.sleep(0.2)
-            return await _post(session, url, json.dumps({"question": NORMAL}).encode(), {})
+            return await _post(session, url, json.dumps({"question": NORMAL + " Svar kort."}).encode(), {})
 
         started = time.perf_counter()
         results, normal = await asyncio.gather(asyncio.gather(*(one(n) for n in range(BURST))), normal_in_the_middle())
