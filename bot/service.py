@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from typing import Protocol
 
 from bot import messages
 from bot.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
+from bot.compose import new_answer_id
 from bot.feedback.base import FeedbackStore, UnknownAnswer
 from bot.feedback.privacy import message_key, voter_key
 from bot.textclean import clean_question
@@ -47,13 +49,14 @@ class ChatService:
     def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes, *,
                  max_queue: int = DEFAULT_MAX_QUEUE, prime: Callable[[Sequence[str]], None] | None = None,
                  cache_identity: str = "") -> None:
-        from bot.compose import new_answer_id
-
         self.engine = engine
         self.store = store
         self._secret = secret
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
+        self._pending: list[_Pending] = []  # answers waiting for the next group commit
+        self._pending_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
         # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
@@ -85,10 +88,31 @@ class ChatService:
             answer = await asyncio.wrap_future(future)
         if answer.wants_feedback and self.store is not None:
             try:
-                await asyncio.to_thread(self.store.record_answer, answer, question.platform)
+                await asyncio.to_thread(self._record, answer, question.platform)
             except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
+
+    def _record(self, answer: Answer, platform: Platform) -> None:
+        """Group commit (in a worker thread): answers that arrive while another batch is being written
+        are written together in the next transaction, so a burst costs a few commits, not one each.
+        Returns once this answer is stored; raises if the transaction that held it failed."""
+        item = _Pending(answer, platform)
+        with self._pending_lock:
+            self._pending.append(item)
+        with self._write_lock:
+            if not item.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                error: BaseException | None = None
+                try:
+                    self.store.record_answers([(p.answer, p.platform) for p in batch])  # type: ignore[union-attr]
+                except BaseException as exc:  # noqa: BLE001 - handed to every answer of the batch
+                    error = exc
+                for pending in batch:
+                    pending.error, pending.done = error, True
+        if item.error is not None:
+            raise item.error
 
     def close(self) -> None:
         self._queue.close()
@@ -207,6 +231,14 @@ class ChatService:
 
 def _always() -> bool:
     return True
+
+
+@dataclass
+class _Pending:
+    answer: Answer
+    platform: Platform
+    done: bool = False
+    error: BaseException | None = None
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]

@@ -8,6 +8,8 @@ Calls are synchronous and short; async callers run them in a worker thread
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from typing import Protocol
 
 from bot.feedback.summary import ExportRow, Summary
@@ -28,6 +30,9 @@ class FeedbackStore(Protocol):
 
     def record_answer(self, answer: Answer, platform: Platform) -> None:
         """Store what was answered under `answer.answer_id` (question redacted, or dropped if configured)."""
+
+    def record_answers(self, answers: Sequence[tuple[Answer, Platform]]) -> None:
+        """`record_answer` for several answers, in one transaction."""
 
     def vote(self, answer_id: str, voter_key: str, value: VoteValue) -> Tally:
         """Record, change (up/down) or retract (none) one voter's vote; return the answer's tally.
