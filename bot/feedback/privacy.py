@@ -34,13 +34,13 @@ import logging
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Sequence
 from ipaddress import ip_address
 from pathlib import Path
 
 from bot.datadir import ensure_private_dir
 from bot.settings import Settings
-from bot.textclean import normalise
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,8 @@ def redact(text: str) -> str:
 
     Also cut to MAX_STORED_CHARS: the store keeps what a question was about, not a document.
     NUL and other control characters go first (PostgreSQL refuses NUL in text columns)."""
-    text = normalise(text, cap=4 * MAX_STORED_CHARS)
+    text = "".join(ch for ch in text[: 4 * MAX_STORED_CHARS]
+                   if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
     return text[:MAX_STORED_CHARS]
