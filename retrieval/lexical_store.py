@@ -43,10 +43,13 @@ def _header(corpus_hash: str, count: int) -> dict:
 
 def save(index: LexicalIndex, index_dir: Path, corpus_hash: str, count: int) -> None:
     fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=f".{FILE}.")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(_header(corpus_hash, count), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, index_dir / FILE)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(_header(corpus_hash, count), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, index_dir / FILE)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def load(index_dir: Path, corpus_hash: str, count: int) -> LexicalIndex | None:
@@ -68,6 +71,7 @@ def load_or_build(index_dir: Path, chunks: Sequence[Chunk], corpus_hash: str) ->
     index = LexicalIndex([c.search_text() for c in chunks])
     try:
         save(index, index_dir, corpus_hash, len(chunks))
-    except OSError as exc:  # a read-only index folder still serves; the next start rebuilds
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+        # A read-only folder, or an index object that cannot be pickled: it still serves; the next start rebuilds.
         log.warning("could not save the lexical index in %s: %s", index_dir, type(exc).__name__)
     return index
