@@ -93,7 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("faiss.loader", "sentence_transformers", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     handler = _COMMANDS[args.command]
-    return handler(settings, args) or 0
+    from bot.runtime import StartupError
+
+    try:
+        return handler(settings, args) or 0
+    except StartupError as exc:  # a clear message and a non-zero exit, never a live process that cannot answer
+        print(f"omstillingsbot kunne ikke starte: {exc}", file=sys.stderr)
+        return 2
 
 
 CHAT_LOG = "chat.log"
@@ -118,13 +124,15 @@ def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
 
 
 def _ask(settings: Settings, args) -> int:
+    from bot.textclean import clean_question
+
     engine = _engine(settings)
     if args.question == ["-"]:
         questions = (line.rstrip("\n") for line in sys.stdin)
     else:
         questions = iter([" ".join(args.question)])
     for text in questions:
-        answer = engine.respond(Question(text, platform="cli"))
+        answer = engine.respond(Question(clean_question(text), platform="cli"))
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
     return 0
 
@@ -200,8 +208,7 @@ def _serve(settings: Settings, args) -> int:
     from bot.runtime import build_service
     from bot.server import serve
 
-    serve(settings, lambda: build_service(settings))
-    return 0
+    return serve(settings, lambda: build_service(settings))
 
 
 def _feedback(settings: Settings, args) -> int:

@@ -195,6 +195,9 @@ _NB: dict[str, str] = {
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",
     "admin_store_down": "Fant ikke tilbakemeldingsdatabasen. Sjekk DATABASE_URL og at databasen kjører.",
+    # Admission control (issue 11)
+    "busy": "Mange spør akkurat nå, så svaret kommer om litt.",
+    "busy_retry": "Mange spør akkurat nå. Prøv igjen om noen sekunder.",
 }
 
 _EN: dict[str, str] = {
@@ -346,6 +349,9 @@ _EN: dict[str, str] = {
     "web_cross_origin": "The request did not come from this site, so it was refused.",
     "web_bad_vote": "Send {{\"answer_id\": \"…\", \"vote\": \"up\" | \"down\" | \"none\"}}.",
     "web_bad_conversation": "The field «conversation_id» must be text of at most 128 characters.",
+    # Admission control (issue 11)
+    "busy": "Many people are asking right now, so the answer will take a moment.",
+    "busy_retry": "Many people are asking right now. Please try again in a few seconds.",
 }
 
 
@@ -376,6 +382,8 @@ _NN: dict[str, str] = {
     "helpful_prompt": "Var svaret nyttig?",
     "source": "Kjelde",
     "sources": "Kjelder",
+    "busy": "Mange spør akkurat no, så svaret kjem om litt.",
+    "busy_retry": "Mange spør akkurat no. Prøv igjen om nokre sekund.",
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}

@@ -1,22 +1,36 @@
-"""Composition: build the engine and the chat service from Settings (used by the CLI, the server and tests)."""
+"""Composition: build the engine and the chat service from Settings (used by the CLI, the server and tests).
+
+Start-up either works, heals, or fails with a `StartupError` whose message says what to do (the CLI
+prints it and exits non-zero; `serve` stops instead of living on and answering 500):
+  * an index folder that is not usable (a file in its place, unreadable files) is moved aside and
+    the index is rebuilt from the corpus;
+  * an empty feedback-secret file is not replaced silently (votes already cast are keyed with the
+    secret that was lost): the process stops and says so.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 
+from bot.datadir import ensure_private_dir
 from bot.engine import CALIBRATIONS, Calibration, Engine
 from bot.service import ChatService
 from bot.settings import Settings
 from retrieval.answerability import MODEL_FILE, AnswerabilityModel, fit, load_labelled
+from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
-from retrieval.index import StoredIndex, load_or_build
+from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
-from retrieval.text import Analyzer, Lexicon
 
 log = logging.getLogger(__name__)
 
-LEXICON_FILE = "lexicon.json"
 QUESTIONS_DIR = "questions"  # labelled questions beside the corpus: what the answerability model learns from
+
+class StartupError(RuntimeError):
+    """The bot cannot start; the message says why and what to do."""
+
 
 # Retrieval ablations for `omstillingsbot eval --mode`: which of the two retrievers rank.
 MODES = {"hybrid": (None, 1.0), "dense": (None, 0.0), "lexical": (0.0, 1.0)}
@@ -25,15 +39,23 @@ MODES = {"hybrid": (None, 1.0), "dense": (None, 0.0), "lexical": (0.0, 1.0)}
 def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
                  mode: str = "hybrid") -> Engine:
     embedder = embedder or make_embedder(settings.embedder)
-    stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild)
+    if not isinstance(embedder, BatchingEmbedder):
+        embedder = BatchingEmbedder(embedder)
+    ensure_private_dir(settings.data_dir)
+    _heal_index_path(settings.index_dir)
+    try:
+        stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild)
+    except OSError as exc:
+        raise StartupError(f"Kan ikke lese eller bygge indeksen i {settings.index_dir} ({exc}). "
+                           f"Sjekk at OMSTILLINGSBOT_DATA og OMSTILLINGSBOT_CORPUS peker på mapper boten kan skrive "
+                           f"til og lese fra.") from exc
     log.info("index %s: %d chunks, %d passages (%s)", "built" if stored.rebuilt else "loaded",
              len(stored.chunks), len(stored.passages), stored.manifest.index_type)
     calibration = CALIBRATIONS.get(settings.embedder, Calibration())
     dense_scale, lexical_weight = MODES[mode]
     retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder, stored.passages,
                                 dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
-                                lexical_weight=lexical_weight,
-                                analyzer=Analyzer(Lexicon.load(settings.corpus_dir / LEXICON_FILE)))
+                                lexical_weight=lexical_weight, lexical=stored.lexical)
     model = answerability_model(settings, stored, retriever, refit=rebuild)
     return Engine(retriever, calibration, settings.max_question_chars, model)
 
@@ -57,9 +79,26 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     return model
 
 
+def _heal_index_path(index_dir: Path) -> None:
+    """Something that is not a folder where the index folder belongs is moved aside (kept, not deleted)."""
+    for path in (index_dir.parent, index_dir):
+        if path.exists() and not path.is_dir():
+            aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+            path.rename(aside)
+            log.warning("%s was not a folder: moved it to %s and rebuilding the index", path, aside)
+
+
 def build_service(settings: Settings, engine: Engine | None = None) -> ChatService:
     from bot.feedback import open_store
     from bot.feedback.privacy import load_secret
 
     engine = engine or build_engine(settings)
-    return ChatService(engine, open_store(settings), load_secret(settings))
+    try:
+        secret = load_secret(settings)
+    except (RuntimeError, OSError, UnicodeDecodeError) as exc:
+        raise StartupError(str(exc)) from exc
+    embedder = engine.retriever.embedder
+    # Cached answers are valid only for this corpus and this embedder.
+    identity = f"{corpus_hash(settings.corpus_dir)}:{embedder.id}"
+    return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
+                       prime=getattr(embedder, "prime", None), cache_identity=identity)

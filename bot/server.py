@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot import messages
-from bot.service import ChatService
+from bot import messages, safejson
+from bot.service import Busy, ChatService, Gone
 from bot.settings import Settings
 from bot.types import Question
 
@@ -26,12 +27,17 @@ GetService = Callable[[], Awaitable[ChatService]]
 SERVICE_FUTURE = web.AppKey("service_future", asyncio.Future)
 SETTINGS = web.AppKey("settings", Settings)
 MAX_CONVERSATION_ID = 128
+START_FAILURE = web.AppKey("start_failure", list)
+BODY_TIMEOUT_S = 10.0  # a client that sends its body slower than this is cut off (408)
 
 
-def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> web.Application:
-    """`make_service` runs in a worker thread at start-up (it loads models and the index)."""
+def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
+              exit_on_failure: bool = False) -> web.Application:
+    """`make_service` runs in a worker thread at start-up (it loads models and the index).
+    With `exit_on_failure` (serve) a failed start stops the server."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    app[START_FAILURE] = []
 
     async def get_service() -> ChatService:
         return await asyncio.shield(app[SERVICE_FUTURE])
@@ -39,6 +45,7 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> we
     async def start(app: web.Application) -> None:
         app[SERVICE_FUTURE] = asyncio.get_running_loop().run_in_executor(None, make_service)
         app[SERVICE_FUTURE].add_done_callback(_log_ready)
+        app[SERVICE_FUTURE].add_done_callback(_stop_on_failure(app, exit_on_failure))
 
     async def stop(app: web.Application) -> None:
         future = app[SERVICE_FUTURE]
@@ -48,7 +55,7 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService]) -> we
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     app.router.add_get("/healthz", _healthz)
-    app.router.add_post("/api/ask", _make_ask(get_service, settings))
+    app.router.add_post("/api/ask", _make_ask(get_service, settings), expect_handler=_expect_within_limit)
 
     from bot.slack.adapter import mount as mount_slack
     from bot.teams.adapter import mount as mount_teams
@@ -88,16 +95,30 @@ def _log_ready(future: asyncio.Future) -> None:
     if future.cancelled():
         return
     if future.exception() is not None:
-        log.error("engine failed to start: %r", future.exception())
+        log.error("engine failed to start: %s", future.exception())
     else:
         log.info("engine ready")
+
+
+def _stop_on_failure(app: web.Application, exit_on_failure: bool):
+    """A process whose engine failed to start cannot answer: remember why and stop serving (serve()
+    then exits non-zero) instead of living on and answering 500 to every question."""
+
+    def done(future: asyncio.Future) -> None:
+        if future.cancelled() or future.exception() is None:
+            return
+        app[START_FAILURE].append(future.exception())
+        if exit_on_failure:
+            raise web.GracefulExit()  # a SystemExit: it leaves the event loop, run_app cleans up
+
+    return done
 
 
 async def _healthz(request: web.Request) -> web.Response:
     future = request.app[SERVICE_FUTURE]
     if not future.done():
         return web.json_response({"status": "starting"}, status=503)
-    if future.cancelled() or future.exception() is not None:
+    if future.cancelled() or future.exception() is not None or not future.result().healthy:
         return web.json_response({"status": "failed"}, status=503)
     return web.json_response({"status": "ok"})
 
@@ -109,11 +130,13 @@ def _bad_request(message: str, status: int = 400) -> web.Response:
 def _make_ask(get_service: GetService, settings: Settings):
     async def ask(request: web.Request) -> web.Response:
         try:
-            body = await request.read()
+            body = await asyncio.wait_for(request.read(), BODY_TIMEOUT_S)
         except web.HTTPRequestEntityTooLarge:
             return _bad_request(f"Forespørselen er større enn {settings.max_body_bytes} byte.", 413)
+        except TimeoutError:
+            return _bad_request("Forespørselen kom ikke fram i tide.", 408)
         try:
-            payload = json.loads(body)
+            payload = safejson.loads(body)
         except (ValueError, UnicodeDecodeError):
             return _bad_request("Ugyldig JSON. Send {\"question\": \"…\"}.")
         question = payload.get("question") if isinstance(payload, dict) else None
@@ -124,11 +147,34 @@ def _make_ask(get_service: GetService, settings: Settings):
         if not isinstance(conversation, str) or len(conversation) > MAX_CONVERSATION_ID:
             return _bad_request(messages.text("web_bad_conversation"))
         service = await get_service()
-        answer = await service.respond(Question(question, platform="web",
-                                                conversation=f"web:{conversation}" if conversation else ""))
+        try:
+            answer = await service.respond(Question(question, platform="web",
+                                                    conversation=f"web:{conversation}" if conversation else ""), refuse_when_full=True,
+                                           wanted=lambda: _client_connected(request))
+        except Busy as busy:
+            return web.json_response({"error": messages.text("busy_retry")}, status=503,
+                                     headers={"Retry-After": str(int(busy.retry_after_s))},
+                                     dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        except Gone:
+            return web.Response(status=499)  # nobody is listening; the status is for the access log
         return web.json_response(answer.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     return ask
+
+
+def _client_connected(request: web.Request) -> bool:
+    """False once the HTTP client has hung up (read from the engine thread: a plain attribute check)."""
+    transport = request.transport
+    return transport is not None and not transport.is_closing()
+
+
+async def _expect_within_limit(request: web.Request) -> None:
+    """`Expect: 100-continue` with a body over the limit gets 413 at once, not "100 Continue"."""
+    limit = request.app[SETTINGS].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+        request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
 
 async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
@@ -142,10 +188,15 @@ async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://{host}:{port}"
 
 
-def serve(settings: Settings, make_service: Callable[[], ChatService]) -> None:
-    """Run until SIGINT/SIGTERM (aiohttp installs both handlers), finish in-flight requests, close the store."""
-    app = build_app(settings, make_service)
+def serve(settings: Settings, make_service: Callable[[], ChatService]) -> int:
+    """Run until SIGINT/SIGTERM (aiohttp installs both handlers), finish in-flight requests, close the store.
+    Returns the exit code: 0, or 2 when the engine could not start (the reason is printed)."""
+    app = build_app(settings, make_service, exit_on_failure=True)
     print(f"omstillingsbot lytter på http://{settings.host}:{settings.port}  "
           f"(GET / web chat, /admin; POST /api/ask, /api/feedback, /slack/events, /api/messages; GET /healthz)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None,
                 handle_signals=True, shutdown_timeout=10)
+    if app[START_FAILURE]:
+        print(f"omstillingsbot kunne ikke starte: {app[START_FAILURE][0]}", file=sys.stderr, flush=True)
+        return 2
+    return 0

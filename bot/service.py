@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot import messages
+from bot.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
+from bot.compose import new_answer_id
 from bot.feedback.base import FeedbackStore, UnknownAnswer
 from bot.feedback.privacy import message_key, voter_key
+from bot.textclean import clean_question
 from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
 
 log = logging.getLogger(__name__)
@@ -32,26 +36,59 @@ class Responder(Protocol):
     def respond(self, question: Question) -> Answer: ...
 
 
+@dataclass(frozen=True)
+class AnswerLookup:
+    """Which answer a chat message belongs to; `store_ok` False when the store could not be asked
+    (the voter is then told "not saved", not "unknown answer")."""
+
+    answer_id: str | None
+    store_ok: bool = True
+
+
 class ChatService:
-    def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes) -> None:
+    def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes, *,
+                 max_queue: int = DEFAULT_MAX_QUEUE, prime: Callable[[Sequence[str]], None] | None = None,
+                 cache_identity: str = "") -> None:
         self.engine = engine
         self.store = store
         self._secret = secret
         self._recent: OrderedDict[str, None] = OrderedDict()
-        # The engine is CPU-bound and the embedder already uses every core for one question, so
-        # answers run one at a time, in arrival order: under a burst the first answers go out early
-        # instead of all finishing together. Store I/O runs in the default pool, never behind them.
-        self._engine_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+        self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
+        self._pending: list[_Pending] = []  # answers waiting for the next group commit
+        self._pending_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
+        # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
+        cache = AnswerCache(cache_identity) if cache_identity else None
+        self._queue = EngineQueue(engine, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)
 
-    async def respond(self, question: Question) -> Answer:
+    @property
+    def busy(self) -> bool:
+        """True when the engine queue is full (a chat adapter then says it is busy and answers late)."""
+        return self._queue.full
+
+    @property
+    def healthy(self) -> bool:
+        """False when the engine worker is gone: the process cannot answer."""
+        return self._queue.alive
+
+    async def respond(self, question: Question, *, refuse_when_full: bool = False,
+                      wanted: Callable[[], bool] | None = None) -> Answer:
         """Answer (or run the command in) a question and record it for feedback.
 
+        The text is normalised first (bot/textclean.py); nothing left to answer is "empty".
+        With `refuse_when_full` a full queue raises `Busy` at once; `wanted()` False when the
+        question's turn comes (the HTTP client hung up) skips it and raises `Gone`.
         A feedback store that is down never stops an answer: the failure is logged and the
         answer goes out (its votes will then be reported as not saved)."""
-        answer = await asyncio.get_running_loop().run_in_executor(self._engine_pool, self.engine.respond, question)
+        question = replace(question, text=clean_question(question.text))
+        answer = self._queue.cached(question)
+        if answer is None:
+            future = self._queue.submit(question, wanted=wanted or _always, refuse_when_full=refuse_when_full)
+            answer = await asyncio.wrap_future(future)
         if answer.wants_feedback and self.store is not None:
             try:
-                await asyncio.to_thread(self.store.record_answer, answer, question.platform)
+                await asyncio.to_thread(self._record, answer, question.platform)
             except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
@@ -60,9 +97,29 @@ class ChatService:
         """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
         nothing uses the engine and its embedder from two threads at once."""
         return await asyncio.get_running_loop().run_in_executor(self._engine_pool, fn, *args)
+    def _record(self, answer: Answer, platform: Platform) -> None:
+        """Group commit (in a worker thread): answers that arrive while another batch is being written
+        are written together in the next transaction, so a burst costs a few commits, not one each.
+        Returns once this answer is stored; raises if the transaction that held it failed."""
+        item = _Pending(answer, platform)
+        with self._pending_lock:
+            self._pending.append(item)
+        with self._write_lock:
+            if not item.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                error: BaseException | None = None
+                try:
+                    self.store.record_answers([(p.answer, p.platform) for p in batch])  # type: ignore[union-attr]
+                except BaseException as exc:  # noqa: BLE001 - handed to every answer of the batch
+                    error = exc
+                for pending in batch:
+                    pending.error, pending.done = error, True
+        if item.error is not None:
+            raise item.error
 
     def close(self) -> None:
-        self._engine_pool.shutdown(wait=True, cancel_futures=True)
+        self._queue.close()
         if self.store is not None:
             self.store.close()
 
@@ -107,13 +164,17 @@ class ChatService:
             log.warning("could not link message to answer: %s", type(exc).__name__)
 
     async def answer_id_for(self, platform: Platform, message_ref: Sequence[str]) -> str | None:
+        return (await self.find_answer(platform, message_ref)).answer_id
+
+    async def find_answer(self, platform: Platform, message_ref: Sequence[str]) -> AnswerLookup:
         if self.store is None:
-            return None
+            return AnswerLookup(None, store_ok=False)
         try:
-            return await asyncio.to_thread(self.store.answer_for_message, message_key(self._secret, platform, message_ref))
+            found = await asyncio.to_thread(self.store.answer_for_message, message_key(self._secret, platform, message_ref))
         except Exception as exc:  # noqa: BLE001
             log.warning("could not look up message: %s", type(exc).__name__)
-            return None
+            return AnswerLookup(None, store_ok=False)
+        return AnswerLookup(found)
 
     async def first_delivery(self, platform: Platform, event_id: str) -> bool:
         """True the first time any instance sees this event. This process remembers recent events
@@ -134,3 +195,54 @@ class ChatService:
         except Exception as exc:  # noqa: BLE001
             log.warning("event dedupe unavailable: %s", type(exc).__name__)
             return True
+
+    async def begin_delivery(self, platform: Platform, event_id: str) -> bool:
+        """True unless this delivery was already handled (by any instance) or is being handled here.
+
+        Unlike `first_delivery` nothing is marked yet: call `finish_delivery` once the delivery has
+        been handled, so a crash in between means the redelivery is handled, not dropped."""
+        if not event_id:
+            return True
+        key = message_key(self._secret, platform, ("event", event_id))
+        if key in self._recent or key in self._handling:
+            return False
+        if self.store is not None:
+            try:
+                if await asyncio.to_thread(self.store.event_seen, key):
+                    return False
+            except Exception as exc:  # noqa: BLE001 - handle it: answering twice beats not answering
+                log.warning("event dedupe unavailable: %s", type(exc).__name__)
+        self._handling.add(key)
+        return True
+
+    async def finish_delivery(self, platform: Platform, event_id: str, handled: bool = True) -> None:
+        """Mark a delivery begun with `begin_delivery` as handled (or, with handled=False, release it)."""
+        if not event_id:
+            return
+        key = message_key(self._secret, platform, ("event", event_id))
+        self._handling.discard(key)
+        if not handled:
+            return
+        self._recent[key] = None
+        if len(self._recent) > RECENT_EVENTS:
+            self._recent.popitem(last=False)
+        if self.store is not None:
+            try:
+                await asyncio.to_thread(self.store.claim_event, key)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("event dedupe unavailable: %s", type(exc).__name__)
+
+
+def _always() -> bool:
+    return True
+
+
+@dataclass
+class _Pending:
+    answer: Answer
+    platform: Platform
+    done: bool = False
+    error: BaseException | None = None
+
+
+__all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]

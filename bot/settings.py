@@ -146,6 +146,8 @@ class Settings:
     # Web chat and owners' dashboard (issue 10)
     admin_token: str = ""  # empty: no /admin at all (404)
     rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
+    # Admission control (issue 11): questions waiting for the engine before POST /api/ask answers 503.
+    max_queue: int = 100
 
     @property
     def index_dir(self) -> Path:
@@ -198,4 +200,5 @@ class Settings:
             teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
             admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
             rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
+            max_queue=_int("OMSTILLINGSBOT_MAX_QUEUE", get("OMSTILLINGSBOT_MAX_QUEUE"), 100, 1, 100_000),
         )

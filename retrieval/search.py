@@ -55,7 +55,8 @@ class SearchResult:
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], faiss_index, embedder: Embedder, passages: list[Passage] | None = None,
-                 dense_scale: float = 10.0, lexical_weight: float = 1.0, analyzer: Analyzer | None = None) -> None:
+                 dense_scale: float = 10.0, lexical_weight: float = 1.0, analyzer: Analyzer | None = None,
+                 lexical: LexicalIndex | None = None) -> None:  # lexical: a persisted index (lexical_store)
         self.chunks = chunks
         self.index = faiss_index
         self.embedder = embedder
@@ -63,7 +64,7 @@ class HybridRetriever:
         self.passages = passages if passages is not None else [
             Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
         self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
-        self.lexical = LexicalIndex([c.search_text() for c in chunks], analyzer)
+        self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
         # first document in corpus order keeps it (the `primary: true` document comes first).

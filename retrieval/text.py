@@ -64,6 +64,7 @@ STOP = {
     "sammen", "våre", "vår", "vårt", "sine", "sin",
 }
 
+LEXICON_FILE = "lexicon.json"  # in the corpus folder
 _LINKS = ("", "s", "e")
 MIN_PART = 4
 # Longer "words" are not Norwegian words (a pasted hash, a run of letters): no splitting or typo

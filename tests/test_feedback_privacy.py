@@ -110,3 +110,39 @@ def test_processes_starting_together_agree_on_one_secret(tmp_path):
         p.join(timeout=60)
     assert len(secrets) == 1
     assert (tmp_path / SECRET_FILE).read_bytes().strip() == secrets.pop()
+
+
+# Issue 11: formats the README promised but that were stored verbatim.
+@pytest.mark.parametrize(("text", "secret_part", "placeholder"), [
+    ("skriv til ola@nordmann-æøå.no om tillit", "nordmann-æøå", "[e-post]"),
+    ('kontakt "kari nordmann"@example.no om anbefaling 2', "kari nordmann", "[e-post]"),
+    ("fnr 01.01.99 12345 – gjelder dette meg?", "12345", "[fødselsnummer]"),
+    ("fnr 01-01-99-12345", "12345", "[fødselsnummer]"),
+    ("D-nummer 41019912345", "41019912345", "[fødselsnummer]"),
+    ("betal til 1234.56.78903 takk", "78903", "[kontonummer]"),
+    ("konto 1234 56 78903", "78903", "[kontonummer]"),
+    ("konto 12345678903", "12345678903", "[kontonummer]"),
+    ("IBAN NO93 8601 1117 947 for refusjon", "8601 1117", "[kontonummer]"),
+    ("IBAN NO9386011117947", "NO9386011117947", "[kontonummer]"),
+    ("IBAN DE89 3704 0044 0532 0130 00", "3704 0044", "[kontonummer]"),
+    ("fra maskin 192.168.10.23 i departementet", "192.168.10.23", "[ip-adresse]"),
+    ("IPv6 2001:db8:85a3::8a2e:370:7334 nede", "2001:db8:85a3::8a2e:370:7334", "[ip-adresse]"),
+    ("adresse fe80::1%eth0 svarer", "fe80::1", "[ip-adresse]"),
+])
+def test_redaction_of_further_personal_formats(text, secret_part, placeholder):
+    redacted = redact(text)
+    assert secret_part not in redacted
+    assert placeholder in redacted
+
+
+@pytest.mark.parametrize("text", [
+    "Møtet 10:30:45 om anbefaling 2",
+    "Kapittel 1.2.3 og side 45",
+    "NO2 og CO2 i rapporten",
+])
+def test_redaction_keeps_version_numbers_times_and_chapters(text):
+    assert redact(text) == text
+
+
+def test_redaction_drops_nul_and_control_characters():
+    assert redact("hva\x00 sier\x07 rapporten") == "hva sier rapporten"

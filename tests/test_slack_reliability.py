@@ -184,3 +184,25 @@ async def test_shutdown_finishes_answers_slack_was_already_promised(settings, ma
         await slack.client.close()  # the server stops right after the 200
         [post] = slack.fake.calls_to("chat.postMessage")  # no waiting: shutdown itself waited for the answer
         assert "Overfor underliggende virksomheter" in post.params["text"]
+
+
+# Issue 11: malformed interactivity reached bolt and came back 500 (empty actions) or 404 (garbage form).
+@pytest.mark.parametrize("body", [
+    "payload=" + json.dumps({"type": "block_actions", "team": {"id": "T0FAKETEAM"}, "user": {"id": "U1"},
+                             "actions": []}),
+    "payload=" + json.dumps({"type": "block_actions", "team": {"id": "T0FAKETEAM"}, "user": {"id": "U1"},
+                             "actions": [{"value": "up:abc:nb"}]}),
+    "garbage=1&more=%F0%9F%92%A9",
+    "payload=" + json.dumps({"type": "event_callback", "event": "not an object"}),
+    "payload=" + "[" * 1000 + "]" * 1000,
+])
+async def test_signed_malformed_interactivity_is_400(slack, body):
+    status, _ = await _raw(slack, body, p.signed_headers(SIGNING_SECRET, body, content_type=FORM))
+    assert status == 400
+    assert await _nothing_sent(slack)
+
+
+async def test_signed_deeply_nested_json_event_is_400(slack):
+    body = '{"type": "event_callback", "event": ' + "[" * 1000 + "]" * 1000 + "}"
+    status, _ = await _raw(slack, body, p.signed_headers(SIGNING_SECRET, body))
+    assert status == 400

@@ -9,6 +9,8 @@ Calls are synchronous and short; async callers run them in a worker thread
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
+
 from typing import Protocol
 
 from bot.feedback.summary import ExportRow, Summary
@@ -40,6 +42,9 @@ class FeedbackStore(Protocol):
     def record_answer(self, answer: Answer, platform: Platform) -> None:
         """Store what was answered under `answer.answer_id` (question redacted, or dropped if configured)."""
 
+    def record_answers(self, answers: Sequence[tuple[Answer, Platform]]) -> None:
+        """`record_answer` for several answers, in one transaction."""
+
     def vote(self, answer_id: str, voter_key: str, value: VoteValue) -> Tally:
         """Record, change (up/down) or retract (none) one voter's vote; return the answer's tally.
 
@@ -54,6 +59,9 @@ class FeedbackStore(Protocol):
 
     def claim_event(self, event_key: str) -> bool:
         """True the first time an event key is seen by any process sharing this store, False after."""
+
+    def event_seen(self, event_key: str) -> bool:
+        """True when `claim_event` has already claimed this key (a read; claims nothing)."""
 
     def record_feedback_text(self, answer_id: str, voter_key: str, text: str) -> None:
         """Keep one voter's free-text comment on an answer (Teams' feedback form), redacted;

@@ -16,9 +16,10 @@ What is stored, and what is not:
   stored only as HMACs of the same kind, to find the answer a reaction belongs to and to drop
   duplicate deliveries. Event keys are pruned after a day.
 * No platform user id, name, e-mail, team/tenant id or channel id is stored anywhere, and
-  none is logged. Question redaction replaces e-mail addresses, phone numbers, Norwegian
-  national identity numbers, URLs carrying credentials, access tokens, and anything that looks
-  like a Slack/Teams mention or id with placeholders.
+  none is logged. Question redaction replaces e-mail addresses (IDN domains and quoted local
+  parts included), phone numbers, Norwegian national identity numbers (with or without
+  separators), bank account numbers and IBANs, IPv4/IPv6 addresses, URLs carrying credentials,
+  access tokens, and anything that looks like a Slack/Teams mention or id with placeholders.
 
 The secret comes from OMSTILLINGSBOT_FEEDBACK_SECRET; when that is unset it is generated once
 into `<data dir>/feedback-secret` (mode 0600) and a warning is logged. Losing the secret only
@@ -33,9 +34,12 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
+from ipaddress import ip_address
 from pathlib import Path
 
+from bot.datadir import ensure_private_dir
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +83,10 @@ def load_secret(settings: Settings) -> bytes:
             )
     secret = path.read_text(encoding="ascii").strip()
     if not secret:
-        raise RuntimeError(f"{path} is empty; delete it or set OMSTILLINGSBOT_FEEDBACK_SECRET")
+        # Not regenerated silently: a new secret would let everyone vote again on old answers, and an
+        # empty file usually means a failed copy or restore that the operator should look at.
+        raise RuntimeError(f"Filen {path} med tilbakemeldingshemmeligheten er tom. Gjenopprett den fra "
+                           f"sikkerhetskopi, slett den (da lages en ny), eller sett OMSTILLINGSBOT_FEEDBACK_SECRET.")
     return secret.encode("ascii")
 
 
@@ -89,7 +96,7 @@ def _create_secret_file(path: Path) -> bool:
     The secret is written to a private temporary file and hard-linked into place: a link never
     replaces an existing file, so two processes starting together end up with the same secret,
     and no process ever reads a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -110,11 +117,38 @@ def _create_secret_file(path: Path) -> bool:
 # Order matters: markup and URLs first (they may contain digits and @), then identity numbers
 # before phone numbers (an 11-digit number contains 8-digit runs).
 
+def _iban(match: re.Match[str]) -> str:
+    """An IBAN is 15-34 characters and passes the ISO 7064 mod-97 check; anything else is kept."""
+    raw = match.group(0).replace(" ", "")
+    if not 15 <= len(raw) <= 34:
+        return match.group(0)
+    digits = "".join(str(int(ch, 36)) for ch in raw[4:] + raw[:4])
+    return "[kontonummer]" if int(digits) % 97 == 1 else match.group(0)
+
+
+def _ipv6(match: re.Match[str]) -> str:
+    try:
+        ip_address(match.group(0).split("%")[0])
+    except ValueError:
+        return match.group(0)  # a clock time, a ratio, a Teams id: not an address
+    return "[ip-adresse]"
+
+
+def _eleven_digits(match: re.Match[str]) -> str:
+    """A fødselsnummer (or D-/H-nummer: day +40 / month +40) starts with a valid date; other
+    eleven-digit numbers (12345678903) are taken as bank account numbers. Both are redacted."""
+    digits = re.sub(r"\D", "", match.group(0))
+    day, month = int(digits[:2]), int(digits[2:4])
+    day = day - 40 if day > 40 else day
+    month = month - 40 if month > 40 else month
+    return "[fødselsnummer]" if 1 <= day <= 31 and 1 <= month <= 12 else "[kontonummer]"
+
+
 _SECRET_PARAMS = (
     r"token|access_token|id_token|refresh_token|sig|signature|code|key|api_?key|secret|"
     r"password|passwd|pwd|auth|session|sid|sas|x-amz-signature|x-amz-credential|t"
 )
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # Slack markup: <@U123|name>, <#C123|general>, <!subteam^S123|@team>, <!here>
     (re.compile(r"<@[^<>\s]+>"), "[omtale]"),
     (re.compile(r"<#[^<>\s|]+(?:\|[^<>]*)?>"), "[kanal]"),
@@ -138,9 +172,19 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Slack ids (U…, W…, C…, T…, …): an upper-case letter then 7–14 upper-case letters/digits,
     # at least one a digit, so capitalised words ("DEPARTEMENTET", "COVID19") are kept.
     (re.compile(r"\b[UWCGDTBSEFAR](?=[A-Z0-9]*\d)[A-Z0-9]{7,14}\b"), "[id]"),
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[e-post]"),
-    # Fødselsnummer / D-nummer: 11 digits, also written "010199 12345"
-    (re.compile(r"(?<![\d.,])\d{6}[ .-]?\d{5}(?!\d|[.,]\d)"), "[fødselsnummer]"),
+    # E-mail: quoted local parts ("kari nordmann"@…) and non-ASCII (IDN) domains too.
+    (re.compile(r'(?:"[^"\n]{1,64}"|[\w.%+-]+)@(?:[\w-]+\.)+[^\W\d_]{2,}'), "[e-post]"),
+    # IBAN (NO93 8601 1117 947, DE89 3704 0044 0532 0130 00); checked in _iban.
+    (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}\b"), _iban),
+    # IP addresses: v4 dotted quads, v6 candidates checked by the ipaddress module.
+    (re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"),
+     "[ip-adresse]"),
+    (re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%[\w.]+)?(?![\w:])"), _ipv6),
+    # Bank account numbers written in their groups: 1234.56.78903 / 1234 56 78903
+    (re.compile(r"(?<![\d.,])\d{4}[ .]\d{2}[ .]\d{5}(?!\d|[.,]\d)"), "[kontonummer]"),
+    # Fødselsnummer / D-nummer, also written "010199 12345" or "01.01.99 12345"; eleven digits that
+    # are no valid birth date are a bank account number (_eleven_digits).
+    (re.compile(r"(?<![\d.,])\d{2}[./-]?\d{2}[./-]?\d{2}[ .-]?\d{5}(?!\d|[.,]\d)"), _eleven_digits),
     # Phone numbers: with a country prefix anything phone-shaped; without, the Norwegian
     # groupings 8 digits / 3-2-3 / 2-2-2-2 / 4-4; a 4-4 pair must not start with 1 or 2, so a
     # pair of years ("2019 2020") stays.
@@ -154,7 +198,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 def redact(text: str) -> str:
     """The text with personal data and platform identifiers replaced by placeholders.
 
-    Also cut to MAX_STORED_CHARS: the store keeps what a question was about, not a document."""
+    Also cut to MAX_STORED_CHARS: the store keeps what a question was about, not a document.
+    NUL and other control characters go first (PostgreSQL refuses NUL in text columns)."""
+    text = "".join(ch for ch in text[: 4 * MAX_STORED_CHARS]
+                   if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
     return text[:MAX_STORED_CHARS]

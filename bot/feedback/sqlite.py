@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.datadir import create_private_file, ensure_private_dir
 from bot.feedback.base import StoreUnavailable
 from bot.feedback.sqlstore import Clock, Run, SqlStore, utc_now
 
@@ -53,7 +54,9 @@ class SqliteStore(SqlStore):
         if conn is not None:
             return conn
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(self.path.parent)
+            # SQLite gives its -wal and -shm files the database file's mode: 0600 for all three.
+            create_private_file(self.path)
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")

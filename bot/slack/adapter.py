@@ -137,7 +137,7 @@ class SlackRuntime:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - bolt parses JSON / form / payload= and raises whatever fails
             return _error("malformed Slack payload", 400)
-        if not isinstance(bolt_request.body, dict) or not bolt_request.body:
+        if not isinstance(bolt_request.body, dict) or not _well_formed(bolt_request.body):
             return _error("malformed Slack payload", 400)
         if bolt_request.body.get("type") == "event_callback":
             # Slack wants only a 200 for an event, and the answer goes out through the Web API anyway,
@@ -157,6 +157,23 @@ class SlackRuntime:
         self._dispatching.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("slack event dispatch failed: %s", type(task.exception()).__name__)
+
+
+def _well_formed(body: dict) -> bool:
+    """A signed body is only passed to bolt when it has the shape of something Slack sends: a slash
+    command, or a payload with a "type" (an unknown type is bolt's 404, as the README says). A garbage
+    form (no type, no command), an event_callback without an event, or a block_actions without an
+    action carrying an action_id (bolt fails with a 500 on "actions": []) is a 400."""
+    if "command" in body:
+        return isinstance(body.get("command"), str)
+    kind = body.get("type")
+    if kind == "event_callback":
+        return isinstance(body.get("event"), dict)
+    if kind == "block_actions":
+        actions = body.get("actions")
+        return (isinstance(actions, list) and bool(actions)
+                and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions))
+    return isinstance(kind, str) and bool(kind)
 
 
 def _signed(verifier: SignatureVerifier, body: str, request: web.Request) -> bool:

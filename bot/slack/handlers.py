@@ -102,12 +102,15 @@ class SlackHandlers:
     async def _answer(self, client: AsyncWebClient, channel: str, thread_ts: str | None, question: Question) -> None:
         """Post the answer; if it takes longer than a moment, post a placeholder first and replace it."""
         service = await self.get_service()
+        # An acknowledged message is never dropped: with the engine queue full it waits its turn, and
+        # the placeholder (at once) says the bot is busy rather than just working.
+        busy = service.busy
         task = asyncio.ensure_future(service.respond(question))
         placeholder_ts = None
         try:
-            answer = await asyncio.wait_for(asyncio.shield(task), self.progress_after_s)
+            answer = await asyncio.wait_for(asyncio.shield(task), 0 if busy else self.progress_after_s)
         except TimeoutError:
-            working = blocks.notice_message(messages.text("working", detect(question.text)))
+            working = blocks.notice_message(messages.text("busy" if busy else "working", detect(question.text)))
             posted = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts, **working)
             placeholder_ts = posted["ts"] if posted else None
             answer = await task

@@ -38,6 +38,7 @@ from bot import messages
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.teams import cards, inbound
+from bot.teams.keyfetch import FetchBreaker, is_fetch_failure
 from bot.teams import constants as c
 from bot.types import Answer, Lang, Question, VoteValue
 
@@ -132,13 +133,24 @@ class TeamsBot(ActivityHandler):
         self._typing_after_s = typing_after_s
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        """A redelivered message, reaction or install is not handled twice; it is marked handled only
+        once it has been (a crash in between means the redelivery is handled, not lost). An invoke is
+        always handled: a vote is idempotent per voter, and Teams must get the same 200 again."""
         activity = turn_context.activity
-        if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.conversation_update,
-                                             ActivityTypes.message_reaction, ActivityTypes.invoke):
-            service = await self._get_service()
-            if not await service.first_delivery(PLATFORM, f"{activity.type}:{activity.id}"):
-                return  # a redelivery: already handled (an invoke still gets its empty 200)
-        await super().on_turn(turn_context)
+        if not (activity.id and activity.type in (ActivityTypes.message, ActivityTypes.conversation_update,
+                                                  ActivityTypes.message_reaction)):
+            await super().on_turn(turn_context)
+            return
+        service = await self._get_service()
+        delivery = f"{activity.type}:{activity.id}"
+        if not await service.begin_delivery(PLATFORM, delivery):
+            return  # a redelivery of something already handled (or being handled now)
+        handled = False
+        try:
+            await super().on_turn(turn_context)
+            handled = True
+        finally:
+            await service.finish_delivery(PLATFORM, delivery, handled)
 
     # --- messages: questions, commands and card vote buttons ---------------------------------------
 
@@ -189,8 +201,12 @@ class TeamsBot(ActivityHandler):
 
     async def _native_feedback(self, activity: Activity, feedback: inbound.NativeFeedback) -> str:
         service = await self._get_service()
-        answer_id = await service.answer_id_for(PLATFORM, _message_ref(activity, activity.reply_to_id)) \
-            if activity.reply_to_id else None
+        if not activity.reply_to_id:
+            return messages.text("vote_unknown")
+        found = await service.find_answer(PLATFORM, _message_ref(activity, activity.reply_to_id))
+        if not found.store_ok:
+            return messages.text("vote_not_saved")  # the store is down: "not saved", not "unknown answer"
+        answer_id = found.answer_id
         if answer_id is None:
             return messages.text("vote_unknown")
         saved, text = await self._vote_outcome(service, activity, answer_id, feedback.value, "nb")
@@ -207,7 +223,11 @@ class TeamsBot(ActivityHandler):
         if not votes or not activity.reply_to_id:
             return
         service = await self._get_service()
-        answer_id = await service.answer_id_for(PLATFORM, _message_ref(activity, activity.reply_to_id))
+        found = await service.find_answer(PLATFORM, _message_ref(activity, activity.reply_to_id))
+        if not found.store_ok:
+            await self._tell(turn_context, messages.text("vote_not_saved"))
+            return
+        answer_id = found.answer_id
         if answer_id is None:
             return
         for value in votes:
@@ -352,6 +372,7 @@ class TeamsEndpoint:
         self.adapter.on_turn_error = self.bot.on_error
         # Token validation may fetch OpenID metadata with a blocking HTTP call: keep it off the event loop.
         self._auth_pool = ThreadPoolExecutor(c.AUTH_THREADS, thread_name_prefix="teams-auth")
+        self._key_fetch = FetchBreaker()  # issue 11: rate-limits the key-metadata fetch while it fails
         self._http: aiohttp.ClientSession | None = None  # made on the first request, inside the running loop
         self._clients: OrderedDict = OrderedDict()
 
@@ -395,9 +416,18 @@ class TeamsEndpoint:
             raise PermissionError("local mode accepts only unauthenticated loopback requests")
         if not header:
             return await self.auth.authenticate_request(activity, None)
+        if self._key_fetch.open:  # Microsoft's key endpoint failed a moment ago: no new fetch per token
+            raise PermissionError("token-signing keys unavailable; retrying after a back-off")
         work = self.auth.authenticate_request(activity, header)
         future = asyncio.get_running_loop().run_in_executor(self._auth_pool, asyncio.run, work)
-        return await asyncio.wait_for(future, c.AUTH_TIMEOUT_S)
+        try:
+            authenticated = await asyncio.wait_for(future, c.AUTH_TIMEOUT_S)
+        except Exception as exc:
+            if is_fetch_failure(exc):
+                self._key_fetch.failed()
+            raise
+        self._key_fetch.succeeded()
+        return authenticated
 
     async def close(self, _app: web.Application | None = None) -> None:
         self._auth_pool.shutdown(wait=False, cancel_futures=True)

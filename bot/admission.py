@@ -1,0 +1,288 @@
+"""Admission control in front of the engine: one worker thread, a bounded queue, an answer cache.
+
+Why one worker: the engine is CPU-bound and the embedder already uses every core for a batch, so
+answers run one at a time in arrival order (under a burst the first answers go out early instead of
+all finishing together).
+
+Why a bound: without one, a burst of requests whose clients have long given up is computed anyway
+and the next real question waits behind all of them (issue 11: 2,000 abandoned requests made the
+next question wait 74 s). A request that may be refused (`POST /api/ask`) is refused at once when
+`max_queue` questions are already waiting (the server answers 503 with Retry-After); one that was
+already acknowledged to a chat platform is always queued (it is answered late, never dropped).
+A queued request whose asker has gone (`wanted()` is False) is skipped when its turn comes.
+
+Micro-batching: before the worker answers a question it asks the engine which text each queued
+question will embed (`Engine.query_text`) and gives them all to `prime` (the embedder's batch call
+with a query-vector cache), so a burst of N questions costs one batch encoding instead of N.
+
+The answer cache keeps answers to repeated questions and commands that carry no conversation
+(a follow-up in a conversation may depend on what came before). Its key includes the corpus and
+embedder identity; every hit gets a fresh answer id, so votes still attach to one answer each.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from bot.types import Answer, Question
+
+log = logging.getLogger(__name__)
+
+# Sizing: an admitted request waits at most about max_queue x the time of one answer (~15 ms warm
+# with e5 on two cores), so 100 keeps the worst wait near 1.5 s, inside the 3 s a chat user (and
+# Slack's own retry clock) tolerates. Size it as (acceptable wait) / (warm answer time from
+# `make bench`); more cores make answers faster, so the same wait allows a longer queue.
+DEFAULT_MAX_QUEUE = 100
+# A refusable request is also refused when the queue ahead of it would take longer than this to
+# answer, by the running estimate of the time per answer: on a machine slowed by other work the
+# count alone would admit requests that then wait far longer than the 1.5 s the count was sized for.
+MAX_WAIT_S = 2.0
+ANSWER_CACHE_SIZE = 1024
+PRIME_LIMIT = 64  # questions encoded in one batch call (a batch larger than this gains nothing more)
+
+
+class Busy(Exception):
+    """The queue is full: try again after `retry_after_s`."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"engine queue full; retry after {retry_after_s:.0f} s")
+        self.retry_after_s = retry_after_s
+
+
+class Gone(Exception):
+    """The asker went away before the question's turn came; it was not computed."""
+
+
+class Responder(Protocol):
+    def respond(self, question: Question) -> Answer: ...
+
+
+def _always() -> bool:
+    return True
+
+
+@dataclass
+class _Job:
+    question: Question
+    future: Future
+    wanted: Callable[[], bool] = _always
+    enqueued: float = field(default_factory=time.perf_counter)
+
+
+class AnswerCache:
+    """LRU of answers by (identity, normalised text, via_command); thread-safe."""
+
+    def __init__(self, identity: str, size: int = ANSWER_CACHE_SIZE) -> None:
+        self.identity = identity
+        self.size = size
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, question: Question) -> tuple | None:
+        if question.conversation or self.size <= 0:
+            return None
+        return self.identity, question.text, question.via_command
+
+    def get(self, question: Question, fresh_id: Callable[[], str]) -> Answer | None:
+        key = self.key(question)
+        if key is None:
+            return None
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                return None
+            self._answers.move_to_end(key)
+        return replace(answer, answer_id=fresh_id()) if answer.answer_id else answer
+
+    def has(self, question: Question) -> bool:
+        key = self.key(question)
+        return key is not None and key in self._answers
+
+    def put(self, question: Question, answer: Answer) -> None:
+        key = self.key(question)
+        if key is None:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+
+class EngineQueue:
+    def __init__(self, engine: Responder, max_queue: int = DEFAULT_MAX_QUEUE,
+                 prime: Callable[[Sequence[str]], None] | None = None,
+                 cache: AnswerCache | None = None, fresh_id: Callable[[], str] | None = None) -> None:
+        self.engine = engine
+        self.max_queue = max(1, max_queue)
+        self._prime = prime
+        self.cache = cache
+        self._fresh_id = fresh_id or (lambda: "")
+        self._jobs: deque[_Job] = deque()
+        self._in_flight: dict[tuple, Future] = {}  # cacheable questions queued or being answered
+        self._cond = threading.Condition()
+        self._closed = False
+        self._busy = False
+        self._seconds_per_answer = 0.02  # running estimate, for Retry-After
+        self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self._thread.start()
+
+    # --- asking ---------------------------------------------------------------------------------
+
+    def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False) -> Future:
+        """Queue a question; raises Busy (only with `refuse_when_full`) when the queue is full."""
+        future: Future = Future()
+        key = self.cache.key(question) if self.cache is not None else None
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the engine queue is closed")
+            leader = self._in_flight.get(key) if key is not None else None
+            if leader is not None:
+                # The same question is already waiting or being answered: share its answer (with an
+                # answer id of its own) instead of queueing it again. A burst of one question is one answer.
+                leader.add_done_callback(lambda done: self._relay(done, question, future, wanted))
+                return future
+            if refuse_when_full and self._full() and (self._drop_unwanted() == 0 or self._full()):
+                raise Busy(self.retry_after_s())
+            self._enqueue(question, future, wanted, key)
+        return future
+
+    def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None) -> None:
+        """With the lock held."""
+        self._jobs.append(_Job(question, future, wanted))
+        if key is not None:
+            self._in_flight[key] = future
+            future.add_done_callback(lambda done: self._forget(key, done))
+        self._cond.notify()
+
+    def _drop_unwanted(self) -> int:
+        """With the lock held: take the requests whose askers have gone out of the queue at once (the
+        worker would skip them anyway), so they never make a live request be refused. Returns how many."""
+        alive: deque[_Job] = deque()
+        dropped = []
+        for job in self._jobs:
+            (alive if _still_wanted(job) and not job.future.cancelled() else dropped).append(job)
+        self._jobs = alive
+        for job in dropped:
+            if job.future.set_running_or_notify_cancel():
+                job.future.set_exception(Gone())
+        return len(dropped)
+
+    def _forget(self, key: tuple, done: Future) -> None:
+        with self._cond:
+            if self._in_flight.get(key) is done:
+                del self._in_flight[key]
+
+    def _relay(self, leader: Future, question: Question, future: Future, wanted: Callable[[], bool]) -> None:
+        """Hand the leader's answer on; if the leader was not answered (its asker left), queue this one."""
+        if future.done():
+            return
+        if not leader.cancelled() and leader.exception() is None:
+            answer = leader.result()
+            if future.set_running_or_notify_cancel():
+                future.set_result(replace(answer, answer_id=self._fresh_id()) if answer.answer_id else answer)
+            return
+        with self._cond:
+            if self._closed:
+                future.cancel()
+                return
+            self._enqueue(question, future, wanted, None)  # already admitted: not refused now
+
+    def cached(self, question: Question) -> Answer | None:
+        return self.cache.get(question, self._fresh_id) if self.cache is not None else None
+
+    @property
+    def waiting(self) -> int:
+        return len(self._jobs)
+
+    @property
+    def full(self) -> bool:
+        return self._full()
+
+    def _full(self) -> bool:
+        waiting = len(self._jobs)
+        return waiting >= self.max_queue or waiting * self._seconds_per_answer >= MAX_WAIT_S
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._closed
+
+    def retry_after_s(self) -> float:
+        """About how long until the queue has room again: its length times the time per answer."""
+        return max(1.0, round(len(self._jobs) * self._seconds_per_answer + 0.5))
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            jobs, self._jobs = list(self._jobs), deque()
+            self._cond.notify_all()
+        for job in jobs:
+            job.future.cancel()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=30)
+
+    # --- the worker -----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job = self._jobs.popleft()
+                queued = list(self._jobs)
+            if not job.future.set_running_or_notify_cancel():
+                continue  # cancelled while waiting (the awaiting task was cancelled)
+            if not _still_wanted(job):
+                job.future.set_exception(Gone())
+                continue
+            started = time.perf_counter()
+            try:
+                answer = self.cached(job.question)
+                if answer is None:
+                    self._prime_batch([job, *queued])
+                    answer = self.engine.respond(job.question)
+                    if self.cache is not None:
+                        self.cache.put(job.question, answer)
+            except BaseException as exc:  # noqa: BLE001 - handed to the asker, the worker lives on
+                job.future.set_exception(exc)
+                continue
+            elapsed = time.perf_counter() - started
+            self._seconds_per_answer = 0.8 * self._seconds_per_answer + 0.2 * elapsed
+            job.future.set_result(answer)
+
+    def _prime_batch(self, jobs: list[_Job]) -> None:
+        """Encode every queued question's query text in one batch call (cached per text)."""
+        query_text = getattr(self.engine, "query_text", None)
+        if self._prime is None or query_text is None or len(jobs) < 2:
+            return
+        texts: list[str] = []
+        for job in jobs[:PRIME_LIMIT]:
+            if job.future.cancelled() or (self.cache is not None and self.cache.has(job.question)):
+                continue
+            try:
+                text = query_text(job.question)
+            except Exception:  # noqa: BLE001 - a question the engine cannot pre-read is answered normally
+                continue
+            if text:
+                texts.append(text)
+        if len(texts) >= 2:
+            try:
+                self._prime(list(dict.fromkeys(texts)))
+            except Exception as exc:  # noqa: BLE001 - priming is an optimisation; answering still works
+                log.warning("batch encoding failed: %s", type(exc).__name__)
+
+
+def _still_wanted(job: _Job) -> bool:
+    try:
+        return bool(job.wanted())
+    except Exception:  # noqa: BLE001 - a broken check must not cost an answer
+        return True

@@ -1,0 +1,76 @@
+"""A query-vector cache in front of an embedder, with `prime(texts)` to encode many queries in one call.
+
+The embedder's batch call costs less per text than one call per text (one pass through the model
+for the whole batch, every core busy), so the engine worker primes all queued questions at once
+and each answer then finds its query vector here. Repeated questions (the same text asked by many
+people) are encoded once. The wrapper keeps the inner embedder's `id`, so the index is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from retrieval.embedders import Embedder
+
+QUERY_CACHE_SIZE = 4096  # 384 floats each: ~6 MB at most
+# Tokens of a query the model sees. Real questions, long role-framed ones included, stay far below
+# (typically 15-60 tokens); 1,999 emoji are ~2,000 tokens and took 6 s to encode uncut. Embedders
+# without `token_count` (sentence-transformers) cut at their own max_seq_length.
+QUERY_TOKEN_BUDGET = 128
+
+
+class BatchingEmbedder:
+    def __init__(self, inner: Embedder, size: int = QUERY_CACHE_SIZE) -> None:
+        self.inner = inner
+        self.id = inner.id
+        self.dim = inner.dim
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.batch_calls = 0  # how many times the inner embedder was asked for queries (for tests, the bench)
+        self._token_count = getattr(inner, "token_count", None)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        with self._lock:
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in found:
+                self._vectors.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            self.batch_calls += 1
+            fresh = self.inner.embed_queries([self.fit(t) for t in missing])
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    found[text] = vector
+                    self._vectors[text] = vector
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.ascontiguousarray(np.stack([found[t] for t in texts]), dtype=np.float32)
+
+    def fit(self, text: str, budget: int = QUERY_TOKEN_BUDGET) -> str:
+        """The longest prefix of `text` within `budget` tokens (a binary search over prefixes)."""
+        count = self._token_count
+        if count is None or len(text) <= budget // 2 or count(text) <= budget:
+            return text
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if count(text[:middle]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low]
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode every text not yet cached, in one batch call."""
+        self.embed_queries(texts)
