@@ -124,6 +124,10 @@ def _index(settings: Settings, args) -> int:
 
 
 def _eval(settings: Settings, args) -> int:
+    from bot.evaluate_conversations import is_conversation_file
+
+    if is_conversation_file(args.file):
+        return _eval_conversations(settings, args)
     from bot.evaluate import evaluate, format_report
 
     report = evaluate(_engine(settings, mode=args.mode), args.file)
@@ -131,6 +135,15 @@ def _eval(settings: Settings, args) -> int:
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
     return 0
 
+
+
+def _eval_conversations(settings: Settings, args) -> int:
+    from bot.evaluate_conversations import evaluate_conversations, format_report
+
+    report = evaluate_conversations(settings, _engine(settings, mode=args.mode), args.file)
+    label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
+    return 0
 
 
 def _serve(settings: Settings, args) -> int:

@@ -105,6 +105,32 @@ _NB: dict[str, str] = {
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
     "teams_too_large": "Forespørselen er større enn {limit} byte.",
+    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    "smalltalk_greeting": "Hei! Jeg svarer på spørsmål om rapporten «{title}» ({report}), med rapportens egne ord.",
+    "smalltalk_thanks": "Bare hyggelig! Spør gjerne om mer.",
+    "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",
+    "smalltalk_who": (
+        "Jeg er Omstillingsbot, en bot som svarer på spørsmål om rapporten «{title}» ({report}) fra Difi og DFØ. "
+        "Jeg siterer rapporten og viser hvor svaret står."
+    ),
+    "smalltalk_what": (
+        "Jeg kan fortelle hva rapporten «{title}» ({report}) sier om departementenes rolle i omstilling: "
+        "hovedutfordringene, anbefalingene og hva de bygger på. Du kan spørre videre, f.eks. «hvorfor det?» eller «utdyp»."
+    ),
+    "smalltalk_sign": "Vil du gi tilbakemelding på et svar? Bruk knappene under svaret.",
+    "smalltalk_suggestions": "Du kan for eksempel spørre:",
+    "suggested_question_1": "Hva er hovedutfordringene?",
+    "suggested_question_2": "Hva bør departementene gjøre overfor underliggende virksomheter?",
+    "suggested_question_3": "anbefaling 3",
+    "followup_why": "Rapporten knytter dette til denne utfordringen:",
+    "followup_why_self": "Rapporten begrunner det i selve teksten:",
+    "followup_elaborate": "Hele teksten, med avsnittet i rapporten som utdyper den:",
+    "followup_elaborate_none": "Sammendraget sier ikke mer om dette enn:",
+    "followup_recommendation": "Dette anbefaler rapporten for å møte det:",
+    "followup_challenge": "Utfordringen rapporten knytter det til:",
+    "beyond_summary": "Vil du vite mer, se hele rapporten ({report}).",
+    "beyond_summary_url": "Vil du vite mer, se hele rapporten: {url}",
+    "contact": "Vil du snakke med noen om dette? Kontakt: {contact}",
 }
 
 _EN: dict[str, str] = {
@@ -195,6 +221,32 @@ _EN: dict[str, str] = {
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
     "teams_too_large": "The request is larger than {limit} bytes.",
+    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    "smalltalk_greeting": "Hi! I answer questions about the report «{title}» ({report}), in the report's own words.",
+    "smalltalk_thanks": "You're welcome! Feel free to ask more.",
+    "smalltalk_bye": "Goodbye! Ask about the report any time.",
+    "smalltalk_who": (
+        "I am Omstillingsbot, a bot that answers questions about the report «{title}» ({report}) by Difi and DFØ. "
+        "I quote the report and show where the answer comes from."
+    ),
+    "smalltalk_what": (
+        "I can tell you what the report «{title}» ({report}) says about the ministries' role in reform: "
+        "the main challenges, the recommendations and what they rest on. You can ask follow-ups such as «why?» or «elaborate»."
+    ),
+    "smalltalk_sign": "Want to give feedback on an answer? Use the buttons below the answer.",
+    "smalltalk_suggestions": "You could ask, for example:",
+    "suggested_question_1": "What are the main challenges?",
+    "suggested_question_2": "What should the ministries do towards their agencies?",
+    "suggested_question_3": "recommendation 3",
+    "followup_why": "The report links this to this challenge (quoted in Norwegian):",
+    "followup_why_self": "The report gives its reasons in the text itself (quoted in Norwegian):",
+    "followup_elaborate": "The full text, with the paragraph of the report that elaborates it (quoted in Norwegian):",
+    "followup_elaborate_none": "The summary says no more about this than (quoted in Norwegian):",
+    "followup_recommendation": "This is what the report recommends to meet it (quoted in Norwegian):",
+    "followup_challenge": "The challenge the report links it to (quoted in Norwegian):",
+    "beyond_summary": "For more, see the full report ({report}).",
+    "beyond_summary_url": "For more, see the full report: {url}",
+    "contact": "Want to talk to someone about this? Contact: {contact}",
 }
 
 
@@ -224,9 +276,43 @@ _NN: dict[str, str] = {
     "helpful_prompt": "Var svaret nyttig?",
     "source": "Kjelde",
     "sources": "Kjelder",
+    # Conversations (issue 9)
+    "smalltalk_greeting": "Hei! Eg svarar på spørsmål om rapporten «{title}» ({report}), med orda i rapporten.",
+    "smalltalk_thanks": "Berre hyggeleg! Spør gjerne om meir.",
+    "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",
+    "smalltalk_who": (
+        "Eg er Omstillingsbot, ein bot som svarar på spørsmål om rapporten «{title}» ({report}) frå Difi og DFØ. "
+        "Eg siterer rapporten og viser kvar svaret står."
+    ),
+    "smalltalk_what": (
+        "Eg kan fortelje kva rapporten «{title}» ({report}) seier om rolla til departementa i omstilling: "
+        "hovudutfordringane, tilrådingane og kva dei byggjer på. Du kan spørje vidare, t.d. «kvifor det?» eller «utdjup»."
+    ),
+    "smalltalk_sign": "Vil du gi tilbakemelding på eit svar? Bruk knappane under svaret.",
+    "smalltalk_suggestions": "Du kan til dømes spørje:",
+    "suggested_question_1": "Kva er hovudutfordringane?",
+    "suggested_question_2": "Kva bør departementa gjere overfor underliggjande verksemder?",
+    "suggested_question_3": "anbefaling 3",
+    "followup_why": "Rapporten knyter dette til denne utfordringa:",
+    "followup_why_self": "Rapporten grunngir det i sjølve teksten:",
+    "followup_elaborate": "Heile teksten, med avsnittet i rapporten som utdjupar han:",
+    "followup_elaborate_none": "Samandraget seier ikkje meir om dette enn:",
+    "followup_recommendation": "Dette tilrår rapporten for å møte det:",
+    "followup_challenge": "Utfordringa rapporten knyter det til:",
+    "beyond_summary": "Vil du vite meir, sjå heile rapporten ({report}).",
+    "beyond_summary_url": "Vil du vite meir, sjå heile rapporten: {url}",
+    "contact": "Vil du snakke med nokon om dette? Kontakt: {contact}",
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}
+
+
+SUGGESTED_QUESTIONS = 3
+
+
+def suggested_questions(lang: Lang = "nb") -> list[str]:
+    """Two or three questions a new user could ask (small talk replies, Slack's suggested prompts)."""
+    return [text(f"suggested_question_{n}", lang) for n in range(1, SUGGESTED_QUESTIONS + 1)]
 
 
 def text(key: str, lang: Lang = "nb", **values: object) -> str:

@@ -36,5 +36,13 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     from bot.feedback import open_store
     from bot.feedback.privacy import load_secret
 
+    from datetime import timedelta
+
+    from bot.conversation import load_relations
+    from bot.dialogue import Dialogue, load_source_urls
+
     engine = engine or build_engine(settings)
-    return ChatService(engine, open_store(settings), load_secret(settings))
+    dialogue = Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
+                        load_source_urls(settings.corpus_dir))
+    return ChatService(engine, open_store(settings), load_secret(settings), dialogue=dialogue,
+                       conversation_ttl=timedelta(hours=settings.conversation_ttl_hours))

@@ -14,12 +14,17 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from bot import messages
 from bot.feedback.base import FeedbackStore, UnknownAnswer
-from bot.feedback.privacy import message_key, voter_key
+from bot.feedback.privacy import conversation_key, message_key, voter_key
 from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
+
+if TYPE_CHECKING:
+    from bot.conversation import ConversationState
+    from bot.dialogue import Dialogue
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +38,15 @@ class Responder(Protocol):
 
 
 class ChatService:
-    def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes) -> None:
+    def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes,
+                 dialogue: Dialogue | None = None, conversation_ttl: timedelta = timedelta(hours=24)) -> None:
         self.engine = engine
         self.store = store
         self._secret = secret
+        # Follow-ups, small talk, citation URLs and the contact line (bot/dialogue.py); without it
+        # every message is answered alone by the engine.
+        self.dialogue = dialogue
+        self.conversation_ttl = conversation_ttl
         self._recent: OrderedDict[str, None] = OrderedDict()
         # The engine is CPU-bound and the embedder already uses every core for one question, so
         # answers run one at a time, in arrival order: under a burst the first answers go out early
@@ -47,14 +57,44 @@ class ChatService:
         """Answer (or run the command in) a question and record it for feedback.
 
         A feedback store that is down never stops an answer: the failure is logged and the
-        answer goes out (its votes will then be reported as not saved)."""
-        answer = await asyncio.get_running_loop().run_in_executor(self._engine_pool, self.engine.respond, question)
+        answer goes out (its votes will then be reported as not saved). With a dialogue, the
+        conversation's state is loaded first and saved after; a store that is down means the
+        message is answered without context, never an error."""
+        loop = asyncio.get_running_loop()
+        if self.dialogue is None:
+            answer = await loop.run_in_executor(self._engine_pool, self.engine.respond, question)
+        else:
+            state = await self._load_conversation(question)
+            answer, after = await loop.run_in_executor(self._engine_pool, self.dialogue.reply, state, question)
+            await self._save_conversation(question, after)
         if answer.wants_feedback and self.store is not None:
             try:
                 await asyncio.to_thread(self.store.record_answer, answer, question.platform)
             except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
+
+    async def _load_conversation(self, question: Question) -> ConversationState | None:
+        if not question.conversation or self.store is None:
+            return None
+        from bot.conversation import ConversationState
+
+        key = conversation_key(self._secret, question.platform, question.conversation)
+        try:
+            stored = await asyncio.to_thread(self.store.load_conversation, key, self.conversation_ttl)
+            return ConversationState.from_stored(stored) if stored is not None else None
+        except Exception as exc:  # noqa: BLE001 - no context is better than no answer
+            log.warning("conversation state unavailable: %s", type(exc).__name__)
+            return None
+
+    async def _save_conversation(self, question: Question, state: ConversationState) -> None:
+        if not question.conversation or self.store is None:
+            return
+        key = conversation_key(self._secret, question.platform, question.conversation)
+        try:
+            await asyncio.to_thread(self.store.save_conversation, key, state.to_stored(), self.conversation_ttl)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("conversation state not saved: %s", type(exc).__name__)
 
     def close(self) -> None:
         self._engine_pool.shutdown(wait=True, cancel_futures=True)
@@ -72,7 +112,10 @@ class ChatService:
         for attempt in range(VOTE_ATTEMPTS):
             try:
                 tally = await asyncio.to_thread(self.store.vote, answer_id, key, value)
-                return VoteOutcome(True, vote, tally, message=messages.text(f"vote_saved_{value}", lang))
+                message = messages.text(f"vote_saved_{value}", lang)
+                if value == "down" and self.dialogue is not None and self.dialogue.contact:
+                    message += " " + messages.text("contact", lang, contact=self.dialogue.contact)
+                return VoteOutcome(True, vote, tally, message=message)
             except UnknownAnswer:
                 return VoteOutcome(False, vote, unknown_answer=True, message=messages.text("vote_unknown", lang))
             except Exception as exc:  # noqa: BLE001 - StoreUnavailable, locks, driver errors

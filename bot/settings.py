@@ -49,6 +49,9 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
+    # Conversations (issue 9)
+    conversation_ttl_hours: float = 24.0  # conversation state older than this is deleted
+    contact: str = ""  # an address or URL offered on refusals, after a thumbs-down and beyond the summary
 
     @property
     def index_dir(self) -> Path:
@@ -86,4 +89,6 @@ class Settings:
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=get("MicrosoftAppType") or "MultiTenant",
             microsoft_app_tenant_id=get("MicrosoftAppTenantId") or "",
+            conversation_ttl_hours=float(get("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS") or 24.0),
+            contact=(get("OMSTILLINGSBOT_CONTACT") or "").strip(),
         )

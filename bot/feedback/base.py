@@ -8,6 +8,8 @@ Calls are synchronous and short; async callers run them in a worker thread
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from bot.feedback.summary import ExportRow, Summary
@@ -20,6 +22,18 @@ class StoreUnavailable(RuntimeError):
 
 class UnknownAnswer(KeyError):
     """A vote or message link names an answer id the store never recorded."""
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    """One conversation's state as the store keeps it: `turns` is JSON made by bot/conversation.py
+    (cited unit ids and answer kinds, never a platform id); `question` is the last resolved question,
+    None when question storage is off."""
+
+    turns: str
+    last_kind: str
+    lang: str
+    question: str | None = None
 
 
 class FeedbackStore(Protocol):
@@ -53,5 +67,11 @@ class FeedbackStore(Protocol):
 
     def summary(self) -> Summary:
         """Totals, by week, by cited unit, by platform, and the worst questions."""
+
+    def load_conversation(self, conversation_key: str, max_age: timedelta) -> StoredConversation | None:
+        """A conversation's state by the HMAC of its key; None if absent or older than max_age (then deleted)."""
+
+    def save_conversation(self, conversation_key: str, state: StoredConversation, max_age: timedelta) -> None:
+        """Store a conversation's state and delete every conversation older than max_age."""
 
     def close(self) -> None: ...
