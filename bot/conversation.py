@@ -33,7 +33,7 @@ from bot.smalltalk import SmallTalk, classify
 from bot.types import Lang
 
 TurnKind = Literal["recommendations", "challenges", "unit", "answer", "refusal", "smalltalk", "other"]
-Action = Literal["ask", "units", "why", "elaborate", "relation", "shift", "smalltalk"]
+Action = Literal["ask", "units", "why", "elaborate", "relation", "shift", "smalltalk", "unclear"]
 TargetKind = Literal["recommendation", "challenge"]
 
 MAX_TURNS = 4  # turns kept per conversation; a follow-up only ever looks at the latest cited one
@@ -113,11 +113,13 @@ class Words:
     why: frozenset[str]
     elaborate: frozenset[str]
     shift_leads: tuple[tuple[str, ...], ...]
+    expletives: frozenset[str] = field(default_factory=frozenset)  # "det"/"it" in "er det", "it is"
+    fact_words: tuple[tuple[str, ...], ...] = ()  # "hvem", "når", "how many": a new fact, not the referent
     stopwords: frozenset[str] = field(default_factory=frozenset)
 
     def kind_of(self, token: str) -> str | None:
         for kind, stems in self.kinds.items():
-            if any(token.startswith(stem) for stem in stems):
+            if any(stem in token for stem in stems):  # compounds: "hovedutfordringene", "sub-recommendation"
                 return kind
         return None
 
@@ -133,7 +135,8 @@ def default_words() -> Words:
         ordinal_followers=frozenset(data["ordinal_followers"]),
         kinds={k: tuple(v) for k, v in data["kinds"].items()}, anaphors=frozenset(data["anaphors"]),
         expletive_neighbours=frozenset(data["expletive_neighbours"]), why=frozenset(data["why"]),
-        elaborate=frozenset(data["elaborate"]), shift_leads=tuple(leads), stopwords=frozenset(data["stopwords"]),
+        elaborate=frozenset(data["elaborate"]), shift_leads=tuple(leads), expletives=frozenset(data["expletives"]),
+        fact_words=tuple(tuple(p.split()) for p in data["fact_words"]), stopwords=frozenset(data["stopwords"]),
     )
 
 
@@ -186,31 +189,49 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return Resolution("smalltalk", text=text, smalltalk=talk)
     ask = Resolution("ask", text=text)
     tokens = _TOKEN.findall(text.lower())
-    if state is None or not tokens or len(tokens) > words.max_followup_words:
+    if not tokens or len(tokens) > words.max_followup_words:
         return ask
-    referent = state.referent()
     signals = _Signals.read(tokens, words)
+    if signals.ordinal is not None and signals.kind is not None:
+        # "den tredje utfordringen", "og nummer to av hovedutfordringene": the kind is named, no context needed.
+        return Resolution("units", prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal)
+    referent = state.referent() if state is not None else None
+    pointing = _points_back(signals, words)
+    if referent is None:
+        if pointing:
+            return Resolution("unclear", text=text)  # "hvorfor det?" with nothing before it to point to
+        if signals.shift and signals.content >= 1 and state is not None:
+            return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question)
+        return ask
     if signals.ordinal is not None:
-        if signals.kind is not None or referent is None:
-            return ask  # "den tredje utfordringen" names its own kind: the engine's job
         target = _ordinal_target(referent, signals.ordinal)
         if target is None:
             return ask
         action: Action = "elaborate" if signals.elaborate and signals.content <= words.max_content["elaborate"] else "units"
         return Resolution(action, ids=target.ids, prefix=target.prefix, number=target.number)
-    if referent is not None:
-        if signals.elaborate and signals.content <= words.max_content["elaborate"]:
-            return Resolution("elaborate", ids=referent.ids)
-        if signals.why and signals.content <= words.max_content["why"]:
-            return Resolution("why", ids=referent.ids)
-        if signals.anaphor and signals.kind is not None and signals.content <= words.max_content["relation"]:
-            return Resolution("relation", ids=referent.ids, kind=signals.kind)  # type: ignore[arg-type]
-        if signals.anaphor and signals.kind is None and signals.content <= words.max_content["anaphor"]:
-            return Resolution("units", ids=referent.ids)
+    if signals.elaborate and signals.content <= words.max_content["elaborate"]:
+        return Resolution("elaborate", ids=referent.ids)
+    if signals.why and signals.content <= words.max_content["why"]:
+        return Resolution("why", ids=referent.ids)
+    if signals.anaphor and signals.kind is not None and signals.content <= words.max_content["relation"]:
+        return Resolution("relation", ids=referent.ids, kind=signals.kind)  # type: ignore[arg-type]
+    if signals.anaphor and signals.kind is None and not signals.fact and signals.content <= words.max_content["anaphor"]:
+        return Resolution("units", ids=referent.ids)
     if signals.shift and signals.content >= 1:
-        return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question,
-                          ids=referent.ids if referent else ())
+        return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question if state else "",
+                          ids=referent.ids)
     return ask
+
+
+def _points_back(signals: _Signals, words: Words) -> bool:
+    """True when the message means nothing without something before it ("hvorfor det?", "utdyp",
+    "og den andre?", "hva mener de med det?")."""
+    return (
+        signals.ordinal is not None
+        or (signals.elaborate and signals.content <= words.max_content["elaborate"])
+        or (signals.why and signals.content <= words.max_content["why"])
+        or (signals.anaphor and not signals.fact and signals.content <= words.max_content["anaphor"])
+    )
 
 
 @dataclass(frozen=True)
@@ -244,6 +265,7 @@ class _Signals:
     elaborate: bool
     anaphor: bool
     shift: tuple[str, ...]
+    fact: bool  # asks for a new fact ("hvem ga den ut?"): "den" is then the report, not the last answer
     content: int  # words that are none of the above and not function words: the message's own topic
 
     @classmethod
@@ -289,10 +311,11 @@ class _Signals:
                 elaborate, _ = True, used.add(i)
             elif tok in w.anaphors:
                 used.add(i)
-                if prev not in w.expletive_neighbours and nxt not in w.expletive_neighbours:
-                    anaphor = True
+                expletive = tok in w.expletives and (prev in w.expletive_neighbours or nxt in w.expletive_neighbours)
+                anaphor = anaphor or not expletive
+        fact = any(tuple(tokens[i:i + len(f)]) == f for f in w.fact_words for i in range(len(tokens)))
         content = sum(1 for i, tok in enumerate(tokens) if i not in used and tok not in w.stopwords)
-        return cls(ordinal, kind, why, elaborate, anaphor, shift, content)
+        return cls(ordinal, kind, why, elaborate, anaphor, shift, fact, content)
 
 
 def _strip_lead(text: str, lead: tuple[str, ...]) -> str:

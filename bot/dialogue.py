@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import language, messages, smalltalk
-from bot.compose import quoted
+from bot.compose import plain, quoted
 from bot.conversation import (
     GROUP_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, key_of, numbered, resolve,
 )
@@ -57,6 +57,8 @@ class Dialogue:
             return smalltalk.reply(res.smalltalk, text), None
         if res.action == "shift":
             return self._shift(res, question)
+        if res.action == "unclear":
+            return plain("help", messages.text("followup_unclear", lang), lang, text), None
         if res.action in ("units", "why", "elaborate", "relation"):
             targets = self._targets(res)
             if targets:

@@ -131,6 +131,10 @@ _NB: dict[str, str] = {
     "beyond_summary": "Vil du vite mer, se hele rapporten ({report}).",
     "beyond_summary_url": "Vil du vite mer, se hele rapporten: {url}",
     "contact": "Vil du snakke med noen om dette? Kontakt: {contact}",
+    "followup_unclear": (
+        "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
+        "eller skriv «anbefalinger» eller «utfordringer»."
+    ),
 }
 
 _EN: dict[str, str] = {
@@ -247,6 +251,10 @@ _EN: dict[str, str] = {
     "beyond_summary": "For more, see the full report ({report}).",
     "beyond_summary_url": "For more, see the full report: {url}",
     "contact": "Want to talk to someone about this? Contact: {contact}",
+    "followup_unclear": (
+        "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
+        "about trust?», or type «recommendations» or «challenges»."
+    ),
 }
 
 
@@ -302,6 +310,10 @@ _NN: dict[str, str] = {
     "beyond_summary": "Vil du vite meir, sjå heile rapporten ({report}).",
     "beyond_summary_url": "Vil du vite meir, sjå heile rapporten: {url}",
     "contact": "Vil du snakke med nokon om dette? Kontakt: {contact}",
+    "followup_unclear": (
+        "Eg veit ikkje kva du viser til. Still gjerne heile spørsmålet, til dømes «Kva seier rapporten om tillit?», "
+        "eller skriv «anbefalingar» eller «utfordringar»."
+    ),
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}
