@@ -11,7 +11,9 @@ import json
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.settings import Settings
 from bot.types import Answer, Question
@@ -71,15 +73,46 @@ def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
 
 
 def _ask(settings: Settings, args) -> int:
-    engine = _engine(settings)
+    """One question, or one per stdin line; with --json a line may also be a JSON object
+    {"question": …, "conversation_id": …} so that follow-ups are answered in their conversation."""
+    from bot.runtime import build_service
+
+    service = build_service(settings)
     if args.question == ["-"]:
-        questions = (line.rstrip("\n") for line in sys.stdin)
+        lines = (line.rstrip("\n") for line in sys.stdin)
     else:
-        questions = iter([" ".join(args.question)])
-    for text in questions:
-        answer = engine.respond(Question(text, platform="cli"))
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+        lines = iter([" ".join(args.question)])
+
+    async def run() -> None:
+        for line in lines:
+            question, error = _ask_line(line, args.json)
+            if error:
+                print(json.dumps({"error": error}, ensure_ascii=False), flush=True)
+                continue
+            answer = await service.respond(question)
+            if question.conversation:
+                answer = replace(answer, conversation_id=question.conversation)
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+
+    try:
+        asyncio.run(run())
+    finally:
+        service.close()
     return 0
+
+
+def _ask_line(line: str, json_lines: bool) -> tuple[Question, str]:
+    from bot.conversation import conversation_id_error
+
+    if json_lines and line.lstrip().startswith("{"):
+        try:
+            payload = json.loads(line)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("question"), str):
+            error = conversation_id_error(payload.get("conversation_id"))
+            return Question(payload["question"], platform="cli", conversation=payload.get("conversation_id") or ""), error
+    return Question(line, platform="cli"), ""
 
 
 def render_text(answer: Answer) -> str:
@@ -97,6 +130,7 @@ def _chat(settings: Settings, args) -> int:
 
     service = build_service(settings)
     print("Still et spørsmål om rapporten (tom linje eller Ctrl-D avslutter; «+» / «-» gir tilbakemelding).")
+    session = uuid.uuid4().hex  # one conversation per chat session: follow-ups ("hvorfor det?") use it
     last: Answer | None = None
     while True:
         try:
@@ -109,7 +143,7 @@ def _chat(settings: Settings, args) -> int:
             outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
             print(outcome.message)
             continue
-        last = asyncio.run(service.respond(Question(text, platform="cli")))
+        last = asyncio.run(service.respond(Question(text, platform="cli", conversation=session)))
         print(render_text(last) + "\n")
     service.close()
     return 0

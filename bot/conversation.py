@@ -178,6 +178,18 @@ def numbered(key: str) -> tuple[str, int] | None:
     return (match.group(1), int(match.group(2))) if match else None
 
 
+MAX_CONVERSATION_ID = 128
+
+
+def conversation_id_error(value: object) -> str:
+    """Why a caller's conversation id (POST /api/ask, `ask --json -`) is unusable; "" when it is fine."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value or len(value) > MAX_CONVERSATION_ID:
+        return f"«conversation_id» må være tekst på 1–{MAX_CONVERSATION_ID} tegn."
+    return ""
+
+
 # --- resolution -----------------------------------------------------------------------------------
 
 

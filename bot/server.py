@@ -12,9 +12,11 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from aiohttp import web
 
+from bot.conversation import conversation_id_error
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.types import Question
@@ -91,8 +93,13 @@ def _make_ask(get_service: GetService, settings: Settings):
         question = payload.get("question") if isinstance(payload, dict) else None
         if not isinstance(question, str):
             return _bad_request("Feltet «question» mangler eller er ikke tekst. Send {\"question\": \"…\"}.")
+        conversation = payload.get("conversation_id")
+        if (error := conversation_id_error(conversation)):
+            return _bad_request(error)
         service = await get_service()
-        answer = await service.respond(Question(question, platform="web"))
+        answer = await service.respond(Question(question, platform="web", conversation=conversation or ""))
+        if conversation:
+            answer = replace(answer, conversation_id=conversation)
         return web.json_response(answer.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     return ask
