@@ -131,6 +131,12 @@ _NB: dict[str, str] = {
     "beyond_summary": "Vil du vite mer, se hele rapporten ({report}).",
     "beyond_summary_url": "Vil du vite mer, se hele rapporten: {url}",
     "contact": "Vil du snakke med noen om dette? Kontakt: {contact}",
+    "assistant_greeting": (
+        "Hei! Jeg svarer på spørsmål om rapporten «{title}» ({report}), med rapportens egne ord og kilde. "
+        "Spør videre i tråden, for eksempel «hvorfor det?» eller «utdyp»."
+    ),
+    "assistant_prompts_title": "Prøv for eksempel:",
+    "assistant_status": "leter i rapporten …",
     "followup_unclear": (
         "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
         "eller skriv «anbefalinger» eller «utfordringer»."
@@ -251,6 +257,12 @@ _EN: dict[str, str] = {
     "beyond_summary": "For more, see the full report ({report}).",
     "beyond_summary_url": "For more, see the full report: {url}",
     "contact": "Want to talk to someone about this? Contact: {contact}",
+    "assistant_greeting": (
+        "Hi! I answer questions about the report «{title}» ({report}) in the report's own words, with sources. "
+        "Ask follow-ups in the thread, such as «why?» or «elaborate»."
+    ),
+    "assistant_prompts_title": "Try for example:",
+    "assistant_status": "searching the report …",
     "followup_unclear": (
         "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
         "about trust?», or type «recommendations» or «challenges»."

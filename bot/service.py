@@ -96,6 +96,18 @@ class ChatService:
         except Exception as exc:  # noqa: BLE001
             log.warning("conversation state not saved: %s", type(exc).__name__)
 
+    async def takes_part(self, platform: Platform, conversation: str) -> bool:
+        """True when the bot has answered in this conversation within the TTL (Slack uses it to
+        answer thread replies without a new mention); False when unknown or the store is down."""
+        if not conversation or self.store is None or self.dialogue is None:
+            return False
+        key = conversation_key(self._secret, platform, conversation)
+        try:
+            return await asyncio.to_thread(self.store.load_conversation, key, self.conversation_ttl) is not None
+        except Exception as exc:  # noqa: BLE001
+            log.warning("conversation state unavailable: %s", type(exc).__name__)
+            return False
+
     def close(self) -> None:
         self._engine_pool.shutdown(wait=True, cancel_futures=True)
         if self.store is not None:
