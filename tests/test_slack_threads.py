@@ -94,3 +94,16 @@ async def test_a_question_in_an_assistant_thread_sets_status_and_title_then_answ
     await slack.event(p.assistant_message("den andre", thread_ts))
     posts = await slack.fake.wait_for("chat.postMessage", count=3)
     assert "Overfor underliggende virksomheter" in posts[2].params["text"]
+
+
+def test_a_citation_with_a_url_links_to_its_source():
+    from bot.slack.blocks import answer_message
+    from bot.types import Answer, Citation
+
+    linked = Citation("d#A2", "Anbefaling 2", "…", "Difi-rapport 2019:3", url="https://example.org/r?a=1&b=2")
+    unsafe = Citation("d#A3", "Anbefaling 3", "…", "Difi-rapport 2019:3", url="javascript:alert(1)")
+    answer = Answer("Fra rapporten:", (linked, unsafe), answer_id="ab" * 16, kind="answer")
+    sources = next(b for b in answer_message(answer)["blocks"] if b.get("block_id") == "omstilling_sources")
+    text = sources["elements"][0]["text"]
+    assert "[1] *<https://example.org/r?a=1&amp;b=2|Anbefaling 2 · Difi-rapport 2019:3>*" in text
+    assert "[2] *Anbefaling 3 · Difi-rapport 2019:3*" in text  # only http(s) addresses become links
