@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from bot import commands
 from bot.feedback.base import StoredConversation
 from bot.smalltalk import SmallTalk, classify
 from bot.types import Lang
@@ -201,8 +202,8 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return Resolution("smalltalk", text=text, smalltalk=talk)
     ask = Resolution("ask", text=text)
     tokens = _TOKEN.findall(text.lower())
-    if not tokens or len(tokens) > words.max_followup_words:
-        return ask
+    if not tokens or len(tokens) > words.max_followup_words or commands.parse(text).name != "ask":
+        return ask  # a command ("anbefaling 2", "utfordringer") means the same in any context
     signals = _Signals.read(tokens, words)
     if signals.ordinal is not None and signals.kind is not None:
         # "den tredje utfordringen", "og nummer to av hovedutfordringene": the kind is named, no context needed.

@@ -137,6 +137,23 @@ _NB: dict[str, str] = {
     ),
     "assistant_prompts_title": "Prøv for eksempel:",
     "assistant_status": "leter i rapporten …",
+    "teams_open_source": "Åpne rapporten",
+    "quick_all_recommendations": "Alle anbefalinger",
+    "quick_all_recommendations_cmd": "anbefalinger",
+    "quick_all_challenges": "Alle utfordringer",
+    "quick_all_challenges_cmd": "utfordringer",
+    "quick_recommendation": "Anbefaling {n}",
+    "quick_recommendation_cmd": "anbefaling {n}",
+    "quick_challenge": "Utfordring {n}",
+    "quick_challenge_cmd": "utfordring {n}",
+    "quick_why": "Hvorfor det?",
+    "quick_more": "Utdyp",
+    "prompt_starter_1": "Hva er hovedutfordringene?",
+    "prompt_starter_1_description": "De fire hovedutfordringene rapporten ser",
+    "prompt_starter_2": "Hva anbefaler rapporten?",
+    "prompt_starter_2_description": "Hovedanbefalingen og de tre anbefalingene",
+    "prompt_starter_3": "Hvem står bak rapporten?",
+    "prompt_starter_3_description": "Utgivere, rapportnummer og dato",
     "followup_unclear": (
         "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
         "eller skriv «anbefalinger» eller «utfordringer»."
@@ -263,6 +280,17 @@ _EN: dict[str, str] = {
     ),
     "assistant_prompts_title": "Try for example:",
     "assistant_status": "searching the report …",
+    "teams_open_source": "Open the report",
+    "quick_all_recommendations": "All recommendations",
+    "quick_all_recommendations_cmd": "recommendations",
+    "quick_all_challenges": "All challenges",
+    "quick_all_challenges_cmd": "challenges",
+    "quick_recommendation": "Recommendation {n}",
+    "quick_recommendation_cmd": "recommendation {n}",
+    "quick_challenge": "Challenge {n}",
+    "quick_challenge_cmd": "challenge {n}",
+    "quick_why": "Why?",
+    "quick_more": "Tell me more",
     "followup_unclear": (
         "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
         "about trust?», or type «recommendations» or «challenges»."
@@ -322,6 +350,13 @@ _NN: dict[str, str] = {
     "beyond_summary": "Vil du vite meir, sjå heile rapporten ({report}).",
     "beyond_summary_url": "Vil du vite meir, sjå heile rapporten: {url}",
     "contact": "Vil du snakke med nokon om dette? Kontakt: {contact}",
+    "teams_open_source": "Opne rapporten",
+    "quick_all_recommendations": "Alle tilrådingar",
+    "quick_all_challenges": "Alle utfordringar",
+    "quick_all_challenges_cmd": "utfordringar",
+    "quick_all_recommendations_cmd": "anbefalingar",
+    "quick_why": "Kvifor det?",
+    "quick_more": "Utdjup",
     "followup_unclear": (
         "Eg veit ikkje kva du viser til. Still gjerne heile spørsmålet, til dømes «Kva seier rapporten om tillit?», "
         "eller skriv «anbefalingar» eller «utfordringar»."

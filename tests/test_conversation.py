@@ -122,3 +122,8 @@ def test_a_question_that_starts_like_small_talk_is_a_question(text):
 def test_conversation_ids_are_short_strings():
     assert conversation_id_error(None) == "" and conversation_id_error("abc") == ""
     assert conversation_id_error("x" * 129) and conversation_id_error(42) and conversation_id_error("")
+
+
+@pytest.mark.parametrize("text", ["anbefaling 2", "utfordringer", "anbefaling tillit", "hjelp"])
+def test_commands_are_left_to_the_engine_in_any_context(text):
+    assert resolve(state(CHALLENGES), text, "nb") == Resolution("ask", text=text)
