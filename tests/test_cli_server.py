@@ -146,3 +146,15 @@ def test_ask_json_reads_conversations_from_json_lines(settings, engine):
     assert third["conversation_id"] == "cli-1" and third["citations"][0]["label"].startswith("Utfordring 3")
     assert "conversation_id" not in alone and alone["citations"] == []
     assert "conversation_id" in bad["error"]
+
+
+def test_eval_on_a_conversations_file_reports_turn_accuracy(base_settings, engine, tmp_path):
+    conversation = {"id": "c1", "lang": "nb", "turns": [
+        {"user": "hei", "expect": {"smalltalk": True}}, {"user": "utfordringer", "expect": {"cites_any_top3": ["press"]}},
+        {"user": "den andre", "expect": {"cites_any": ["drift"]}}, {"user": "Hvem vant VM?", "expect": {"abstain": True}}]}
+    path = tmp_path / "conversations.jsonl"
+    path.write_text(json.dumps(conversation, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = run_cli(base_settings, "eval", str(path))
+    assert out.returncode == 0, out.stderr
+    for metric in ("riktige turer", "senere turer", "smalltalk", "cites_any_top3", "abstain"):
+        assert metric in out.stdout

@@ -176,3 +176,33 @@ async def test_citations_carry_the_url_and_refusals_offer_the_contact(engine, se
         assert "omstilling@example.org" not in up.message
     finally:
         service.close()
+
+
+def test_the_conversation_evaluator_scores_each_kind_of_turn(settings, engine, tmp_path):
+    import json
+
+    from bot.evaluate_conversations import evaluate_conversations, is_conversation_file
+
+    conversations = [
+        {"id": "t1", "lang": "nb", "turns": [
+            {"user": "hei", "expect": {"smalltalk": True}},
+            {"user": "anbefaling 2", "expect": {"cites_any": ["bygge tillit"]}},
+            {"user": "hvorfor det?", "expect": {"cites_any": ["handler for mye om drift"]}},
+            {"user": "og nummer tre?", "expect": {"cites_any": ["bygge tillit"]}},  # wrong on purpose: U3 is cited
+        ]},
+        {"id": "t2", "lang": "nb", "turns": [
+            {"user": "Hvem vant fotball-VM i 2018?", "expect": {"abstain": True}},
+            {"user": "utfordringer", "expect": {"cites_any_top3": ["for defensiv rolle"]}},
+        ]},
+    ]
+    path = tmp_path / "conversations.jsonl"
+    path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in conversations), encoding="utf-8")
+    assert is_conversation_file(path) and not is_conversation_file(ROOT / "tests" / "data" / "heldout.jsonl")
+    report = evaluate_conversations(settings, engine, path)
+    assert (report["turns"], report["later_turns"]) == (6, 4)
+    assert report["accuracy"] == pytest.approx(5 / 6) and report["later_accuracy"] == pytest.approx(3 / 4)
+    assert report["by_kind"] == {"cites_any": {"right": 2, "turns": 3}, "cites_any_top3": {"right": 1, "turns": 1},
+                                 "abstain": {"right": 1, "turns": 1}, "smalltalk": {"right": 1, "turns": 1}}
+    [miss] = report["misses"]
+    assert (miss["id"], miss["turn"]) == ("t1", 4) and miss["cited"][0].startswith("Utfordring 3")
+    assert not list(settings.data_dir.glob("*.sqlite3"))  # the evaluation used a private, temporary store
