@@ -116,6 +116,7 @@ class Words:
     shift_leads: tuple[tuple[str, ...], ...]
     expletives: frozenset[str] = field(default_factory=frozenset)  # "det"/"it" in "er det", "it is"
     fact_words: tuple[tuple[str, ...], ...] = ()  # "hvem", "når", "how many": a new fact, not the referent
+    report_level_keys: frozenset[str] = frozenset()  # units about the report itself: "den" is then the report
     stopwords: frozenset[str] = field(default_factory=frozenset)
 
     def kind_of(self, token: str) -> str | None:
@@ -138,6 +139,7 @@ def default_words() -> Words:
         expletive_neighbours=frozenset(data["expletive_neighbours"]), why=frozenset(data["why"]),
         elaborate=frozenset(data["elaborate"]), shift_leads=tuple(leads), expletives=frozenset(data["expletives"]),
         fact_words=tuple(tuple(p.split()) for p in data["fact_words"]), stopwords=frozenset(data["stopwords"]),
+        report_level_keys=frozenset(data.get("report_level_keys", ())),
     )
 
 
@@ -228,8 +230,10 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return Resolution("why", ids=referent.ids)
     if signals.anaphor and signals.kind is not None and signals.content <= words.max_content["relation"]:
         return Resolution("relation", ids=referent.ids, kind=signals.kind)  # type: ignore[arg-type]
-    if signals.anaphor and signals.kind is None and not signals.fact and signals.content <= words.max_content["anaphor"]:
-        return Resolution("units", ids=referent.ids)
+    about_report = {key_of(i) for i in referent.ids} <= words.report_level_keys
+    if (signals.anaphor and signals.kind is None and not signals.fact and not about_report
+            and signals.content <= words.max_content["anaphor"]):
+        return Resolution("units", ids=referent.ids)  # after "Om rapporten", "den" is the report: ask as is
     if signals.shift and signals.content >= 1:
         return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question if state else "",
                           ids=referent.ids)

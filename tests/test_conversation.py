@@ -127,3 +127,14 @@ def test_conversation_ids_are_short_strings():
 @pytest.mark.parametrize("text", ["anbefaling 2", "utfordringer", "anbefaling tillit", "hjelp"])
 def test_commands_are_left_to_the_engine_in_any_context(text):
     assert resolve(state(CHALLENGES), text, "nb") == Resolution("ask", text=text)
+
+
+def test_what_to_do_instead_of_a_challenge_is_its_recommendation():
+    assert resolve(state(U1), "hva bør de gjøre i stedet?", "nb") == Resolution("relation", ids=U1.ids,
+                                                                              kind="recommendation")
+
+
+def test_after_the_report_facts_a_pronoun_means_the_report():
+    meta = Turn((f"{DOC}#meta",), "unit")
+    assert resolve(state(meta), "Hva handler den om?", "nb").action == "ask"
+    assert resolve(state(A2), "Hva handler den om?", "nb").action == "units"
