@@ -213,7 +213,7 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
     referent = state.referent() if state is not None else None
     pointing = _points_back(signals, words)
     if referent is None:
-        if pointing:
+        if pointing and signals.content == 0:
             return Resolution("unclear", text=text)  # "hvorfor det?" with nothing before it to point to
         if signals.shift and signals.content >= 1 and state is not None:
             return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question)
