@@ -197,7 +197,10 @@ def test_the_conversation_evaluator_scores_each_kind_of_turn(settings, engine, t
     ]
     path = tmp_path / "conversations.jsonl"
     path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in conversations), encoding="utf-8")
-    assert is_conversation_file(path) and not is_conversation_file(ROOT / "tests" / "data" / "heldout.jsonl")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"q": "Hva er anbefaling 2?", "answerable": True, "expect_any": ["tillit"]}) + "\n",
+                         encoding="utf-8")
+    assert is_conversation_file(path) and not is_conversation_file(questions)
     report = evaluate_conversations(settings, engine, path)
     assert (report["turns"], report["later_turns"]) == (6, 4)
     assert report["accuracy"] == pytest.approx(5 / 6) and report["later_accuracy"] == pytest.approx(3 / 4)
