@@ -9,20 +9,17 @@ and a refusal offers OMSTILLINGSBOT_CONTACT when it is set.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 
 from bot import language, messages, smalltalk
 from bot.compose import plain, quoted
 from bot.conversation import (
-    GROUP_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, key_of, numbered, resolve,
+    GROUP_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
 )
 from bot.types import Answer, Lang, Question
 from retrieval.documents import slug
 from retrieval.types import Chunk
-
-log = logging.getLogger(__name__)
 
 
 class Dialogue:
@@ -44,7 +41,9 @@ class Dialogue:
     def reply(self, state: ConversationState | None, question: Question) -> tuple[Answer, ConversationState]:
         text = question.text.strip()
         lang = language.detect(text)
-        resolution = resolve(state, text, lang) if text and len(text) <= self.engine.max_chars else Resolution("ask", text)
+        # Long texts are never follow-ups or small talk (resolve looks at a few words only); the engine
+        # handles empty and over-long input itself.
+        resolution = resolve(state, text, lang) if text else Resolution("ask", text)
         answer, resolved = self._carry_out(resolution, question, lang)
         answer = self._finish(answer)
         after = (state or ConversationState()).add(self.turn_of(answer), answer.lang, resolved)
@@ -207,5 +206,3 @@ def load_source_urls(corpus_dir: Path) -> dict[str, str]:
                     urls[slug(path.stem)] = value.strip()
     return urls
 
-
-__all__ = ["Dialogue", "load_source_urls", "key_of"]

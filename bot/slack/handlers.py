@@ -96,7 +96,7 @@ class SlackHandlers:
                             conversation=_conversation(body, channel, thread_ts))
         await self._answer(client, channel, thread_ts, question)
 
-    async def on_message(self, body: dict, event: dict, client: AsyncWebClient, context: dict) -> None:
+    async def on_message(self, body: dict, event: dict, client: AsyncWebClient) -> None:
         if not inbound.is_user_message(event):
             return
         channel, thread_ts = event.get("channel", ""), event.get("thread_ts")
