@@ -147,11 +147,14 @@ async def test_question_text_is_not_kept_when_question_storage_is_off(make_servi
 
 def test_source_urls_come_from_the_front_matter(tmp_path):
     text = (ROOT / "corpus" / "difi-rapport-2019-3.md").read_text(encoding="utf-8")
-    (tmp_path / "rapport.md").write_text(text.replace("primary: true", "primary: true\nurl: https://example.org/r"),
+    without = "\n".join(line for line in text.splitlines() if not line.startswith("url:"))
+    (tmp_path / "rapport.md").write_text(without.replace("primary: true", "primary: true\nurl: https://example.org/r"),
                                          encoding="utf-8")
+    (tmp_path / "no-url.md").write_text(without, encoding="utf-8")
     (tmp_path / "notes.md").write_text("# Notes\n\nurl: https://not-front-matter.example\n", encoding="utf-8")
     assert load_source_urls(tmp_path) == {"rapport": "https://example.org/r"}
-    assert load_source_urls(ROOT / "corpus") == {}  # the report's URL is not in the corpus (see README)
+    assert load_source_urls(ROOT / "corpus") == {
+        "difi-rapport-2019-3": "https://dfo.no/rapporter/departementene-i-forersetet-omstilling"}
 
 
 async def test_citations_carry_the_url_and_refusals_offer_the_contact(engine, settings, tmp_path):

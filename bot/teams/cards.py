@@ -96,10 +96,6 @@ def answer_card(answer: Answer, *, vote_buttons: bool) -> dict:
     elif answer.kind == "help":
         body.append(_text(messages.text("teams_usage", answer.lang), isSubtle=True, spacing="Medium"))
     actions: list[dict] = []
-    source_urls = list(dict.fromkeys(cit.url for cit in answer.citations if _web_url(cit.url)))
-    if len(source_urls) == 1:
-        actions.append({"type": "Action.OpenUrl", "title": messages.text("teams_open_source", answer.lang),
-                        "url": source_urls[0]})
     if vote_buttons and answer.wants_feedback and answer.answer_id:
         body.append(_text(messages.text("helpful_prompt", answer.lang), isSubtle=True, spacing="Medium"))
         actions += [
@@ -108,6 +104,12 @@ def answer_card(answer: Answer, *, vote_buttons: bool) -> dict:
             {"type": "Action.Submit", "title": f"👎 {messages.text('feedback_down', answer.lang)}",
              "data": vote_data(answer, "down")},
         ]
+    # One source document: a button that opens it (several would need one button each; the
+    # citations' schema.org entries carry their own URLs).
+    source_urls = list(dict.fromkeys(cit.url for cit in answer.citations if _web_url(cit.url)))
+    if len(source_urls) == 1:
+        actions.append({"type": "Action.OpenUrl", "title": messages.text("teams_open_source", answer.lang),
+                        "url": source_urls[0]})
     return _card(body, actions or None)
 
 
