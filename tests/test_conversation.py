@@ -138,3 +138,9 @@ def test_after_the_report_facts_a_pronoun_means_the_report():
     meta = Turn((f"{DOC}#meta",), "unit")
     assert resolve(state(meta), "Hva handler den om?", "nb").action == "ask"
     assert resolve(state(A2), "Hva handler den om?", "nb").action == "units"
+
+
+@pytest.mark.parametrize("text", ["ok", "okei, takk", "got it", "flott!"])
+def test_a_bare_acknowledgement_is_small_talk_not_a_question(text):
+    talk = classify(text)
+    assert talk is not None and talk.category == "thanks"
