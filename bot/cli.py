@@ -143,8 +143,10 @@ def _chat(settings: Settings, args) -> int:
             outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
             print(outcome.message)
             continue
-        last = asyncio.run(service.respond(Question(text, platform="cli", conversation=session)))
-        print(render_text(last) + "\n")
+        answer = asyncio.run(service.respond(Question(text, platform="cli", conversation=session)))
+        if answer.answer_id:  # «+»/«-» vote on the last answer that can be voted on (not on small talk)
+            last = answer
+        print(render_text(answer) + "\n")
     service.close()
     return 0
 

@@ -162,7 +162,7 @@ class Dialogue:
         else:
             line = messages.text("beyond_summary", lang)
         if self.contact:
-            line += " " + messages.text("contact", lang, contact=self.contact)
+            line += "\n" + messages.text("contact", lang, contact=self.contact)
         return line
 
     def turn_of(self, answer: Answer) -> Turn:
