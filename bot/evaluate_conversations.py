@@ -8,6 +8,9 @@ per conversation. A turn's `expect` is one of:
   abstain         - the bot says the report does not cover it and cites nothing;
   smalltalk       - a reply with no citations that is no refusal.
 Reported: turn accuracy, accuracy on later turns (2nd and after), accuracy per kind, and misses.
+Every later turn is also asked alone, in a fresh conversation: a turn that is right alone but wrong
+in its conversation is a context leak (context bent an answer), and one that is wrong alone but right
+in its conversation is a turn the context resolved.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def evaluate_conversations(settings: Settings, engine, path: str | Path) -> dict
 async def _run(service, conversations: list[dict]) -> dict:
     total, right = Counter(), Counter()
     misses: list[dict] = []
+    leaks: list[dict] = []
+    resolved = 0
     for conv in conversations:
         conversation = f"eval-{conv.get('id', '')}-{uuid.uuid4().hex}"
         for n, turn in enumerate(conv["turns"]):
@@ -74,6 +79,12 @@ async def _run(service, conversations: list[dict]) -> dict:
             for bucket in ("all", kind, "later" if n else "first"):
                 total[bucket] += 1
                 right[bucket] += ok
+            if n:
+                alone = await service.respond(Question(turn["user"], platform="cli", conversation=uuid.uuid4().hex))
+                alone_ok = turn_ok(alone, turn["expect"])
+                resolved += ok and not alone_ok
+                if alone_ok and not ok:
+                    leaks.append({"id": conv.get("id", ""), "turn": n + 1, "user": turn["user"]})
             if not ok:
                 misses.append({"id": conv.get("id", ""), "turn": n + 1, "user": turn["user"], "expect": kind,
                                "got": "abstained" if answer.abstained else answer.kind,
@@ -85,6 +96,8 @@ async def _run(service, conversations: list[dict]) -> dict:
         "later_turns": total["later"],
         "later_accuracy": right["later"] / total["later"] if total["later"] else None,
         "by_kind": {k: {"right": right[k], "turns": total[k]} for k in KINDS if total[k]},
+        "resolved_by_context": resolved,
+        "context_leaks": leaks,
         "misses": misses,
     }
 
@@ -99,6 +112,9 @@ def format_report(report: dict, label: str) -> str:
         f"senere turer:          {pct(report['later_accuracy'])}  ({report['later_turns']} turer etter den første)",
     ]
     lines += [f"  {kind:<20} {v['right']}/{v['turns']}" for kind, v in report["by_kind"].items()]
+    lines.append(f"løst av konteksten:    {report['resolved_by_context']}  (senere turer som er feil alene, riktige i samtalen)")
+    lines.append(f"kontekstlekkasjer:     {len(report['context_leaks'])}  (senere turer som er riktige alene, feil i samtalen)")
+    lines += [f"  - {x['id']} tur {x['turn']}: {x['user']}" for x in report["context_leaks"]]
     if report["misses"]:
         lines.append("Bom:")
         lines += [f"  - {m['id']} tur {m['turn']}: {m['user']}  [ventet {m['expect']}; fikk {m['got']}; "

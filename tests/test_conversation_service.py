@@ -209,6 +209,7 @@ def test_the_conversation_evaluator_scores_each_kind_of_turn(settings, engine, t
     assert report["accuracy"] == pytest.approx(5 / 6) and report["later_accuracy"] == pytest.approx(3 / 4)
     assert report["by_kind"] == {"cites_any": {"right": 2, "turns": 3}, "cites_any_top3": {"right": 1, "turns": 1},
                                  "abstain": {"right": 1, "turns": 1}, "smalltalk": {"right": 1, "turns": 1}}
+    assert report["resolved_by_context"] == 1 and report["context_leaks"] == []  # "hvorfor det?" needs context
     [miss] = report["misses"]
     assert (miss["id"], miss["turn"]) == ("t1", 4) and miss["cited"][0].startswith("Utfordring 3")
     assert not list(settings.data_dir.glob("*.sqlite3"))  # the evaluation used a private, temporary store

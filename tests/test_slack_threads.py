@@ -94,6 +94,8 @@ async def test_a_question_in_an_assistant_thread_sets_status_and_title_then_answ
     await slack.event(p.assistant_message("den andre", thread_ts))
     posts = await slack.fake.wait_for("chat.postMessage", count=3)
     assert "Overfor underliggende virksomheter" in posts[2].params["text"]
+    assert len(slack.fake.calls_to("assistant.threads.setStatus")) == 2
+    assert len(slack.fake.calls_to("assistant.threads.setTitle")) == 1  # the first question names the thread
 
 
 def test_a_citation_with_a_url_links_to_its_source():

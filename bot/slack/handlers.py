@@ -166,15 +166,17 @@ class SlackHandlers:
         channel, thread_ts = event["channel"], event["thread_ts"]
         text = inbound.question_text(event["text"])
         lang = detect(text)
-        for call, kwargs in ((set_status, {"status": messages.text("assistant_status", lang)}),
-                             (set_title, {"title": text[: c.TITLE_MAX] or messages.text("teams_app_name", lang)})):
+        service = await self.get_service()
+        conversation = _conversation(body, channel, thread_ts)
+        calls = [(set_status, {"status": messages.text("assistant_status", lang)})]
+        if text and not await service.takes_part("slack", conversation):  # the thread's first question names it
+            calls.append((set_title, {"title": text[: c.TITLE_MAX]}))
+        for call, kwargs in calls:
             try:
                 await call(**kwargs)
             except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 log.warning("slack assistant call failed: %s", _error_code(exc))
-        service = await self.get_service()
-        answer = await service.respond(Question(text, platform="slack",
-                                                conversation=_conversation(body, channel, thread_ts)))
+        answer = await service.respond(Question(text, platform="slack", conversation=conversation))
         # Posting the answer clears the status (Slack's documented behaviour for assistant threads).
         done = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
                            **blocks.answer_message(answer))
