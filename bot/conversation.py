@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -196,7 +197,10 @@ def conversation_id_error(value: object) -> str:
 # --- resolution -----------------------------------------------------------------------------------
 
 
-def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words | None = None) -> Resolution:
+def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words | None = None,
+            is_topic: Callable[[str], bool] | None = None) -> Resolution:
+    """`is_topic(word)` says whether a word is one of the corpus's own topic words ("tillit"): a pronoun
+    question about a topic ("hva sier den om tillit?") is then a new question, not a pointer back."""
     words = words or default_words()
     # "hei"/"takk" are both bokmål and nynorsk: in a nynorsk conversation, answer in nynorsk.
     talk = classify(text, state.lang if state is not None and lang == "nb" else lang)
@@ -206,7 +210,7 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
     tokens = _TOKEN.findall(text.lower())
     if not tokens or len(tokens) > words.max_followup_words or commands.parse(text).name != "ask":
         return ask  # a command ("anbefaling 2", "utfordringer") means the same in any context
-    signals = _Signals.read(tokens, words)
+    signals = _Signals.read(tokens, words, is_topic or (lambda word: False))
     if signals.ordinal is not None and signals.kind is not None:
         # "den tredje utfordringen", "og nummer to av hovedutfordringene": the kind is named, no context needed.
         return Resolution("units", prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal)
@@ -226,6 +230,8 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return Resolution(action, ids=target.ids, prefix=target.prefix, number=target.number)
     if signals.elaborate and signals.content <= words.max_content["elaborate"]:
         return Resolution("elaborate", ids=referent.ids)
+    if signals.topic:
+        return _shift_or_ask(signals, text, state, referent)
     if signals.why and signals.content <= words.max_content["why"]:
         return Resolution("why", ids=referent.ids)
     if signals.anaphor and signals.kind is not None and signals.content <= words.max_content["relation"]:
@@ -234,10 +240,14 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
     if (signals.anaphor and signals.kind is None and not signals.fact and not about_report
             and signals.content <= words.max_content["anaphor"]):
         return Resolution("units", ids=referent.ids)  # after "Om rapporten", "den" is the report: ask as is
+    return _shift_or_ask(signals, text, state, referent)
+
+
+def _shift_or_ask(signals: _Signals, text: str, state: ConversationState | None, referent: Turn) -> Resolution:
     if signals.shift and signals.content >= 1:
         return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question if state else "",
                           ids=referent.ids)
-    return ask
+    return Resolution("ask", text=text)
 
 
 def _points_back(signals: _Signals, words: Words) -> bool:
@@ -283,10 +293,11 @@ class _Signals:
     anaphor: bool
     shift: tuple[str, ...]
     fact: bool  # asks for a new fact ("hvem ga den ut?"): "den" is then the report, not the last answer
-    content: int  # words that are none of the above and not function words: the message's own topic
+    content: int
+    topic: int  # content words that are the corpus's own topic words  # words that are none of the above and not function words: the message's own topic
 
     @classmethod
-    def read(cls, tokens: list[str], w: Words) -> _Signals:
+    def read(cls, tokens: list[str], w: Words, is_topic: Callable[[str], bool]) -> _Signals:
         used: set[int] = set()
         ordinal = None
         for i, tok in enumerate(tokens):
@@ -331,8 +342,8 @@ class _Signals:
                 expletive = tok in w.expletives and (prev in w.expletive_neighbours or nxt in w.expletive_neighbours)
                 anaphor = anaphor or not expletive
         fact = any(tuple(tokens[i:i + len(f)]) == f for f in w.fact_words for i in range(len(tokens)))
-        content = sum(1 for i, tok in enumerate(tokens) if i not in used and tok not in w.stopwords)
-        return cls(ordinal, kind, why, elaborate, anaphor, shift, fact, content)
+        own = [tok for i, tok in enumerate(tokens) if i not in used and tok not in w.stopwords]
+        return cls(ordinal, kind, why, elaborate, anaphor, shift, fact, len(own), sum(map(is_topic, own)))
 
 
 def _strip_lead(text: str, lead: tuple[str, ...]) -> str:

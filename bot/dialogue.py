@@ -43,7 +43,7 @@ class Dialogue:
         lang = language.detect(text)
         # Long texts are never follow-ups or small talk (resolve looks at a few words only); the engine
         # handles empty and over-long input itself.
-        resolution = resolve(state, text, lang) if text else Resolution("ask", text)
+        resolution = resolve(state, text, lang, is_topic=self._is_topic) if text else Resolution("ask", text)
         answer, resolved = self._carry_out(resolution, question, lang)
         answer = self._finish(answer)
         after = (state or ConversationState()).add(self.turn_of(answer), answer.lang, resolved)
@@ -144,6 +144,10 @@ class Dialogue:
             return group
         chunk = self.lookup.retriever.chunk_by_key(key)
         return [chunk] if chunk is not None else []
+
+    def _is_topic(self, word: str) -> bool:
+        """A word the corpus itself uses as a topic (stemmed, compounds and typos as the retriever sees them)."""
+        return any(part.known for part in self.lookup.retriever.lexical.analyse(word).parts)
 
     # --- what leaves ------------------------------------------------------------------------------
 

@@ -144,3 +144,10 @@ def test_after_the_report_facts_a_pronoun_means_the_report():
 def test_a_bare_acknowledgement_is_small_talk_not_a_question(text):
     talk = classify(text)
     assert talk is not None and talk.category == "thanks"
+
+
+def test_a_pronoun_question_about_a_topic_of_the_report_is_a_new_question():
+    topics = {"tillit", "styring"}.__contains__
+    assert resolve(state(CHALLENGES), "Hva sier den om tillit?", "nb", is_topic=topics).action == "ask"
+    assert resolve(state(A2), "Hva betyr det på norsk?", "nb", is_topic=topics).action == "units"
+    assert resolve(state(A2), "og om styring?", "nb", is_topic=topics).action == "shift"
