@@ -230,14 +230,12 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return Resolution(action, ids=target.ids, prefix=target.prefix, number=target.number)
     if signals.elaborate and signals.content <= words.max_content["elaborate"]:
         return Resolution("elaborate", ids=referent.ids)
-    if signals.topic:
-        return _shift_or_ask(signals, text, state, referent)
     if signals.why and signals.content <= words.max_content["why"]:
         return Resolution("why", ids=referent.ids)
     if signals.anaphor and signals.kind is not None and signals.content <= words.max_content["relation"]:
         return Resolution("relation", ids=referent.ids, kind=signals.kind)  # type: ignore[arg-type]
     about_report = {key_of(i) for i in referent.ids} <= words.report_level_keys
-    if (signals.anaphor and signals.kind is None and not signals.fact and not about_report
+    if (signals.anaphor and signals.kind is None and not signals.fact and not about_report and not signals.topic
             and signals.content <= words.max_content["anaphor"]):
         return Resolution("units", ids=referent.ids)  # after "Om rapporten", "den" is the report: ask as is
     return _shift_or_ask(signals, text, state, referent)
