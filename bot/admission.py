@@ -74,6 +74,9 @@ class _Job:
     future: Future
     wanted: Callable[[], bool] = _always
     enqueued: float = field(default_factory=time.perf_counter)
+    # Work other than `engine.respond(question)` that must also run on the engine's one thread (a
+    # conversation's follow-up resolution, the dashboard's re-ranking); never cached or shared.
+    call: Callable[[], object] | None = None
 
 
 class AnswerCache:
@@ -136,10 +139,12 @@ class EngineQueue:
 
     # --- asking ---------------------------------------------------------------------------------
 
-    def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False) -> Future:
-        """Queue a question; raises Busy (only with `refuse_when_full`) when the queue is full."""
+    def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False,
+               call: Callable[[], object] | None = None) -> Future:
+        """Queue a question (answered by `call()` when given, else `engine.respond`); raises Busy
+        (only with `refuse_when_full`) when the queue is full."""
         future: Future = Future()
-        key = self.cache.key(question) if self.cache is not None else None
+        key = self.cache.key(question) if self.cache is not None and call is None else None
         with self._cond:
             if self._closed:
                 raise RuntimeError("the engine queue is closed")
@@ -151,12 +156,13 @@ class EngineQueue:
                 return future
             if refuse_when_full and self._full() and (self._drop_unwanted() == 0 or self._full()):
                 raise Busy(self.retry_after_s())
-            self._enqueue(question, future, wanted, key)
+            self._enqueue(question, future, wanted, key, call)
         return future
 
-    def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None) -> None:
+    def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None,
+                 call: Callable[[], object] | None = None) -> None:
         """With the lock held."""
-        self._jobs.append(_Job(question, future, wanted))
+        self._jobs.append(_Job(question, future, wanted, call=call))
         if key is not None:
             self._in_flight[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
@@ -246,7 +252,7 @@ class EngineQueue:
                 continue
             started = time.perf_counter()
             try:
-                answer = self.cached(job.question)
+                answer = job.call() if job.call is not None else self.cached(job.question)
                 if answer is None:
                     self._prime_batch([job, *queued])
                     answer = self.engine.respond(job.question)

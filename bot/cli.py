@@ -12,7 +12,9 @@ import json
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.settings import Settings, SettingsError
 from bot.types import Answer, Question
@@ -124,17 +126,46 @@ def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
 
 
 def _ask(settings: Settings, args) -> int:
-    from bot.textclean import clean_question
+    """One question, or one per stdin line; with --json a line may also be a JSON object
+    {"question": …, "conversation_id": …} so that follow-ups are answered in their conversation."""
+    from bot.runtime import build_service
 
-    engine = _engine(settings)
+    service = build_service(settings)
     if args.question == ["-"]:
-        questions = (line.rstrip("\n") for line in sys.stdin)
+        lines = (line.rstrip("\n") for line in sys.stdin)
     else:
-        questions = iter([" ".join(args.question)])
-    for text in questions:
-        answer = engine.respond(Question(clean_question(text), platform="cli"))
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+        lines = iter([" ".join(args.question)])
+
+    async def run() -> None:
+        for line in lines:
+            question, error = _ask_line(line, args.json)
+            if error:
+                print(json.dumps({"error": error}, ensure_ascii=False), flush=True)
+                continue
+            answer = await service.respond(question)
+            if question.conversation:
+                answer = replace(answer, conversation_id=question.conversation)
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_text(answer), flush=True)
+
+    try:
+        asyncio.run(run())
+    finally:
+        service.close()
     return 0
+
+
+def _ask_line(line: str, json_lines: bool) -> tuple[Question, str]:
+    from bot.conversation import conversation_id_error
+
+    if json_lines and line.lstrip().startswith("{"):
+        try:
+            payload = json.loads(line)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("question"), str):
+            error = conversation_id_error(payload.get("conversation_id"))
+            return Question(payload["question"], platform="cli", conversation=payload.get("conversation_id") or ""), error
+    return Question(line, platform="cli"), ""
 
 
 def render_text(answer: Answer) -> str:
@@ -158,6 +189,7 @@ def _chat(settings: Settings, args) -> int:
     if not args.verbose and log_file.exists() and log_file.stat().st_size > logged_before:
         print(messages.text("chat_log_file", path=log_file))  # start-up wrote a warning there
     print()
+    session = uuid.uuid4().hex  # one conversation per chat session: follow-ups ("hvorfor det?") use it
     last: Answer | None = None
     while True:
         try:
@@ -170,8 +202,10 @@ def _chat(settings: Settings, args) -> int:
             outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
             print(outcome.message)
             continue
-        last = asyncio.run(service.respond(chat_question(text)))
-        print(render_text(last) + "\n")
+        answer = asyncio.run(service.respond(replace(chat_question(text), conversation=session)))
+        if answer.answer_id:  # «+»/«-» vote on the last answer that can be voted on (not on small talk)
+            last = answer
+        print(render_text(answer) + "\n")
     service.close()
     return 0
 
@@ -195,6 +229,10 @@ def _index(settings: Settings, args) -> int:
 
 
 def _eval(settings: Settings, args) -> int:
+    from bot.evaluate_conversations import is_conversation_file
+
+    if is_conversation_file(args.file):
+        return _eval_conversations(settings, args)
     from bot.evaluate import evaluate, format_report
 
     report = evaluate(_engine(settings, mode=args.mode), args.file)
@@ -202,6 +240,15 @@ def _eval(settings: Settings, args) -> int:
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
     return 0
 
+
+
+def _eval_conversations(settings: Settings, args) -> int:
+    from bot.evaluate_conversations import evaluate_conversations, format_report
+
+    report = evaluate_conversations(settings, _engine(settings, mode=args.mode), args.file)
+    label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
+    return 0
 
 
 def _serve(settings: Settings, args) -> int:

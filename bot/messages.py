@@ -198,6 +198,59 @@ _NB: dict[str, str] = {
     # Admission control (issue 11)
     "busy": "Mange spør akkurat nå, så svaret kommer om litt.",
     "busy_retry": "Mange spør akkurat nå. Prøv igjen om noen sekunder.",
+    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    "smalltalk_greeting": "Hei! Jeg svarer på spørsmål om rapporten «{title}» ({report}), med rapportens egne ord.",
+    "smalltalk_thanks": "Bare hyggelig! Spør gjerne om mer.",
+    "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",
+    "smalltalk_who": (
+        "Jeg er Omstillingsbot, en bot som svarer på spørsmål om rapporten «{title}» ({report}) fra Difi og DFØ. "
+        "Jeg siterer rapporten og viser hvor svaret står."
+    ),
+    "smalltalk_what": (
+        "Jeg kan fortelle hva rapporten «{title}» ({report}) sier om departementenes rolle i omstilling: "
+        "hovedutfordringene, anbefalingene og hva de bygger på. Du kan spørre videre, f.eks. «hvorfor det?» eller «utdyp»."
+    ),
+    "smalltalk_sign": "Vil du gi tilbakemelding på et svar? Bruk knappene under svaret.",
+    "smalltalk_suggestions": "Du kan for eksempel spørre:",
+    "suggested_question_1": "Hva er hovedutfordringene?",
+    "suggested_question_2": "Hva bør departementene gjøre overfor underliggende virksomheter?",
+    "suggested_question_3": "anbefaling 3",
+    "followup_why": "Rapporten knytter dette til denne utfordringen:",
+    "followup_why_self": "Rapporten begrunner det i selve teksten:",
+    "followup_elaborate": "Hele teksten, med avsnittet i rapporten som utdyper den:",
+    "followup_elaborate_none": "Sammendraget sier ikke mer om dette enn:",
+    "followup_recommendation": "Dette anbefaler rapporten for å møte det:",
+    "followup_challenge": "Utfordringen rapporten knytter det til:",
+    "beyond_summary": "Vil du vite mer, se hele rapporten ({report}).",
+    "beyond_summary_url": "Vil du vite mer, se hele rapporten: {url}",
+    "contact": "Vil du snakke med noen om dette? Kontakt: {contact}",
+    "assistant_greeting": (
+        "Hei! Jeg svarer på spørsmål om rapporten «{title}» ({report}), med rapportens egne ord og kilde. "
+        "Spør videre i tråden, for eksempel «hvorfor det?» eller «utdyp»."
+    ),
+    "assistant_prompts_title": "Prøv for eksempel:",
+    "assistant_status": "leter i rapporten …",
+    "teams_open_source": "Åpne rapporten",
+    "quick_all_recommendations": "Alle anbefalinger",
+    "quick_all_recommendations_cmd": "anbefalinger",
+    "quick_all_challenges": "Alle utfordringer",
+    "quick_all_challenges_cmd": "utfordringer",
+    "quick_recommendation": "Anbefaling {n}",
+    "quick_recommendation_cmd": "anbefaling {n}",
+    "quick_challenge": "Utfordring {n}",
+    "quick_challenge_cmd": "utfordring {n}",
+    "quick_why": "Hvorfor det?",
+    "quick_more": "Utdyp",
+    "prompt_starter_1": "Hva er hovedutfordringene?",
+    "prompt_starter_1_description": "De fire hovedutfordringene rapporten ser",
+    "prompt_starter_2": "Hva anbefaler rapporten?",
+    "prompt_starter_2_description": "Hovedanbefalingen og de tre anbefalingene",
+    "prompt_starter_3": "Hvem står bak rapporten?",
+    "prompt_starter_3_description": "Utgivere, rapportnummer og dato",
+    "followup_unclear": (
+        "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
+        "eller skriv «anbefalinger» eller «utfordringer»."
+    ),
 }
 
 _EN: dict[str, str] = {
@@ -352,6 +405,53 @@ _EN: dict[str, str] = {
     # Admission control (issue 11)
     "busy": "Many people are asking right now, so the answer will take a moment.",
     "busy_retry": "Many people are asking right now. Please try again in a few seconds.",
+    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    "smalltalk_greeting": "Hi! I answer questions about the report «{title}» ({report}), in the report's own words.",
+    "smalltalk_thanks": "You're welcome! Feel free to ask more.",
+    "smalltalk_bye": "Goodbye! Ask about the report any time.",
+    "smalltalk_who": (
+        "I am Omstillingsbot, a bot that answers questions about the report «{title}» ({report}) by Difi and DFØ. "
+        "I quote the report and show where the answer comes from."
+    ),
+    "smalltalk_what": (
+        "I can tell you what the report «{title}» ({report}) says about the ministries' role in reform: "
+        "the main challenges, the recommendations and what they rest on. You can ask follow-ups such as «why?» or «elaborate»."
+    ),
+    "smalltalk_sign": "Want to give feedback on an answer? Use the buttons below the answer.",
+    "smalltalk_suggestions": "You could ask, for example:",
+    "suggested_question_1": "What are the main challenges?",
+    "suggested_question_2": "What should the ministries do towards their agencies?",
+    "suggested_question_3": "recommendation 3",
+    "followup_why": "The report links this to this challenge (quoted in Norwegian):",
+    "followup_why_self": "The report gives its reasons in the text itself (quoted in Norwegian):",
+    "followup_elaborate": "The full text, with the paragraph of the report that elaborates it (quoted in Norwegian):",
+    "followup_elaborate_none": "The summary says no more about this than (quoted in Norwegian):",
+    "followup_recommendation": "This is what the report recommends to meet it (quoted in Norwegian):",
+    "followup_challenge": "The challenge the report links it to (quoted in Norwegian):",
+    "beyond_summary": "For more, see the full report ({report}).",
+    "beyond_summary_url": "For more, see the full report: {url}",
+    "contact": "Want to talk to someone about this? Contact: {contact}",
+    "assistant_greeting": (
+        "Hi! I answer questions about the report «{title}» ({report}) in the report's own words, with sources. "
+        "Ask follow-ups in the thread, such as «why?» or «elaborate»."
+    ),
+    "assistant_prompts_title": "Try for example:",
+    "assistant_status": "searching the report …",
+    "teams_open_source": "Open the report",
+    "quick_all_recommendations": "All recommendations",
+    "quick_all_recommendations_cmd": "recommendations",
+    "quick_all_challenges": "All challenges",
+    "quick_all_challenges_cmd": "challenges",
+    "quick_recommendation": "Recommendation {n}",
+    "quick_recommendation_cmd": "recommendation {n}",
+    "quick_challenge": "Challenge {n}",
+    "quick_challenge_cmd": "challenge {n}",
+    "quick_why": "Why?",
+    "quick_more": "Tell me more",
+    "followup_unclear": (
+        "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
+        "about trust?», or type «recommendations» or «challenges»."
+    ),
 }
 
 
@@ -384,9 +484,54 @@ _NN: dict[str, str] = {
     "sources": "Kjelder",
     "busy": "Mange spør akkurat no, så svaret kjem om litt.",
     "busy_retry": "Mange spør akkurat no. Prøv igjen om nokre sekund.",
+    # Conversations (issue 9)
+    "smalltalk_greeting": "Hei! Eg svarar på spørsmål om rapporten «{title}» ({report}), med orda i rapporten.",
+    "smalltalk_thanks": "Berre hyggeleg! Spør gjerne om meir.",
+    "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",
+    "smalltalk_who": (
+        "Eg er Omstillingsbot, ein bot som svarar på spørsmål om rapporten «{title}» ({report}) frå Difi og DFØ. "
+        "Eg siterer rapporten og viser kvar svaret står."
+    ),
+    "smalltalk_what": (
+        "Eg kan fortelje kva rapporten «{title}» ({report}) seier om rolla til departementa i omstilling: "
+        "hovudutfordringane, tilrådingane og kva dei byggjer på. Du kan spørje vidare, t.d. «kvifor det?» eller «utdjup»."
+    ),
+    "smalltalk_sign": "Vil du gi tilbakemelding på eit svar? Bruk knappane under svaret.",
+    "smalltalk_suggestions": "Du kan til dømes spørje:",
+    "suggested_question_1": "Kva er hovudutfordringane?",
+    "suggested_question_2": "Kva bør departementa gjere overfor underliggjande verksemder?",
+    "suggested_question_3": "anbefaling 3",
+    "followup_why": "Rapporten knyter dette til denne utfordringa:",
+    "followup_why_self": "Rapporten grunngir det i sjølve teksten:",
+    "followup_elaborate": "Heile teksten, med avsnittet i rapporten som utdjupar han:",
+    "followup_elaborate_none": "Samandraget seier ikkje meir om dette enn:",
+    "followup_recommendation": "Dette tilrår rapporten for å møte det:",
+    "followup_challenge": "Utfordringa rapporten knyter det til:",
+    "beyond_summary": "Vil du vite meir, sjå heile rapporten ({report}).",
+    "beyond_summary_url": "Vil du vite meir, sjå heile rapporten: {url}",
+    "contact": "Vil du snakke med nokon om dette? Kontakt: {contact}",
+    "teams_open_source": "Opne rapporten",
+    "quick_all_recommendations": "Alle tilrådingar",
+    "quick_all_challenges": "Alle utfordringar",
+    "quick_all_challenges_cmd": "utfordringar",
+    "quick_all_recommendations_cmd": "anbefalingar",
+    "quick_why": "Kvifor det?",
+    "quick_more": "Utdjup",
+    "followup_unclear": (
+        "Eg veit ikkje kva du viser til. Still gjerne heile spørsmålet, til dømes «Kva seier rapporten om tillit?», "
+        "eller skriv «anbefalingar» eller «utfordringar»."
+    ),
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}
+
+
+SUGGESTED_QUESTIONS = 3
+
+
+def suggested_questions(lang: Lang = "nb") -> list[str]:
+    """Two or three questions a new user could ask (small talk replies, Slack's suggested prompts)."""
+    return [text(f"suggested_question_{n}", lang) for n in range(1, SUGGESTED_QUESTIONS + 1)]
 
 
 def text(key: str, lang: Lang = "nb", **values: object) -> str:

@@ -92,6 +92,11 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     from bot.feedback import open_store
     from bot.feedback.privacy import load_secret
 
+    from datetime import timedelta
+
+    from bot.conversation import load_relations
+    from bot.dialogue import Dialogue, load_source_urls
+
     engine = engine or build_engine(settings)
     try:
         secret = load_secret(settings)
@@ -100,5 +105,8 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     embedder = engine.retriever.embedder
     # Cached answers are valid only for this corpus and this embedder.
     identity = f"{corpus_hash(settings.corpus_dir)}:{embedder.id}"
+    dialogue = Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
+                        load_source_urls(settings.corpus_dir))
     return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
-                       prime=getattr(embedder, "prime", None), cache_identity=identity)
+                       prime=getattr(embedder, "prime", None), cache_identity=identity, dialogue=dialogue,
+                       conversation_ttl=timedelta(hours=settings.conversation_ttl_hours))

@@ -13,10 +13,12 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from aiohttp import web
 
 from bot import messages, safejson
+from bot.conversation import conversation_id_error
 from bot.service import Busy, ChatService, Gone
 from bot.settings import Settings
 from bot.types import Question
@@ -142,21 +144,23 @@ def _make_ask(get_service: GetService, settings: Settings):
         question = payload.get("question") if isinstance(payload, dict) else None
         if not isinstance(question, str):
             return _bad_request("Feltet «question» mangler eller er ikke tekst. Send {\"question\": \"…\"}.")
-        # issue 10: one conversation per browser tab; namespaced so no caller can pose as a Slack/Teams key
-        conversation = payload.get("conversation_id") or ""
-        if not isinstance(conversation, str) or len(conversation) > MAX_CONVERSATION_ID:
-            return _bad_request(messages.text("web_bad_conversation"))
+        conversation = payload.get("conversation_id")
+        if (error := conversation_id_error(conversation)):
+            return _bad_request(error)
         service = await get_service()
         try:
+            # Namespaced, so no web caller can pose as a Slack or Teams conversation.
             answer = await service.respond(Question(question, platform="web",
-                                                    conversation=f"web:{conversation}" if conversation else ""), refuse_when_full=True,
-                                           wanted=lambda: _client_connected(request))
+                                                    conversation=f"web:{conversation}" if conversation else ""),
+                                           refuse_when_full=True, wanted=lambda: _client_connected(request))
         except Busy as busy:
             return web.json_response({"error": messages.text("busy_retry")}, status=503,
                                      headers={"Retry-After": str(int(busy.retry_after_s))},
                                      dumps=lambda o: json.dumps(o, ensure_ascii=False))
         except Gone:
             return web.Response(status=499)  # nobody is listening; the status is for the access log
+        if conversation:
+            answer = replace(answer, conversation_id=conversation)
         return web.json_response(answer.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     return ask

@@ -15,15 +15,20 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from bot import messages
 from bot.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
 from bot.compose import new_answer_id
 from bot.feedback.base import FeedbackStore, UnknownAnswer
-from bot.feedback.privacy import message_key, voter_key
+from bot.feedback.privacy import conversation_key, message_key, voter_key
 from bot.textclean import clean_question
 from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
+
+if TYPE_CHECKING:
+    from bot.conversation import ConversationState
+    from bot.dialogue import Dialogue
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +53,15 @@ class AnswerLookup:
 class ChatService:
     def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes, *,
                  max_queue: int = DEFAULT_MAX_QUEUE, prime: Callable[[Sequence[str]], None] | None = None,
-                 cache_identity: str = "") -> None:
+                 cache_identity: str = "", dialogue: Dialogue | None = None,
+                 conversation_ttl: timedelta = timedelta(hours=24)) -> None:
         self.engine = engine
         self.store = store
         self._secret = secret
+        # Follow-ups, small talk, citation URLs and the contact line (bot/dialogue.py); without it
+        # every message is answered alone by the engine.
+        self.dialogue = dialogue
+        self.conversation_ttl = conversation_ttl
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
         self._pending: list[_Pending] = []  # answers waiting for the next group commit
@@ -60,7 +70,8 @@ class ChatService:
         # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
         # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
-        self._queue = EngineQueue(engine, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)
+        responder = _Alone(dialogue, engine) if dialogue is not None else engine
+        self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)
 
     @property
     def busy(self) -> bool:
@@ -80,12 +91,29 @@ class ChatService:
         With `refuse_when_full` a full queue raises `Busy` at once; `wanted()` False when the
         question's turn comes (the HTTP client hung up) skips it and raises `Gone`.
         A feedback store that is down never stops an answer: the failure is logged and the
-        answer goes out (its votes will then be reported as not saved)."""
+        answer goes out (its votes will then be reported as not saved). With a dialogue, the
+        conversation's state is loaded first and saved after; a store that is down means the
+        message is answered without context, never an error."""
         question = replace(question, text=clean_question(question.text))
-        answer = self._queue.cached(question)
+        call = None
+        after: list = []
+        if self.dialogue is not None and question.conversation:
+            state = await self._load_conversation(question)
+            dialogue = self.dialogue
+
+            def converse() -> Answer:  # on the engine's thread, in arrival order with everything else
+                answer, state_after = dialogue.reply(state, question)
+                after.append(state_after)
+                return answer
+
+            call = converse
+        answer = self._queue.cached(question) if call is None else None
         if answer is None:
-            future = self._queue.submit(question, wanted=wanted or _always, refuse_when_full=refuse_when_full)
+            future = self._queue.submit(question, wanted=wanted or _always, refuse_when_full=refuse_when_full,
+                                        call=call)
             answer = await asyncio.wrap_future(future)
+        if after:
+            await self._save_conversation(question, after[0])
         if answer.wants_feedback and self.store is not None:
             try:
                 await asyncio.to_thread(self._record, answer, question.platform)
@@ -96,7 +124,8 @@ class ChatService:
     async def in_engine_thread(self, fn, *args):
         """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
         nothing uses the engine and its embedder from two threads at once."""
-        return await asyncio.get_running_loop().run_in_executor(self._engine_pool, fn, *args)
+        return await asyncio.wrap_future(self._queue.submit(Question(""), call=lambda: fn(*args)))
+
     def _record(self, answer: Answer, platform: Platform) -> None:
         """Group commit (in a worker thread): answers that arrive while another batch is being written
         are written together in the next transaction, so a burst costs a few commits, not one each.
@@ -118,6 +147,40 @@ class ChatService:
         if item.error is not None:
             raise item.error
 
+    async def _load_conversation(self, question: Question) -> ConversationState | None:
+        if not question.conversation or self.store is None:
+            return None
+        from bot.conversation import ConversationState
+
+        key = conversation_key(self._secret, question.platform, question.conversation)
+        try:
+            stored = await asyncio.to_thread(self.store.load_conversation, key, self.conversation_ttl)
+            return ConversationState.from_stored(stored) if stored is not None else None
+        except Exception as exc:  # noqa: BLE001 - no context is better than no answer
+            log.warning("conversation state unavailable: %s", type(exc).__name__)
+            return None
+
+    async def _save_conversation(self, question: Question, state: ConversationState) -> None:
+        if not question.conversation or self.store is None:
+            return
+        key = conversation_key(self._secret, question.platform, question.conversation)
+        try:
+            await asyncio.to_thread(self.store.save_conversation, key, state.to_stored(), self.conversation_ttl)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("conversation state not saved: %s", type(exc).__name__)
+
+    async def takes_part(self, platform: Platform, conversation: str) -> bool:
+        """True when the bot has answered in this conversation within the TTL (Slack uses it to
+        answer thread replies without a new mention); False when unknown or the store is down."""
+        if not conversation or self.store is None or self.dialogue is None:
+            return False
+        key = conversation_key(self._secret, platform, conversation)
+        try:
+            return await asyncio.to_thread(self.store.load_conversation, key, self.conversation_ttl) is not None
+        except Exception as exc:  # noqa: BLE001
+            log.warning("conversation state unavailable: %s", type(exc).__name__)
+            return False
+
     def close(self) -> None:
         self._queue.close()
         if self.store is not None:
@@ -134,7 +197,10 @@ class ChatService:
         for attempt in range(VOTE_ATTEMPTS):
             try:
                 tally = await asyncio.to_thread(self.store.vote, answer_id, key, value)
-                return VoteOutcome(True, vote, tally, message=messages.text(f"vote_saved_{value}", lang))
+                message = messages.text(f"vote_saved_{value}", lang)
+                if value == "down" and self.dialogue is not None and self.dialogue.contact:
+                    message += " " + messages.text("contact", lang, contact=self.dialogue.contact)
+                return VoteOutcome(True, vote, tally, message=message)
             except UnknownAnswer:
                 return VoteOutcome(False, vote, unknown_answer=True, message=messages.text("vote_unknown", lang))
             except Exception as exc:  # noqa: BLE001 - StoreUnavailable, locks, driver errors
@@ -246,3 +312,18 @@ class _Pending:
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]
+
+
+class _Alone:
+    """A message without a conversation key, answered by the dialogue without context (small talk,
+    citation links, the contact line), so the queue can cache and share such answers."""
+
+    def __init__(self, dialogue: Dialogue, engine: Responder) -> None:
+        self.dialogue, self.engine = dialogue, engine
+
+    def respond(self, question: Question) -> Answer:
+        return self.dialogue.reply(None, question)[0]
+
+    def query_text(self, question: Question) -> str | None:
+        query_text = getattr(self.engine, "query_text", None)
+        return query_text(question) if query_text else None

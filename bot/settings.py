@@ -148,6 +148,9 @@ class Settings:
     rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
     # Admission control (issue 11): questions waiting for the engine before POST /api/ask answers 503.
     max_queue: int = 100
+    # Conversations (issue 9)
+    conversation_ttl_hours: float = 24.0  # conversation state older than this is deleted
+    contact: str = ""  # an address or URL offered on refusals, after a thumbs-down and beyond the summary
 
     @property
     def index_dir(self) -> Path:
@@ -201,4 +204,7 @@ class Settings:
             admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
             rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
             max_queue=_int("OMSTILLINGSBOT_MAX_QUEUE", get("OMSTILLINGSBOT_MAX_QUEUE"), 100, 1, 100_000),
+            conversation_ttl_hours=float(_int("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS",
+                                              get("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS"), 24, 1, 24 * 365)),
+            contact=(get("OMSTILLINGSBOT_CONTACT") or "").strip(),
         )

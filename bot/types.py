@@ -20,7 +20,8 @@ VoteValue = Literal["up", "down", "none"]
 #   listing  - a command result (recommendations, challenges, one unit, about)
 #   help     - usage text
 #   invalid  - empty, too long or otherwise unusable input
-AnswerKind = Literal["answer", "abstain", "listing", "help", "invalid"]
+#   smalltalk - a reply to a greeting, thanks, goodbye or a question about the bot (no citations)
+AnswerKind = Literal["answer", "abstain", "listing", "help", "invalid", "smalltalk"]
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ class Citation:
     text: str  # the quoted report text
     source: str  # e.g. "Difi-rapport 2019:3"
     page: int | None = None
+    url: str | None = None  # the source document's address (corpus front matter `url:`), when known
 
     def to_json(self) -> dict:
-        return {"id": self.id, "label": self.label, "text": self.text, "source": self.source, "page": self.page}
+        return {"id": self.id, "label": self.label, "text": self.text, "source": self.source, "page": self.page,
+                "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Answer:
     kind: AnswerKind = "answer"
     lang: Lang = "nb"
     question: str = ""  # the question as asked (the feedback store redacts it)
+    conversation_id: str = ""  # echoed to HTTP callers that sent one (POST /api/ask, ask --json -)
 
     @property
     def wants_feedback(self) -> bool:
@@ -77,6 +81,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "answer_id": self.answer_id,
             "kind": self.kind,
+            **({"conversation_id": self.conversation_id} if self.conversation_id else {}),
         }
 
 

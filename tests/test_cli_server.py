@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.server import build_app
 
 ROOT = Path(__file__).resolve().parents[1]
-CITATION_KEYS = {"id", "label", "text", "source", "page"}
+CITATION_KEYS = {"id", "label", "text", "source", "page", "url"}
 
 
 def _env(settings) -> dict:
@@ -112,3 +112,49 @@ async def test_api_ask_answers_huge_and_empty_questions_without_failing(client, 
     too_big = await client.post("/api/ask", data=b'{"question": "' + b"a" * (settings.max_body_bytes + 10) + b'"}',
                                 headers={"content-type": "application/json"})
     assert too_big.status == 413
+
+
+async def test_api_ask_keeps_a_conversation_by_its_id(client):
+    await _ready(client)
+    first = await (await client.post("/api/ask", json={"question": "anbefaling 2", "conversation_id": "web-1"})).json()
+    assert first["conversation_id"] == "web-1"
+    why = await (await client.post("/api/ask", json={"question": "hvorfor det?", "conversation_id": "web-1"})).json()
+    assert why["conversation_id"] == "web-1" and why["citations"][0]["label"].startswith("Utfordring 2")
+    other = await (await client.post("/api/ask", json={"question": "hvorfor det?", "conversation_id": "web-2"})).json()
+    assert other["citations"] == []  # another conversation has nothing to point back to
+    plain = await (await client.post("/api/ask", json={"question": "hvorfor det?"})).json()
+    assert "conversation_id" not in plain and plain["citations"] == []
+
+
+@pytest.mark.parametrize("conversation_id", ["x" * 129, 42, "", ["a"]])
+async def test_api_ask_rejects_a_bad_conversation_id(client, conversation_id):
+    response = await client.post("/api/ask", json={"question": "anbefaling 2", "conversation_id": conversation_id})
+    assert response.status == 400 and "conversation_id" in (await response.json())["error"]
+
+
+def test_ask_json_reads_conversations_from_json_lines(settings, engine):
+    lines = [
+        json.dumps({"question": "utfordringer", "conversation_id": "cli-1"}),
+        json.dumps({"question": "den tredje", "conversation_id": "cli-1"}),
+        "den tredje",  # a plain line has no conversation
+        json.dumps({"question": "x", "conversation_id": "y" * 200}),
+    ]
+    out = run_cli(settings, "ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    listing, third, alone, bad = [json.loads(line) for line in out.stdout.splitlines()]
+    assert listing["conversation_id"] == "cli-1" and len(listing["citations"]) == 4
+    assert third["conversation_id"] == "cli-1" and third["citations"][0]["label"].startswith("Utfordring 3")
+    assert "conversation_id" not in alone and alone["citations"] == []
+    assert "conversation_id" in bad["error"]
+
+
+def test_eval_on_a_conversations_file_reports_turn_accuracy(base_settings, engine, tmp_path):
+    conversation = {"id": "c1", "lang": "nb", "turns": [
+        {"user": "hei", "expect": {"smalltalk": True}}, {"user": "utfordringer", "expect": {"cites_any_top3": ["press"]}},
+        {"user": "den andre", "expect": {"cites_any": ["drift"]}}, {"user": "Hvem vant VM?", "expect": {"abstain": True}}]}
+    path = tmp_path / "conversations.jsonl"
+    path.write_text(json.dumps(conversation, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = run_cli(base_settings, "eval", str(path))
+    assert out.returncode == 0, out.stderr
+    for metric in ("riktige turer", "senere turer", "smalltalk", "cites_any_top3", "abstain"):
+        assert metric in out.stdout

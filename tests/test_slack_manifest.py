@@ -30,9 +30,12 @@ def test_http_manifest_points_everything_at_the_one_endpoint():
 def test_minimum_scopes_and_the_events_the_adapter_handles():
     manifest = _load("manifest.yaml")
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "chat:write", "commands", "im:history", "reactions:read"}
+        "app_mentions:read", "chat:write", "commands", "im:history", "reactions:read",
+        "channels:history", "groups:history", "assistant:write"}  # thread replies, the assistant surface
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention", "message.im", "reaction_added", "reaction_removed"}
+        "app_mention", "message.im", "reaction_added", "reaction_removed",
+        "message.channels", "message.groups", "assistant_thread_started", "assistant_thread_context_changed"}
+    assert manifest["features"]["assistant_view"]["assistant_description"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert len(manifest["display_information"]["description"]) <= 140
     assert 175 <= len(manifest["display_information"]["long_description"]) <= 4000

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Sequence
 
+from datetime import timedelta
 from typing import Protocol
 
 from bot.feedback.summary import ExportRow, Summary
@@ -33,6 +34,18 @@ class Purged:
     before: str | None
     questions: int = 0
     comments: int = 0
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    """One conversation's state as the store keeps it: `turns` is JSON made by bot/conversation.py
+    (cited unit ids and answer kinds, never a platform id); `question` is the last resolved question,
+    None when question storage is off."""
+
+    turns: str
+    last_kind: str
+    lang: str
+    question: str | None = None
 
 
 class FeedbackStore(Protocol):
@@ -75,5 +88,11 @@ class FeedbackStore(Protocol):
 
     def summary(self) -> Summary:
         """Totals, by week, by cited unit, by platform, and the worst questions."""
+
+    def load_conversation(self, conversation_key: str, max_age: timedelta) -> StoredConversation | None:
+        """A conversation's state by the HMAC of its key; None if absent or older than max_age (then deleted)."""
+
+    def save_conversation(self, conversation_key: str, state: StoredConversation, max_age: timedelta) -> None:
+        """Store a conversation's state and delete every conversation older than max_age."""
 
     def close(self) -> None: ...

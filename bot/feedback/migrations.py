@@ -64,6 +64,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (answer_id, voter_key)
         )""",
     )),
+    # Conversation state for follow-up questions (bot/conversation.py). Keyed by an HMAC of the
+    # adapter's conversation key; `updated` is UTC to the minute, rows older than the TTL are deleted.
+    Migration(3, "conversation state", (
+        """CREATE TABLE conversations (
+            conversation_key TEXT PRIMARY KEY,
+            turns TEXT NOT NULL,
+            last_kind TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            question TEXT,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE INDEX conversations_updated ON conversations (updated)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

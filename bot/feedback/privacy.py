@@ -15,6 +15,10 @@ What is stored, and what is not:
 * Chat message references (Slack channel+ts, Teams activity ids) and delivery event ids are
   stored only as HMACs of the same kind, to find the answer a reaction belongs to and to drop
   duplicate deliveries. Event keys are pruned after a day.
+* Conversation state (for follow-up questions) is stored under an HMAC of the adapter's
+  conversation key: the cited unit ids and answer kinds of the last few turns, the language, the
+  last resolved question (redacted; none when question storage is off) and the minute it was
+  updated. It is deleted once older than OMSTILLINGSBOT_CONVERSATION_TTL_HOURS (default 24).
 * No platform user id, name, e-mail, team/tenant id or channel id is stored anywhere, and
   none is logged. Question redaction replaces e-mail addresses (IDN domains and quoted local
   parts included), phone numbers, Norwegian national identity numbers (with or without
@@ -67,6 +71,12 @@ def voter_key(secret: bytes, platform: str, user_id: str, answer_id: str) -> str
 def message_key(secret: bytes, platform: str, parts: Sequence[str]) -> str:
     """Key for a chat message reference (e.g. channel + ts) or a delivery event id."""
     return _digest(secret, "message", (platform, *parts))
+
+
+def conversation_key(secret: bytes, platform: str, conversation: str) -> str:
+    """Key for a conversation's state (the adapter's opaque key: Slack team+channel+thread, Teams
+    conversation id, …); the store never sees the platform's ids themselves."""
+    return _digest(secret, "conversation", (platform, conversation))
 
 
 def load_secret(settings: Settings) -> bytes:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feedback.base import Purged, UnknownAnswer
+from bot.feedback.base import Purged, StoredConversation, UnknownAnswer
 from bot.feedback.migrations import CREATE_VERSION_TABLE, MIGRATIONS
 from bot.feedback.privacy import redact
 from bot.feedback.summary import ExportRow, Summary, summarize
@@ -47,6 +47,11 @@ def text_cutoff(now: datetime, retention_days: int) -> str:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def minute_of(moment: datetime) -> str:
+    """UTC to the minute: the conversation TTL needs more than hours, nothing needs seconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def hour_of(moment: datetime) -> str:
@@ -241,6 +246,36 @@ class SqlStore:
 
     def summary(self) -> Summary:
         return summarize(self.export_rows())
+
+    # --- conversation state (migration 3) ---------------------------------------------------------
+
+    def load_conversation(self, conversation_key: str, max_age: timedelta) -> StoredConversation | None:
+        """The state saved under this (already hashed) key, or None when there is none or it is older
+        than `max_age` (an expired row is deleted on the spot)."""
+        now = self._clock()
+        with self._tx(write=True) as run:
+            row = run("SELECT turns, last_kind, lang, question, updated FROM conversations "
+                      "WHERE conversation_key = ?", (conversation_key,)).fetchone()
+            if row is None:
+                return None
+            if row[4] < minute_of(now - max_age):
+                run("DELETE FROM conversations WHERE conversation_key = ?", (conversation_key,))
+                return None
+        return StoredConversation(turns=row[0], last_kind=row[1], lang=row[2], question=row[3])
+
+    def save_conversation(self, conversation_key: str, state: StoredConversation, max_age: timedelta) -> None:
+        """Insert or replace one conversation's state, and delete every conversation older than `max_age`.
+
+        The question text is redacted, and dropped when question storage is off."""
+        now = self._clock()
+        question = redact(state.question) if (self.store_questions and state.question) else None
+        with self._tx(write=True) as run:
+            run("INSERT INTO conversations (conversation_key, turns, last_kind, lang, question, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_key) DO UPDATE SET "
+                "turns = excluded.turns, last_kind = excluded.last_kind, lang = excluded.lang, "
+                "question = excluded.question, updated = excluded.updated",
+                (conversation_key, state.turns, state.last_kind, state.lang, question, minute_of(now)))
+            run("DELETE FROM conversations WHERE updated < ?", (minute_of(now - max_age),))
 
 
 def _grouped(rows: Sequence[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:

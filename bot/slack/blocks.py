@@ -75,8 +75,17 @@ def vote_value(value: VoteValue, answer_id: str, lang: Lang) -> str:
     return c.VALUE_SEPARATOR.join((value, answer_id, lang))
 
 
+def _source_line(n: int, citation: Citation, lang: Lang) -> str:
+    """"[1] *Anbefaling 2 – … · Difi-rapport 2019:3*", a link to the source when its URL is known."""
+    label = escape(citation_label(citation, lang))
+    url = citation.url or ""
+    if url.startswith(("https://", "http://")) and not any(ch in url for ch in "|<> "):
+        return f"[{n}] *<{escape(url)}|{label}>*"
+    return f"[{n}] *{label}*"
+
+
 def _sources_block(answer: Answer) -> dict:
-    lines = [f"[{n}] *{escape(citation_label(cit, answer.lang))}*" for n, cit in enumerate(answer.citations, 1)]
+    lines = [_source_line(n, cit, answer.lang) for n, cit in enumerate(answer.citations, 1)]
     # A context block holds at most 10 elements; one element with line breaks never hits that.
     text = "\n".join(lines)[: c.CONTEXT_TEXT_MAX]
     return {"type": "context", "block_id": c.BLOCK_SOURCES, "elements": [_mrkdwn(text)]}

@@ -52,3 +52,7 @@ MAX_BLOCKS = 50
 
 # After this long without an answer, a "working on it" message is posted and later replaced.
 PROGRESS_AFTER_S = 1.5
+
+# Thread replies and the assistant surface (issue 9)
+TITLE_MAX = 80  # an assistant thread's title: the first words of the question
+MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")  # a user mention in message text

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncAssistant
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -47,6 +47,13 @@ class SlackHandlers:
         self._in_flight: set[asyncio.Task] = set()
 
     def register(self, app: AsyncApp) -> None:
+        # The assistant surface (split view): its middleware takes assistant_thread_started and the
+        # user's messages in assistant threads (DM messages with a thread_ts) before the listeners below.
+        assistant = AsyncAssistant()
+        assistant.thread_started(self._tracked(self.on_assistant_thread_started))
+        assistant.user_message(self._tracked(self.on_assistant_message))
+        assistant.thread_context_changed(self.on_assistant_context_changed)
+        app.assistant(assistant)
         app.event("app_mention")(self._tracked(self.on_mention))
         app.event("message")(self._tracked(self.on_message))
         app.event("reaction_added")(self._tracked(self.on_reaction_added))
@@ -88,16 +95,34 @@ class SlackHandlers:
             return
         if not await self._first(body):
             return
-        question = Question(inbound.question_text(event["text"]), platform="slack")
-        await self._answer(client, channel, event.get("thread_ts") or event.get("ts"), question)
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        question = Question(inbound.question_text(event["text"]), platform="slack",
+                            conversation=_conversation(body, channel, thread_ts))
+        await self._answer(client, channel, thread_ts, question)
 
     async def on_message(self, body: dict, event: dict, client: AsyncWebClient) -> None:
-        if event.get("channel_type") != "im" or not inbound.is_user_message(event):
+        if not inbound.is_user_message(event):
             return
-        if not await self._first(body):
+        channel, thread_ts = event.get("channel", ""), event.get("thread_ts")
+        if event.get("channel_type") == "im":
+            if not await self._first(body):
+                return
+            question = Question(inbound.question_text(event["text"]), platform="slack",
+                                conversation=_conversation(body, channel, thread_ts))
+            await self._answer(client, channel, thread_ts, question)
             return
-        question = Question(inbound.question_text(event["text"]), platform="slack")
-        await self._answer(client, event["channel"], event.get("thread_ts"), question)
+        # A channel message: only a reply in a thread the bot takes part in, addressed to nobody else.
+        # Top-level chatter is never answered; a message that mentions the bot arrives as app_mention.
+        if not thread_ts or event.get("channel_type") not in ("channel", "group"):
+            return
+        if c.MENTION.search(event["text"]):
+            return
+        conversation = _conversation(body, channel, thread_ts)
+        service = await self.get_service()
+        if not await service.takes_part("slack", conversation) or not await self._first(body):
+            return
+        question = Question(inbound.question_text(event["text"]), platform="slack", conversation=conversation)
+        await self._answer(client, channel, thread_ts, question)
 
     async def _answer(self, client: AsyncWebClient, channel: str, thread_ts: str | None, question: Question) -> None:
         """Post the answer; if it takes longer than a moment, post a placeholder first and replace it."""
@@ -121,6 +146,53 @@ class SlackHandlers:
             done = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts, **message)
         if done and answer.wants_feedback:
             await service.remember_message("slack", (channel, done["ts"]), answer.answer_id)
+
+    # ---- the assistant surface ----------------------------------------------------------------
+
+    async def on_assistant_thread_started(self, body: dict, event: dict, client: AsyncWebClient,
+                                          set_suggested_prompts: Callable[..., Awaitable]) -> None:
+        """A user opened a new assistant thread: greet, and offer a few questions to start with."""
+        thread = event.get("assistant_thread") or {}
+        channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+        if not channel or not thread_ts or not await self._first(body):
+            return
+        await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
+                    **blocks.notice_message(messages.text("assistant_greeting", "nb")))
+        prompts = [{"title": q, "message": q} for q in messages.suggested_questions("nb")]
+        try:
+            await set_suggested_prompts(prompts=prompts, title=messages.text("assistant_prompts_title", "nb"))
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("slack assistant.threads.setSuggestedPrompts failed: %s", _error_code(exc))
+
+    async def on_assistant_message(self, body: dict, event: dict, client: AsyncWebClient,
+                                   set_status: Callable[..., Awaitable], set_title: Callable[..., Awaitable]) -> None:
+        """A message in an assistant thread (or a threaded DM): Slack shows our status while the
+        engine works, instead of a placeholder message; the first question becomes the thread's title."""
+        if not inbound.is_user_message(event) or not await self._first(body):
+            return
+        channel, thread_ts = event["channel"], event["thread_ts"]
+        text = inbound.question_text(event["text"])
+        lang = detect(text)
+        service = await self.get_service()
+        conversation = _conversation(body, channel, thread_ts)
+        calls = [(set_status, {"status": messages.text("assistant_status", lang)})]
+        if text and not await service.takes_part("slack", conversation):  # the thread's first question names it
+            calls.append((set_title, {"title": text[: c.TITLE_MAX]}))
+        for call, kwargs in calls:
+            try:
+                await call(**kwargs)
+            except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("slack assistant call failed: %s", _error_code(exc))
+        answer = await service.respond(Question(text, platform="slack", conversation=conversation))
+        # Posting the answer clears the status (Slack's documented behaviour for assistant threads).
+        done = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
+                           **blocks.answer_message(answer))
+        if done and answer.wants_feedback:
+            await service.remember_message("slack", (channel, done["ts"]), answer.answer_id)
+
+    async def on_assistant_context_changed(self, body: dict) -> None:
+        """The user moved to another channel with the assistant open; the bot does not use that context
+        (bolt's default would store it by editing the bot's first reply, which needs history scopes)."""
 
     # ---- slash command and sharing ------------------------------------------------------------
 
@@ -229,6 +301,18 @@ class SlackHandlers:
             log.warning("slack response_url post failed: HTTP %d", response.status_code)
             return False
         return True
+
+
+def _conversation(body: dict, channel: str, thread_ts: str | None) -> str:
+    """The opaque conversation key: team + channel + thread (a DM without a thread is one conversation).
+    ChatService keeps only an HMAC of it."""
+    return ":".join((str(body.get("team_id") or ""), channel, thread_ts or ""))
+
+
+def _error_code(exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "unknown_error"))
+    return type(exc).__name__
 
 
 def _shareable(answer: Answer) -> bool:

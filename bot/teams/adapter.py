@@ -168,16 +168,22 @@ class TeamsBot(ActivityHandler):
         incoming = inbound.incoming_text(activity.text, _mentions(activity), bot_id or "")
         if _in_group(activity) and not incoming.mentions_bot:
             return  # in channels and group chats the bot speaks only when @mentioned
-        answer = await self._answer(turn_context, service, incoming.text)
+        # The conversation id carries the reply chain in channels (";messageid=…"), so a follow-up in a
+        # chain uses that chain's context, and a personal chat is one conversation.
+        conversation = activity.conversation.id if activity.conversation else ""
+        answer = await self._answer(turn_context, service, incoming.text, conversation or "")
         native = activity.channel_id in c.NATIVE_FEEDBACK_CHANNELS
-        sent = await turn_context.send_activity(to_activity(cards.answer_activity(answer, native_feedback=native)))
+        personal = bool(activity.conversation and activity.conversation.conversation_type == "personal")
+        sent = await turn_context.send_activity(to_activity(cards.answer_activity(
+            answer, native_feedback=native, quick_replies=personal)))
         if answer.wants_feedback and answer.answer_id and sent is not None and sent.id:
             await service.remember_message(PLATFORM, _message_ref(activity, sent.id), answer.answer_id)
 
-    async def _answer(self, turn_context: TurnContext, service: ChatService, text: str) -> Answer:
+    async def _answer(self, turn_context: TurnContext, service: ChatService, text: str,
+                      conversation: str = "") -> Answer:
         typing = asyncio.create_task(self._typing_later(turn_context))
         try:
-            return await service.respond(Question(text, platform=PLATFORM))
+            return await service.respond(Question(text, platform=PLATFORM, conversation=conversation))
         finally:
             typing.cancel()
 

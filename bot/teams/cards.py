@@ -47,6 +47,8 @@ def message_entity(answer: Answer) -> dict | None:
         }
         if citation.page is not None:
             appearance["image"] = {"@type": "ImageObject", "name": c.CITATION_ICON_PDF}
+        if _web_url(citation.url):
+            appearance["url"] = citation.url  # Teams opens the source from the citation pop-up
         claims.append({"@type": "Claim", "position": position, "appearance": appearance})
     if claims:
         entity["citation"] = claims
@@ -93,25 +95,32 @@ def answer_card(answer: Answer, *, vote_buttons: bool) -> dict:
         body += _commands(answer.lang)
     elif answer.kind == "help":
         body.append(_text(messages.text("teams_usage", answer.lang), isSubtle=True, spacing="Medium"))
-    actions = None
+    actions: list[dict] = []
     if vote_buttons and answer.wants_feedback and answer.answer_id:
         body.append(_text(messages.text("helpful_prompt", answer.lang), isSubtle=True, spacing="Medium"))
-        actions = [
+        actions += [
             {"type": "Action.Submit", "title": f"👍 {messages.text('feedback_up', answer.lang)}",
              "data": vote_data(answer, "up")},
             {"type": "Action.Submit", "title": f"👎 {messages.text('feedback_down', answer.lang)}",
              "data": vote_data(answer, "down")},
         ]
-    return _card(body, actions)
+    # One source document: a button that opens it (several would need one button each; the
+    # citations' schema.org entries carry their own URLs).
+    source_urls = list(dict.fromkeys(cit.url for cit in answer.citations if _web_url(cit.url)))
+    if len(source_urls) == 1:
+        actions.append({"type": "Action.OpenUrl", "title": messages.text("teams_open_source", answer.lang),
+                        "url": source_urls[0]})
+    return _card(body, actions or None)
 
 
 def _attachment(card: dict) -> dict:
     return {"contentType": c.CARD_CONTENT_TYPE, "content": card}
 
 
-def answer_activity(answer: Answer, *, native_feedback: bool) -> dict:
+def answer_activity(answer: Answer, *, native_feedback: bool, quick_replies: bool = False) -> dict:
     """The reply activity. With `native_feedback` Teams draws 👍/👎 under the message itself;
-    otherwise the card has its own buttons. `summary` is what notifications and the chat list show."""
+    otherwise the card has its own buttons. `summary` is what notifications and the chat list show.
+    `quick_replies` adds suggested actions (Teams shows them in personal chats only)."""
     wants_votes = answer.wants_feedback and bool(answer.answer_id)
     activity: dict = {
         "type": "message",
@@ -123,7 +132,35 @@ def answer_activity(answer: Answer, *, native_feedback: bool) -> dict:
         activity["entities"] = [entity]
     if wants_votes and native_feedback:
         activity["channelData"] = {c.FEEDBACK_LOOP_FLAG: True}
+    if quick_replies:
+        replies = suggested_replies(answer)
+        if replies:
+            activity["suggestedActions"] = {"actions": [
+                {"type": "imBack", "title": title, "value": value} for title, value in replies]}
     return activity
+
+
+def _web_url(url: str | None) -> bool:
+    return bool(url) and url.startswith(("https://", "http://"))  # type: ignore[union-attr]
+
+
+def suggested_replies(answer: Answer) -> list[tuple[str, str]]:
+    """Quick replies after an answer: the units of a listing by number; "why?", "more" and the whole
+    list after one unit; the two lists after a refusal, help or small talk. (title, text to send)."""
+    lang = answer.lang
+    recommendations = (messages.text("quick_all_recommendations", lang), messages.text("quick_all_recommendations_cmd", lang))
+    challenges = (messages.text("quick_all_challenges", lang), messages.text("quick_all_challenges_cmd", lang))
+    if answer.kind not in ("answer", "listing") or answer.abstained or not answer.citations:
+        return [recommendations, challenges]
+    keys = [cit.id.rsplit("#", 1)[-1] for cit in answer.citations]
+    numbered = {prefix: sorted(int(k[1:]) for k in keys if k[:1] == prefix and k[1:].isdigit()) for prefix in "AU"}
+    for prefix, word in (("A", "recommendation"), ("U", "challenge")):
+        if len(numbered[prefix]) > 1:
+            return [(messages.text(f"quick_{word}", lang, n=n), messages.text(f"quick_{word}_cmd", lang, n=n))
+                    for n in numbered[prefix][: c.MAX_QUICK_REPLIES]]
+    follow = [(messages.text("quick_why", lang), messages.text("quick_why", lang)),
+              (messages.text("quick_more", lang), messages.text("quick_more", lang))]
+    return follow + [challenges if numbered["U"] and not numbered["A"] else recommendations]
 
 
 def welcome_activity(lang: Lang = "nb") -> dict:

@@ -89,10 +89,16 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def command_lists() -> list[dict]:
-    """One list per scope (the schema allows three), all with the same commands as the Slack slash command."""
+    """One list per scope (the schema allows three), all with the same commands as the Slack slash command.
+    The personal scope starts with a few example questions: Teams shows that list as prompt starters
+    when a user opens a chat with the bot."""
     commands = [{"title": m.word[: c.COMMAND_TITLE_MAX],
                  "description": _shorten(messages.text(m.message_key), c.COMMAND_DESCRIPTION_MAX)} for m in c.MENU]
-    return [{"scopes": [scope], "commands": commands} for scope in c.BOT_SCOPES]
+    starters = [{"title": messages.text(f"prompt_starter_{n}")[: c.COMMAND_TITLE_MAX],
+                 "description": _shorten(messages.text(f"prompt_starter_{n}_description"), c.COMMAND_DESCRIPTION_MAX)}
+                for n in range(1, c.PROMPT_STARTERS + 1)]
+    return [{"scopes": [scope], "commands": (starters if scope == "personal" else []) + commands}
+            for scope in c.BOT_SCOPES]
 
 
 def manifest(settings: Settings, *, public_url: str = "") -> dict:

@@ -149,7 +149,10 @@ class FakeSlack:
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         methods = {"auth.test": self._auth_test, "chat.postMessage": self._post_message, "chat.update": self._update,
-                   "chat.postEphemeral": self._post_ephemeral, "apps.connections.open": self._connections_open}
+                   "chat.postEphemeral": self._post_ephemeral, "apps.connections.open": self._connections_open,
+                   "assistant.threads.setStatus": self._assistant_status,
+                   "assistant.threads.setSuggestedPrompts": self._assistant_prompts,
+                   "assistant.threads.setTitle": self._assistant_title}
         handler = methods.get(method)
         response = handler(params) if handler is not None else {"ok": False, "error": "unknown_method"}
         await self._record(method, params, response=response)
@@ -180,6 +183,34 @@ class FakeSlack:
         if not params.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
         return {"ok": True, "message_ts": self._new_ts()}
+
+    # Assistant threads (https://api.slack.com/methods/assistant.threads.setStatus and siblings):
+    # channel_id and thread_ts name the thread; each method answers {"ok": true} or an error code.
+
+    @staticmethod
+    def _assistant_thread_error(params: dict) -> dict | None:
+        if not params.get("channel_id") or not params.get("thread_ts"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not str(params["channel_id"]).startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}  # assistant threads live in the app's DM
+        return None
+
+    def _assistant_status(self, params: dict) -> dict:
+        if "status" not in params:
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._assistant_thread_error(params) or {"ok": True}
+
+    def _assistant_prompts(self, params: dict) -> dict:
+        prompts = params.get("prompts")
+        if (not isinstance(prompts, list) or not 1 <= len(prompts) <= 4
+                or not all(isinstance(p, dict) and p.get("title") and p.get("message") for p in prompts)):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._assistant_thread_error(params) or {"ok": True}
+
+    def _assistant_title(self, params: dict) -> dict:
+        if not params.get("title"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._assistant_thread_error(params) or {"ok": True}
 
     def _connections_open(self, params: dict) -> dict:
         return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
@@ -234,12 +265,14 @@ class FakeSlack:
 
 
 async def _params(request: web.Request) -> dict:
-    """Slack's Web API takes JSON or form bodies; structured form fields arrive JSON-encoded."""
+    """Slack's Web API takes JSON or form bodies, and arguments in the query string too (slack_sdk
+    sends some methods' arguments that way); structured form fields arrive JSON-encoded."""
     raw = await request.text()
+    query = dict(request.query)
     if request.content_type == "application/json":
-        return json.loads(raw) if raw else {}
-    params = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "attachments", "payload"):
+        return {**query, **(json.loads(raw) if raw else {})}
+    params = {**query, **dict(parse_qsl(raw, keep_blank_values=True))}
+    for key in ("blocks", "attachments", "payload", "prompts", "loading_messages"):
         if isinstance(params.get(key), str):
             try:
                 params[key] = json.loads(params[key])

@@ -135,3 +135,29 @@ def feedback_buttons_action(element: dict, block_id: str, positive: bool) -> dic
     chosen = element["positive_button" if positive else "negative_button"]
     return {"type": "feedback_buttons", "action_id": element["action_id"], "block_id": block_id,
             "value": chosen["value"]}
+
+
+def channel_message(text: str, *, user: str = "U0ASKER01", channel: str = "C0CHANNEL1",
+                    thread_ts: str | None = None, channel_type: str = "channel") -> dict:
+    """A message.channels / message.groups event (a thread reply when thread_ts is given)."""
+    ts = new_ts()
+    event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts,
+             "channel_type": channel_type, "team": TEAM_ID}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def assistant_thread_started(*, user: str = "U0ASKER01", channel: str = "D0DIRECT01") -> dict:
+    """Slack's assistant_thread_started event: the user opened a new thread in the assistant view."""
+    thread_ts = new_ts()
+    return {"type": "assistant_thread_started",
+            "assistant_thread": {"user_id": user, "context": {"channel_id": "C0CHANNEL1", "team_id": TEAM_ID,
+                                                             "enterprise_id": None},
+                                 "channel_id": channel, "thread_ts": thread_ts},
+            "event_ts": new_ts()}
+
+
+def assistant_message(text: str, thread_ts: str, *, user: str = "U0ASKER01", channel: str = "D0DIRECT01") -> dict:
+    """A user's message in an assistant thread: a DM message with the thread's ts."""
+    return direct_message(text, user=user, channel=channel, thread_ts=thread_ts)

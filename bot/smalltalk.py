@@ -1,0 +1,95 @@
+"""Small talk: greetings, thanks, goodbyes, "who are you?", "what can you do?" in bokmål, nynorsk and English.
+
+A message is small talk only when it is nothing but such phrases (plus a few fillers such as
+"og", "så", "ok"): "hei, hva sier anbefaling 2?" is a question and goes to the engine. The reply
+is short, in the user's language, never a refusal and never report content; all but goodbyes
+end with two or three questions the user could ask. The phrases live in bot/dialogue.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from bot import messages
+from bot.compose import plain
+from bot.types import Answer, Lang
+
+Category = Literal["greeting", "thanks", "bye", "who", "what", "sign"]
+# When a message holds several (e.g. "takk, ha det"), the reply answers the one that matters most.
+PRIORITY: tuple[Category, ...] = ("bye", "what", "who", "thanks", "greeting")
+
+_TOKEN = re.compile(r"[a-zæøåéèüäö']+")
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    category: Category
+    lang: Lang
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[dict[tuple[str, ...], list[tuple[Category, Lang]]], frozenset[str], int]:
+    data = json.loads(resources.files("bot").joinpath("dialogue.json").read_text(encoding="utf-8"))["smalltalk"]
+    table: dict[tuple[str, ...], list[tuple[Category, Lang]]] = {}
+    for category, by_lang in data.items():
+        if category == "fillers":
+            continue
+        for lang, phrases in by_lang.items():
+            for phrase in phrases:
+                table.setdefault(tuple(_TOKEN.findall(phrase.lower())), []).append((category, lang))
+    longest = max(len(p) for p in table)
+    return table, frozenset(data["fillers"]), longest
+
+
+def classify(text: str, default_lang: Lang = "nb") -> SmallTalk | None:
+    """The small-talk category and language of a message made only of small-talk phrases, else None."""
+    stripped = text.strip()
+    if stripped in ("+", "-"):
+        return SmallTalk("sign", default_lang)
+    words = _TOKEN.findall(stripped.lower())
+    if not words or len(words) > 10:
+        return None
+    table, fillers, longest = _phrases()
+    found: list[tuple[Category, Lang]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            match = table.get(tuple(words[i:i + size]))
+            if match:
+                found.extend(match)
+                i += size
+                break
+        else:
+            if words[i] not in fillers:
+                return None
+            i += 1
+    if not found:
+        return None
+    categories = {c for c, _ in found}
+    category = next(c for c in PRIORITY if c in categories)
+    langs = [lang for c, lang in found]
+    # A phrase shared by bokmål and nynorsk ("hei", "takk") says nothing about which one: keep the default.
+    lang: Lang = default_lang
+    if all(lg == "en" for lg in langs):
+        lang = "en"
+    elif "nn" in langs and "nb" not in langs:
+        lang = "nn"
+    elif "nb" in langs and "nn" not in langs:
+        lang = "nb"
+    elif default_lang == "en":
+        lang = "nb"
+    return SmallTalk(category, lang)
+
+
+def reply(talk: SmallTalk, question: str) -> Answer:
+    """A short friendly reply; not an answer from the report (no citations, no feedback buttons)."""
+    text = messages.text(f"smalltalk_{talk.category}", talk.lang)
+    if talk.category not in ("bye", "sign"):
+        text += "\n" + messages.text("smalltalk_suggestions", talk.lang)
+        text += "".join(f"\n• {q}" for q in messages.suggested_questions(talk.lang))
+    return plain("smalltalk", text, talk.lang, question)
