@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     # "+" as prefix so every option (--csv, --plot …) falls through to the report's own parser.
     feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False, prefix_chars="+")
     feedback.add_argument("rest", nargs=argparse.REMAINDER)
+    teach = sub.add_parser("teach", help="legg et spørsmål til som eksempelspørsmål for en del av rapporten "
+                                         "(A2, U3, meta …, eller none: rapporten dekker det ikke)")
+    teach.add_argument("question")
+    teach.add_argument("key")
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
     package.add_argument("--out", default="omstillingsbot-teams.zip", metavar="FIL.zip",
                          help="hvor zip-filen skrives (standard omstillingsbot-teams.zip)")
@@ -261,7 +265,42 @@ def _serve(settings: Settings, args) -> int:
 def _feedback(settings: Settings, args) -> int:
     from bot.feedback.report import run_report
 
-    return run_report(settings, list(args.rest))
+    rest = list(args.rest)
+    if "--suggestions" in rest:
+        return _suggestions(settings)
+    return run_report(settings, rest)
+
+
+def _suggestions(settings: Settings) -> int:
+    """`feedback --suggestions`: refused and voted-down questions, each with the unit ranked first now."""
+    from bot.feedback import open_store
+    from bot.teaching import suggestions
+
+    store = open_store(settings)
+    try:
+        found = suggestions(store, _engine(settings))
+    finally:
+        store.close()
+    for item in found:
+        print(f"{item.reason:10}  {item.top_key or '–':5}  {item.question}")
+    if not found:
+        print("Ingen avviste eller nedstemte spørsmål.")
+    return 0
+
+
+def _teach(settings: Settings, args) -> int:
+    """Add an example question to a unit of the corpus file, then rebuild the index and the model."""
+    from bot.teaching import teach
+
+    try:
+        teach(settings.corpus_dir, args.question, args.key)
+    except (KeyError, ValueError) as exc:
+        print(f"Kan ikke lære boten det: {exc}", file=sys.stderr)
+        return 2
+    engine = _engine(settings)  # the corpus hash changed: index and answerability model follow
+    answer = engine.respond(Question(args.question, platform="cli"))
+    print(render_text(answer))
+    return 0
 
 
 def _teams_package(settings: Settings, args) -> int:
@@ -283,7 +322,7 @@ def _teams_package(settings: Settings, args) -> int:
 
 _COMMANDS = {
     "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "serve": _serve,
-    "feedback": _feedback, "teams-package": _teams_package,
+    "feedback": _feedback, "teach": _teach, "teams-package": _teams_package,
 }
 
 

@@ -101,7 +101,12 @@ class Engine:
         if self.model is None:
             return True, 1.0
         x = features(result)
-        return self.model.answers(x), self.model.confidence(x)
+        confidence = self.model.confidence(x)
+        # The nearest passage of all is a question the owners marked as not covered (`{#none}` or
+        # `teach … none`): their word beats the model's guess.
+        if result.signals.not_covered > result.signals.dense_top:
+            return False, confidence
+        return self.model.answers(x), confidence
 
     def _numbered_unit(self, text: str) -> Chunk | None:
         """"Hva er den tredje hovedutfordringen?" -> U3; "the last recommendation" -> A3."""

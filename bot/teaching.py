@@ -1,10 +1,10 @@
-# lead replaces on merge: a minimal version of the engine issue's teaching module, so the owners'
-# dashboard (issue 10) can be built and tested against the agreed interface.
 """Teaching: owners attach a question the bot refused or got a thumbs-down on to a unit of the report.
 
 `suggestions()` lists such questions from the feedback store with the unit the engine ranks first
 for them today; `teach()` writes the question into the corpus as an example question of a unit
-(a line `? question` directly under the unit's heading), so the next index build knows it.
+(a line `? question` directly under the unit's heading), so the next index build knows it: the
+question becomes a passage pointing to the unit (retrieval/passages.py), never quoted itself, and the
+answerability model is refitted with it. The key `none` marks a question the report does not answer.
 """
 
 from __future__ import annotations

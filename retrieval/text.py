@@ -30,6 +30,8 @@ QUESTION_WORDS = {
     "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "it", "its", "this", "that", "with",
     "be", "by", "as", "at", "should", "can", "could", "would", "will", "i", "my", "me", "we", "our", "you",
     "your", "they", "their", "them", "there", "from", "into", "than", "so", "if", "not", "no", "yes", "get",
+    # chat politeness around a question, in bokmål, nynorsk and English
+    "hei", "hallo", "heisann", "hoi", "takk", "tusen", "hello", "hi", "thanks", "thank",
     "ja", "nei", "gjøre", "gjør", "bety", "betyr", "om", "egentlig", "kort", "please", "briefly",
     # generic verbs of questions ("hva hører til", "hvordan fungerer"), in bokmål, nynorsk and English
     "hører", "høyrer", "fungerer", "gjelder", "gjeld", "finnes", "fins", "ligger", "heter", "kalles",

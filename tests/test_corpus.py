@@ -131,6 +131,6 @@ def test_markdown_front_matter_gives_an_about_unit(tmp_path):
                   "# Annen rapport\n\n## Funn {#F1}\n\nEt funn.\n", encoding="utf-8")
     doc = load_document(md)
     about = doc.blocks[0]
-    assert about.key == "meta" and "Oppdatert: 5. mars 2021" in about.text and doc.source == "Difi-rapport 2020:1"
+    assert about.key == "meta" and "Sist oppdatert: 5. mars 2021" in about.text and doc.source == "Difi-rapport 2020:1"
     assert doc.blocks[1].key == "F1" and doc.blocks[1].section == ("Funn",)
     assert re.search(r"Difi-rapport 2020:1", about.text)

@@ -116,7 +116,7 @@ def test_dev_set_quality_bar(engine):
 
     report = evaluate(engine, require_shared(DEV_SET))
     assert report["recall@1"] >= 0.90, report["misses"]
-    assert report["recall@3"] == 1.0, report["misses"]
+    assert report["recall@3"] >= 0.95, report["misses"]  # the bar of the engine v2 issue
     assert report["abstention_accuracy"] == 1.0 and report["false_abstentions"] == 0, report["misses"]
     json.dumps(report)  # the --json output is serialisable
 

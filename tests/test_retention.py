@@ -168,5 +168,5 @@ def test_retention_setting(value, days):
 
 @pytest.mark.parametrize("value", ["-1", "90d", "1.5"])
 def test_a_bad_retention_setting_is_refused_plainly(value):
-    with pytest.raises(ValueError, match="OMSTILLINGSBOT_RETENTION_DAYS must be a whole number of days"):
+    with pytest.raises(ValueError, match="OMSTILLINGSBOT_RETENTION_DAYS må være et helt antall dager"):
         Settings.from_env({"OMSTILLINGSBOT_RETENTION_DAYS": value})

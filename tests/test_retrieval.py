@@ -123,11 +123,15 @@ def test_both_embedders_load_packaged_models_and_rank_a_norwegian_paraphrase_fir
 
 
 def test_lexical_analysis_handles_compounds_typos_synonyms_nynorsk_and_english():
+    from retrieval.text import Analyzer, Lexicon
+
+    # The domain lexicon (synonyms, nynorsk, English) is the corpus's data file, not code.
+    lexicon = Lexicon.load(Path(__file__).resolve().parents[1] / "corpus" / "lexicon.json")
     index = LexicalIndex([
         "Embetsverket bør fremme forslag om omstilling.",
         "Departementene etterspør etatenes planer for fornyelse.",
         "Vår hovedanbefaling er at departementene bør styrke sin rolle.",
-    ])
+    ], Analyzer(lexicon))
     def known(question: str) -> dict[str, bool]:
         return {p.word: p.known for p in index.analyse(question).parts}
 

@@ -113,8 +113,6 @@ async def test_expect_100_continue_with_a_huge_length_is_413_before_any_body(cli
     assert b" 413 " in status_line
 
 
-@pytest.mark.skipif(hasattr(retrieval.lexical, "_deletes"),
-                    reason="needs issue 8's linear-time typo corrector (the old one takes ~45 s and ~4 GB here)")
 @pytest.mark.parametrize("word", ["ab" * 1000, "x" * 2000, "hovedanbefaling" * 133])
 async def test_a_2000_letter_word_is_answered(client, word):
     status, answer = await _ask(client, json.dumps({"question": word}))
@@ -144,7 +142,7 @@ def distinct(tag: str) -> list[str]:
 
 
 async def test_a_full_queue_answers_503_with_retry_after_at_once(settings, make_service):
-    small = settings.with_(max_queue=2)
+    small = settings.with_(max_queue=2, rate_limit=0)
     service = make_service(small)
     async with TestClient(TestServer(build_app(small, lambda: service))) as client:
         # Questions already acknowledged to a chat platform are queued whatever the bound.
@@ -161,7 +159,7 @@ async def test_a_full_queue_answers_503_with_retry_after_at_once(settings, make_
 
 
 async def test_a_burst_of_one_question_is_answered_once_and_never_shed(settings, make_service):
-    small = settings.with_(max_queue=2)
+    small = settings.with_(max_queue=2, rate_limit=0)
     service = make_service(small)
     async with TestClient(TestServer(build_app(small, lambda: service))) as client:
         async def ask() -> tuple[int, dict]:
@@ -176,7 +174,7 @@ async def test_a_burst_of_one_question_is_answered_once_and_never_shed(settings,
 
 
 async def test_a_request_whose_client_hung_up_is_not_computed(settings, make_service):
-    service = make_service(settings.with_(max_queue=500))
+    service = make_service(settings.with_(max_queue=500, rate_limit=0))
     async with TestClient(TestServer(build_app(settings, lambda: service))) as client:
         ahead = [asyncio.ensure_future(service.respond(Question(q, platform="slack"))) for q in distinct("hung up")]
         await asyncio.sleep(0)
@@ -351,7 +349,7 @@ async def test_with_the_queue_full_a_slack_mention_says_busy_at_once_and_is_answ
     from tests.fakes.slack_api import BOT_USER_ID
     from tests.slack_fakes import running_slack
 
-    async with running_slack(settings.with_(max_queue=1), make_service, progress_after_s=60) as slack:
+    async with running_slack(settings.with_(max_queue=1, rate_limit=0), make_service, progress_after_s=60) as slack:
         ahead = [asyncio.ensure_future(slack.service.respond(Question(q, platform="web"))) for q in distinct("slack")]
         await asyncio.sleep(0)
         assert slack.service.busy

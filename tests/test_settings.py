@@ -62,6 +62,17 @@ VARIABLES = (
     Variable("ToBotFromChannelOpenIdMetadataUrl", "teams_openid_metadata_url", "", ((URL, URL),),
              ("login.botframework.com/v1",)),
     Variable("ToChannelFromBotLoginUrl", "teams_login_url", "", ((URL, URL),), ("not a url",)),
+    Variable("OMSTILLINGSBOT_RETENTION_DAYS", "retention_days", 90, (("30", 30), ("0", 0)), ("-1", "90d", "1.5")),
+    Variable("OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS", "slack_feedback_buttons", False, (("true", True),), ("kanskje",)),
+    Variable("OMSTILLINGSBOT_TEAMS_APP_VERSION", "teams_app_version", "1.0.0", (("1.2.3", "1.2.3"),)),
+    Variable("OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME", "teams_developer_name", "Omstillingsbot", (("DFØ", "DFØ"),)),
+    Variable("OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION", "teams_short_description", "", (("Kort", "Kort"),)),
+    Variable("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION", "teams_long_description", "", (("Lang", "Lang"),)),
+    Variable("OMSTILLINGSBOT_ADMIN_TOKEN", "admin_token", "", (("t0ken", "t0ken"),)),
+    Variable("OMSTILLINGSBOT_RATE_LIMIT", "rate_limit", 30, (("0", 0), ("120", 120)), ("many", "-1")),
+    Variable("OMSTILLINGSBOT_MAX_QUEUE", "max_queue", 100, (("500", 500),), ("0", "lots")),
+    Variable("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS", "conversation_ttl_hours", 24.0, (("2", 2.0),), ("0", "day")),
+    Variable("OMSTILLINGSBOT_CONTACT", "contact", "", ((" postmottak@dfo.no ", "postmottak@dfo.no"),)),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 

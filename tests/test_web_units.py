@@ -130,8 +130,10 @@ def test_teach_writes_an_example_question_under_the_unit_heading_once(corpus):
     teach(corpus, "Hvordan bygger man tillit til etatene?", "A2")  # the same question again: no change
     teach(corpus, "Hva med gode målbilder?", "A2")
     text = (corpus / REPORT).read_text(encoding="utf-8")
-    assert ("### Anbefaling 2 – overfor underliggende virksomheter {#A2}\n"
-            "? Hvordan bygger man tillit til etatene?\n? Hva med gode målbilder?\n\nOverfor underliggende") in text
+    # Appended after the unit's existing example questions, before its text.
+    assert ("? Hvordan bygger man tillit til etatene?\n? Hva med gode målbilder?\n\nOverfor underliggende") in text
+    heading = text.index("{#A2}")
+    assert heading < text.index("? Hvordan bygger man tillit") < text.index("Overfor underliggende virksomheter bør")
     assert text.count("? Hvordan bygger man tillit") == 1
     # Example questions are not report text: the units and their quoted text are unchanged.
     assert load_document(corpus / REPORT).blocks == original.blocks

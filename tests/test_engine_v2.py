@@ -1,0 +1,114 @@
+"""Engine v2: passages and example questions, the learned answerability model, teaching, answer shape."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot.types import Question
+from retrieval.answerability import fit, load_labelled
+from retrieval.lexical import LexicalIndex
+from retrieval.text import MAX_WORD
+from retrieval.types import NOT_COVERED
+from tests.conftest import ROOT
+
+
+def ask(engine, text: str):
+    return engine.respond(Question(text))
+
+
+def test_the_answerability_model_is_refitted_deterministically(engine):
+    questions = load_labelled(ROOT / "corpus" / "questions")
+    assert len(questions) >= 250
+    first, second = fit(engine.retriever, questions), fit(engine.retriever, questions)
+    assert first == second
+    assert 0.0 < first.threshold < 1.0 and first.answerable < first.rows
+
+
+def test_example_questions_are_indexed_but_never_quoted_or_cited(engine):
+    retriever = engine.retriever
+    examples = [p for p in retriever.passages if p.kind == "example"]
+    assert examples and any(p.unit == NOT_COVERED for p in examples)
+    unit_texts = {c.text for c in retriever.chunks}
+    for passage in examples:
+        answer = ask(engine, passage.text)
+        for citation in answer.citations:
+            assert citation.text in unit_texts and citation.text != passage.text
+        assert passage.text not in answer.text.replace(answer.question, "")
+
+
+def test_a_not_covered_example_is_refused(engine):
+    answer = ask(engine, "Hvor mange sider er rapporten på?")
+    assert answer.abstained and not answer.citations
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Hva er den tredje hovedutfordringen?", "U3"),
+    ("Hva er utfordring nummer 2?", "U2"),
+    ("What is the first recommendation?", "A1"),
+    ("Kva er den siste tilrådinga?", "A3"),
+])
+def test_a_question_naming_a_number_gets_that_unit_alone(engine, text, key):
+    answer = ask(engine, text)
+    assert [c.id.split("#")[1] for c in answer.citations] == [key]
+
+
+def test_andre_meaning_other_is_not_an_ordinal(engine):
+    answer = ask(engine, "Hva anbefales overfor andre departementer?")
+    assert answer.citations[0].id.endswith("#A3")
+
+
+def test_answers_cite_at_most_three_units_unless_they_are_a_list(engine):
+    for text in ("Hva sier rapporten om tillit og styring?", "Hvordan bør departementene samarbeide?"):
+        assert len(ask(engine, text).citations) <= 3
+
+
+def test_the_fact_sheet_is_shown_as_facts_not_as_a_quote(engine):
+    answer = ask(engine, "Hvilket nummer har rapporten?")
+    assert answer.citations[0].id.endswith("#meta")
+    fact_line = answer.text.splitlines()[1]
+    assert "Difi-rapport 2019:3" in fact_line and "«Departementene" in fact_line
+    assert not fact_line.startswith("«")
+
+
+def test_markup_and_emoji_do_not_change_the_answer(engine):
+    plain = ask(engine, "hva sier rapporten om tillit?")
+    marked = ask(engine, "<b>Hei!</b> 🙂🙂 Hva sier *rapporten* om `tillit`???")
+    assert not marked.abstained
+    assert [c.id for c in marked.citations] == [c.id for c in plain.citations]
+
+
+def test_framing_follows_the_users_language(engine):
+    assert ask(engine, "Kva bør departementa gjere overfor andre departement?").text.startswith("Dette seier rapporten")
+    assert "(quoted in Norwegian)" in ask(engine, "What should ministries do towards other ministries?").text
+
+
+def test_a_2000_letter_word_never_reaches_the_typo_corrector():
+    index = LexicalIndex(["Departementene bør styrke sin rolle som strategisk aktør."])
+    word = "ab" * 1000
+    assert len(word) > MAX_WORD and index._typos.correct(word) is None
+    analysis = index.analyse(word)
+    assert [p.known for p in analysis.parts] == [False]
+
+
+def test_teach_round_trips_through_the_corpus_file_and_the_index(tmp_path, base_settings):
+    from bot.runtime import build_engine
+    from bot.teaching import teach
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    settings = base_settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data")
+    question = "Hvordan kan fagdepartementet unngå mikrostyring av etatene sine?"
+    teach(corpus, question, "A2")
+    assert f"? {question}\n" in (corpus / "difi-rapport-2019-3.md").read_text(encoding="utf-8")
+    engine = build_engine(settings)
+    taught = [p for p in engine.retriever.passages if p.text == question]
+    assert len(taught) == 1 and engine.retriever.chunks[taught[0].unit].key == "A2"
+    answer = engine.respond(Question(question))
+    assert not answer.abstained and answer.citations[0].id.endswith("#A2")
+    assert all(c.text != question for c in answer.citations)
+    teach(corpus, question, "A2")  # teaching twice changes nothing
+    assert (corpus / "difi-rapport-2019-3.md").read_text(encoding="utf-8").count(question) == 1
+    with pytest.raises(KeyError):
+        teach(corpus, question, "A9")
