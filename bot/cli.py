@@ -35,10 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="bygg indeksen (gjenbrukes når korpus og embedder er uendret)")
     index.add_argument("--rebuild", action="store_true")
     evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
-    evaluate.add_argument("file")
+    evaluate.add_argument("file", nargs="+")
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
                           help="rangér med begge søkene (standard), bare FAISS, eller bare BM25")
+    evaluate.add_argument("--plot", metavar="FIL.png", help="tegn svar/avstå-kurven og pålitelighetsdiagrammet")
+    evaluate.add_argument("--compare", action="store_true",
+                          help="motoren ved siden av oppskriften 500/50-tegn + e5 + topp-3, bare tett og bare BM25")
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -235,11 +238,27 @@ def _index(settings: Settings, args) -> int:
 def _eval(settings: Settings, args) -> int:
     from bot.evaluate_conversations import is_conversation_file
 
+    if args.compare:
+        from bot.evaluate_compare import compare, format_compare
+
+        print(format_compare(compare(settings, args.file, lambda mode: _engine(settings, mode=mode))))
+        return 0
+    if len(args.file) > 1:
+        for path in args.file:
+            print(f"== {path}")
+            _eval(settings, argparse.Namespace(**{**vars(args), "file": [path]}))
+        return 0
+    args.file = args.file[0]
     if is_conversation_file(args.file):
         return _eval_conversations(settings, args)
     from bot.evaluate import evaluate, format_report
 
-    report = evaluate(_engine(settings, mode=args.mode), args.file)
+    engine = _engine(settings, mode=args.mode)
+    report = evaluate(engine, args.file)
+    if args.plot:
+        from bot.evaluate_plot import plot
+
+        print(f"Figur skrevet til {plot(engine, args.file, args.plot)}", file=sys.stderr)
     label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report, label))
     return 0

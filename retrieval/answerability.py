@@ -178,7 +178,7 @@ def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray, refuse_s
     """The lowest cut that still refuses `refuse_share` of the unanswerable questions, on held-out
     predictions. Lowest, because a refused answerable question is a dead end for the user while a
     cited near-miss still shows the report's words; the product promises to refuse nine in ten
-    questions the report does not cover (README, «Avstå»)."""
+    questions the report does not cover (docs/ENGINEERING.md, «Svarmotor v2»)."""
     negatives = np.sort(probabilities[~answerable])
     if not len(negatives):
         return 0.0

@@ -112,3 +112,14 @@ def test_teach_round_trips_through_the_corpus_file_and_the_index(tmp_path, base_
     assert (corpus / "difi-rapport-2019-3.md").read_text(encoding="utf-8").count(question) == 1
     with pytest.raises(KeyError):
         teach(corpus, question, "A9")
+
+
+def test_eval_plot_draws_the_curves_of_a_labelled_set(engine, tmp_path):
+    from bot.evaluate_plot import curve_rows, plot
+
+    path = ROOT / "corpus" / "questions" / "blind2.jsonl"
+    rows = curve_rows(engine, path)
+    assert len(rows) == 25 and all(0.0 <= gate <= 1.0 for gate, *_ in rows)
+    assert any(answerable for _, answerable, _, _ in rows) and not all(answerable for _, answerable, _, _ in rows)
+    out = plot(engine, path, tmp_path / "eval.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
