@@ -35,13 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="bygg indeksen (gjenbrukes når korpus og embedder er uendret)")
     index.add_argument("--rebuild", action="store_true")
     evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
-    evaluate.add_argument("file", nargs="+")
+    evaluate.add_argument("file", nargs="*")
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
                           help="rangér med begge søkene (standard), bare FAISS, eller bare BM25")
     evaluate.add_argument("--plot", metavar="FIL.png", help="tegn svar/avstå-kurven og pålitelighetsdiagrammet")
     evaluate.add_argument("--compare", action="store_true",
                           help="motoren ved siden av oppskriften 500/50-tegn + e5 + topp-3, bare tett og bare BM25")
+    evaluate.add_argument("--cv", action="store_true",
+                          help="kryssvalidert på korpusets egne merkede spørsmål (corpus/questions), per fil og type")
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -238,6 +240,14 @@ def _index(settings: Settings, args) -> int:
 def _eval(settings: Settings, args) -> int:
     from bot.evaluate_conversations import is_conversation_file
 
+    if args.cv:
+        from bot.evaluate_cv import cross_validate, format_cv
+
+        print(format_cv(cross_validate(_engine(settings, mode=args.mode), settings.corpus_dir)))
+        return 0
+    if not args.file:
+        print("Oppgi minst én fil (eller --cv).", file=sys.stderr)
+        return 2
     if args.compare:
         from bot.evaluate_compare import compare, format_compare
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from bot.engine import Engine
 from bot.evaluate import hit_at
+from bot.markup import strip_markup
 from bot.types import Question
-from retrieval.answerability import features
 
 BINS = 5
 
@@ -31,8 +31,8 @@ def curve_rows(engine: Engine, path: str | Path) -> list[tuple[float, bool, bool
             continue
         item = json.loads(line)
         answer = engine.respond(Question(item["q"]))
-        result = engine.retriever.search(item["q"], k=1)
-        gate = engine.model.answerable_probability(features(result)) if engine.model and result.hits else 1.0
+        result = engine.search(strip_markup(item["q"]))
+        gate = engine.model.assess(engine.retriever, result).answerable_probability if engine.model and result.hits else 1.0
         right = bool(item["answerable"]) and not answer.abstained and hit_at(answer, item["expect_any"], 1)
         rows.append((gate, bool(item["answerable"]), right, answer.confidence if not answer.abstained else -1.0))
     return rows

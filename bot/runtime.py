@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from bot.datadir import ensure_private_dir
 from bot.engine import CALIBRATIONS, Calibration, Engine
 from bot.service import ChatService
+from bot.markup import strip_markup
 from bot.settings import Settings
-from retrieval.answerability import MODEL_FILE, AnswerabilityModel, fit, load_labelled
+from retrieval.answerability import AnswerabilityModel, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
@@ -65,16 +67,16 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     """The model saved beside the index, refitted when the corpus (documents, examples, labelled
     questions) or the embedder changed. None when the corpus has no labelled questions: the engine
     then answers whatever it finds (and says so in the log)."""
-    path = settings.index_dir / MODEL_FILE
-    model = None if refit else AnswerabilityModel.load(path)
+    model = None if refit else AnswerabilityModel.load(settings.index_dir)
     if model and model.corpus_hash == stored.manifest.corpus_hash and model.embedder == stored.manifest.embedder:
         return model
-    questions = load_labelled(settings.corpus_dir / QUESTIONS_DIR)
+    # The engine reads questions past their markup (bot/markup.py); the model learns them the same way.
+    questions = [replace(q, q=strip_markup(q.q)) for q in load_labelled(settings.corpus_dir / QUESTIONS_DIR)]
     if not questions:
         log.warning("no labelled questions in %s: every question is answered", settings.corpus_dir / QUESTIONS_DIR)
         return None
     model = fit(retriever, questions, stored.manifest.corpus_hash, stored.manifest.embedder)
-    model.save(path)
+    model.save(settings.index_dir)
     log.info("answerability model fitted on %d questions; threshold %.3f", model.rows, model.threshold)
     return model
 

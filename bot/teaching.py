@@ -61,7 +61,7 @@ def _top_unit(engine, question: str) -> tuple[str, str]:
         chunk = chunks.get(citation.id)
         if chunk is not None and chunk.key:
             return chunk.key, chunk.label
-    for hit in engine.retriever.search(question, k=6).hits:
+    for hit in engine.search(question).hits:
         if hit.chunk.key:
             return hit.chunk.key, hit.chunk.label
     return "", ""

@@ -1,21 +1,27 @@
-"""Does the corpus answer this question, and how sure is the answer? Two small logistic models
-over retrieval signals, learned from labelled questions instead of word lists.
+"""Which unit answers this question, does the corpus answer it at all, and how sure is the answer?
+Three small logistic models over retrieval signals, learned from labelled questions instead of
+word lists.
 
 The labelled questions live beside the corpus (corpus/questions/*.jsonl, the format of
-shared/eval/README.md). Every one is searched and its signals (retrieval/search.py `Signals`)
-become a feature row. Two heads are fitted on the same rows:
-- the *gate* predicts whether the question is answerable at all; the engine refuses below its
-  threshold. The threshold is chosen on out-of-fold predictions of a k-fold cross-validation
-  (never on predictions for questions the model was fitted on);
-- the *confidence* predicts whether the first unit the search found is one that answers the
-  question (unanswerable questions are 0). It is the confidence an answer carries, so a number
-  means what it says: of answers given at 0.8, about eight in ten cite the right unit first
-  (`omstillingsbot eval --plot` draws the reliability diagram). A wrong unit at 1.00 is a defect.
-Fitting the gate on "answerable" rather than "first unit right" measured better on the
-cross-validated pool: a question whose ranking is hard is still a question the report answers.
+shared/eval/README.md). Every one is searched, and the fit learns:
+- the *reranker*: for each candidate unit of a search (the fused top `CANDIDATES`), the
+  probability that it answers the question, from that unit's own signals (fused score, pooled,
+  text and example cosines, BM25, rank, its role in the document). It reorders the candidates;
+  it is what keeps "Difi og DFØ" from pulling every question to the opening paragraph;
+- the *gate*: whether the question is answerable at all; the engine refuses below its threshold.
+  Besides the search signals and the reranked first unit, it reads the *memory*: how close the
+  question comes to the nearest labelled question the corpus answers and to the nearest one it
+  does not (a nearest-neighbour vote, so "hvor mange sider …" looks like the near-topic questions
+  owners marked as not covered). The threshold is the lowest cut that refuses `REFUSE_SHARE` of
+  the unanswerable questions on out-of-fold predictions (never on rows the model was fitted on);
+- the *confidence*: whether the first unit after reranking answers the question (unanswerable
+  questions are 0). A number means what it says: of answers given at 0.8, about eight in ten
+  cite the right unit first (`omstillingsbot eval --plot` draws the reliability diagram).
 
-Fitting is deterministic (Newton's method on an L2-regularised log-likelihood, fixed folds), takes
-about a second, and is redone whenever the corpus folder changes (the index's corpus hash).
+Training rows are built the way the engine will meet questions it has never seen: the gate and
+confidence rows use out-of-fold reranker probabilities, and a question's memory features leave
+out the question itself (and copies of it). Fitting is deterministic (Newton's method, fixed
+folds), takes a few seconds, and is redone whenever the corpus folder changes (the corpus hash).
 """
 
 from __future__ import annotations
@@ -25,36 +31,30 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from retrieval.learning import Logistic, choose_threshold, folds_of, out_of_fold
 from retrieval.search import HybridRetriever, SearchResult
+from retrieval.types import Hit
 
-FEATURES = ("dense_top", "margin", "text_top", "example_top", "not_covered_gap", "coverage",
-            "lexical_top", "lexical_any", "has_topic", "length")
-FOLDS = 5
+CANDIDATES = 8  # units a search hands to the reranker
+VOTERS = 100  # nearest labelled questions whose units vote in the reranker
+UNVOTED = 0.2  # a known unit none of the voters points to: this far below the nearest voter
+# No "opening" role here: learned from one report's opening paragraph, it buried the first unit of
+# every document dropped in later (tests/test_engine.py).
+CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "rank", "about", "lead_in", "memory")
+GATE_FEATURES = ("dense_top", "margin", "text_top", "example_top", "not_covered_gap", "coverage",
+                 "lexical_top", "lexical_any", "has_topic", "length",
+                 "rerank_top", "top_example", "top_about", "top_lead_in",
+                 "memory_answerable", "memory_unanswerable", "memory_gap")
+MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), len(GATE_FEATURES))
 REFUSE_SHARE = 0.9  # of unanswerable questions, on cross-validated predictions
-L2 = 1.0
 MODEL_FILE = "answerability.json"
-FORMAT = 2
-
-
-def features(result: SearchResult) -> np.ndarray:
-    s, analysis = result.signals, result.analysis
-    return np.array([
-        s.dense_top,
-        s.dense_top - s.dense_second,
-        s.text_top,
-        s.example_top,
-        s.not_covered - s.dense_top,  # > 0: a "not covered" example is nearer than any unit
-        analysis.coverage,
-        s.lexical_top,
-        float(s.lexical_any),
-        float(analysis.has_topic),
-        math.log1p(len(analysis.parts)),
-    ], dtype=np.float64)
+MEMORY_FILE = "answerability-memory.npy"
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -84,129 +84,179 @@ def contains_any(text: str, phrases: Sequence[str]) -> bool:
     return any(_norm(p) in body for p in phrases)
 
 
+def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict[str, float],
+                   known: frozenset[str]) -> np.ndarray:
+    """One row of CANDIDATE_FEATURES per hit, each relative to this search's best. `votes`: per chunk
+    id, the cosine of the nearest labelled question that unit answers (Memory.votes); `known`: the
+    units some labelled question answers.
+
+    What a unit lacks reads as neutral, not as evidence against it: a unit with no example questions
+    counts its best passage as its example, and a unit no labelled question answers (a document
+    dropped into the corpus yesterday) counts as the one the nearest labelled question points to.
+    Otherwise the reranker would bury every new document under the report it was trained on."""
+    if not result.hits:
+        return np.zeros((0, len(CANDIDATE_FEATURES)))
+    nearest = max(votes.values(), default=0.0)
+    best_cosine = result.signals.dense_top
+    best_lexical = max(h.lexical for h in result.hits) or 1.0
+    rows = []
+    for rank, hit in enumerate(result.hits):
+        role = retriever.role(hit.chunk)
+        example = hit.dense if hit.example is None else hit.example
+        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if hit.chunk.id in known else 0.0
+        rows.append([hit.score, hit.dense - best_cosine, hit.text - best_cosine, example - best_cosine,
+                     hit.lexical / best_lexical, math.log1p(rank), float(role.about), float(role.lead_in), vote])
+    return np.array(rows, dtype=np.float64)
+
+
+def search_features(result: SearchResult) -> list[float]:
+    s, analysis = result.signals, result.analysis
+    return [s.dense_top, s.dense_top - s.dense_second, s.text_top, s.example_top,
+            s.not_covered - s.dense_top,  # > 0: a "not covered" example is nearer than any unit
+            analysis.coverage, s.lexical_top, float(s.lexical_any), float(analysis.has_topic),
+            math.log1p(len(analysis.parts))]
+
+
+def reorder(result: SearchResult, probabilities: np.ndarray) -> SearchResult:
+    """The hits by the reranker's probability (ties keep the fused order); each hit's score becomes it."""
+    order = sorted(range(len(result.hits)), key=lambda i: (-probabilities[i], i))
+    hits = tuple(replace(result.hits[i], score=float(probabilities[i])) for i in order)
+    return replace(result, hits=hits)
+
+
+def _top_features(retriever: HybridRetriever, result: SearchResult) -> list[float]:
+    if not result.hits:
+        return [0.0, 0.0, 0.0, 0.0]
+    top: Hit = result.hits[0]
+    role = retriever.role(top.chunk)
+    example = (top.dense if top.example is None else top.example) - result.signals.dense_top
+    return [top.score, example, float(role.about), float(role.lead_in)]
+
+
 @dataclass(frozen=True)
+class Memory:
+    """The labelled questions' query vectors: what the gate's nearest-neighbour features compare with."""
+
+    vectors: np.ndarray  # (n, dim) float32, unit length
+    answerable: np.ndarray  # (n,) bool
+    units: tuple[tuple[str, ...], ...]  # per question, the ids of the chunks that answer it
+
+    def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None) -> np.ndarray:
+        if query is None or not len(self.vectors):
+            return np.zeros(0, dtype=np.float32)
+        cosines = self.vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+        return np.where(leave_out, -1.0, cosines) if leave_out is not None else cosines
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset(unit for units in self.units for unit in units)
+
+    def votes(self, cosines: np.ndarray) -> dict[str, float]:
+        """Per chunk id, the cosine of the nearest labelled question it answers."""
+        out: dict[str, float] = {}
+        for row in np.argsort(-cosines)[:VOTERS] if len(cosines) else ():
+            for unit in self.units[row]:
+                out.setdefault(unit, float(cosines[row]))
+        return out
+
+    def features(self, cosines: np.ndarray) -> list[float]:
+        if not len(cosines):
+            return [0.0, 0.0, 0.0]
+        near_yes = float(cosines[self.answerable].max(initial=-1.0))
+        near_no = float(cosines[~self.answerable].max(initial=-1.0))
+        return [near_yes, near_no, near_yes - near_no]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    answers: bool
+    answerable_probability: float
+    confidence: float  # probability that the first citation is right
+
+
 class AnswerabilityModel:
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    gate_weights: tuple[float, ...]
-    gate_bias: float
-    threshold: float  # answer when the gate's probability >= threshold
-    confidence_weights: tuple[float, ...]
-    confidence_bias: float
-    rows: int = 0
-    answerable: int = 0
-    corpus_hash: str = ""
-    embedder: str = ""
-    data_hash: str = ""
+    def __init__(self, reranker: Logistic, gate: Logistic, threshold: float, confidence: Logistic,
+                 memory: Memory, info: dict) -> None:
+        self.reranker, self.gate, self.confidence_head = reranker, gate, confidence
+        self.threshold = threshold  # answer when the gate's probability >= threshold
+        self.memory = memory
+        self._known = memory.known
+        self.info = info  # rows, answerable, corpus_hash, embedder, data_hash
 
-    def _z(self, x: np.ndarray) -> np.ndarray:
-        return (x - np.array(self.mean)) / np.array(self.scale)
+    @property
+    def corpus_hash(self) -> str:
+        return self.info.get("corpus_hash", "")
 
-    def answerable_probability(self, x: np.ndarray) -> float:
-        return float(_sigmoid(float(self._z(x) @ np.array(self.gate_weights)) + self.gate_bias))
+    @property
+    def embedder(self) -> str:
+        return self.info.get("embedder", "")
 
-    def answers(self, x: np.ndarray) -> bool:
-        return self.answerable_probability(x) >= self.threshold
+    @property
+    def rows(self) -> int:
+        return int(self.info.get("rows", 0))
 
-    def confidence(self, x: np.ndarray) -> float:
-        """Probability that the first unit found answers the question."""
-        return float(_sigmoid(float(self._z(x) @ np.array(self.confidence_weights)) + self.confidence_bias))
+    def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
+        if not result.hits:
+            return result
+        votes = self.memory.votes(self.memory.cosines(result.query))
+        return reorder(result, self.reranker.predict(candidate_rows(retriever, result, votes, self._known)))
 
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"format": FORMAT, "features": FEATURES, **asdict(self)}, indent=1))
+    def gate_row(self, retriever: HybridRetriever, reranked: SearchResult) -> np.ndarray:
+        row = np.array(search_features(reranked) + _top_features(retriever, reranked)
+                       + self.memory.features(self.memory.cosines(reranked.query)), dtype=np.float64)
+        if reranked.hits and reranked.hits[0].chunk.id not in self._known:
+            row[MEMORY_COLUMNS] = self.gate.mean[MEMORY_COLUMNS]  # standardised to 0: no say
+        return row
+
+    def assess(self, retriever: HybridRetriever, reranked: SearchResult) -> Assessment:
+        row = self.gate_row(retriever, reranked)
+        probability = float(self.gate.predict(row)[0])
+        return Assessment(probability >= self.threshold, probability, float(self.confidence_head.predict(row)[0]))
+
+    def document(self) -> dict:
+        """Everything but the memory's vectors, as saved in MODEL_FILE (readable by an owner)."""
+        return {"format": FORMAT, "candidate_features": CANDIDATE_FEATURES, "gate_features": GATE_FEATURES,
+                "reranker": self.reranker.to_json(), "gate": self.gate.to_json(), "threshold": self.threshold,
+                "confidence": self.confidence_head.to_json(), **self.info,
+                "memory_units": [list(u) for u in self.memory.units]}
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / MEMORY_FILE, np.hstack([self.memory.vectors,
+                                                 self.memory.answerable[:, None].astype(np.float32)]))
+        (folder / MODEL_FILE).write_text(json.dumps(self.document(), indent=1))
 
     @classmethod
-    def load(cls, path: Path) -> "AnswerabilityModel | None":
+    def load(cls, folder: Path) -> "AnswerabilityModel | None":
         try:
-            raw = json.loads(path.read_text())
+            raw = json.loads((folder / MODEL_FILE).read_text())
+            stored = np.load(folder / MEMORY_FILE)
         except (OSError, ValueError):
             return None
-        if raw.pop("format", None) != FORMAT or tuple(raw.pop("features", ())) != FEATURES:
+        if (raw.get("format") != FORMAT or tuple(raw.get("candidate_features", ())) != CANDIDATE_FEATURES
+                or tuple(raw.get("gate_features", ())) != GATE_FEATURES or stored.ndim != 2):
             return None
+        info = {k: raw[k] for k in ("rows", "answerable", "corpus_hash", "embedder", "data_hash") if k in raw}
         try:
-            return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
-        except TypeError:
+            units = tuple(tuple(u) for u in raw["memory_units"])
+            if len(units) != len(stored):
+                return None
+            memory = Memory(np.ascontiguousarray(stored[:, :-1], dtype=np.float32), stored[:, -1] > 0.5, units)
+            return cls(Logistic.from_json(raw["reranker"]), Logistic.from_json(raw["gate"]), float(raw["threshold"]),
+                       Logistic.from_json(raw["confidence"]), memory, info)
+        except (KeyError, TypeError, ValueError):
             return None
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 50) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
-    n, d = x.shape
-    design = np.hstack([x, np.ones((n, 1))])
-    beta = np.zeros(d + 1)
-    penalty = np.full(d + 1, l2)
-    penalty[-1] = 0.0
-    for _ in range(iterations):
-        p = _sigmoid(design @ beta)
-        gradient = design.T @ (p - y) + penalty * beta
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + np.diag(penalty) + 1e-9 * np.eye(d + 1)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return beta[:-1], float(beta[-1])
-
-
-def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    return mean, np.where(scale > 1e-9, scale, 1.0)
-
-
-def out_of_fold(x: np.ndarray, y: np.ndarray, folds: int = FOLDS) -> np.ndarray:
-    """Each row's probability from a model fitted without its fold (folds stratified by label, fixed)."""
-    fold_of = np.zeros(len(y), dtype=int)
-    for label in (0, 1):
-        rows = np.flatnonzero(y == label)
-        fold_of[rows] = np.arange(len(rows)) % folds
-    predictions = np.zeros(len(y))
-    for fold in range(folds):
-        train, test = fold_of != fold, fold_of == fold
-        if not test.any() or len(set(y[train])) < 2:
-            continue
-        mean, scale = _standardise(x[train])
-        w, b = fit_logistic((x[train] - mean) / scale, y[train])
-        predictions[test] = _sigmoid(((x[test] - mean) / scale) @ w + b)
-    return predictions
-
-
-def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray, refuse_share: float = REFUSE_SHARE) -> float:
-    """The lowest cut that still refuses `refuse_share` of the unanswerable questions, on held-out
-    predictions. Lowest, because a refused answerable question is a dead end for the user while a
-    cited near-miss still shows the report's words; the product promises to refuse nine in ten
-    questions the report does not cover (docs/ENGINEERING.md, «Svarmotor v2»)."""
-    negatives = np.sort(probabilities[~answerable])
-    if not len(negatives):
-        return 0.0
-    # Refusing a question means probability < cut: the cut must lie above ceil(share * n) negatives.
-    needed = int(np.ceil(refuse_share * len(negatives)))
-    if needed <= 0:
-        return 0.0
-    return float(negatives[needed - 1]) + 1e-9
 
 
 @dataclass(frozen=True)
 class Training:
-    """Rows of a fit, kept for the evaluation's curves."""
+    """A fit's rows as the engine would meet them (out of fold), kept for the evaluation's figures."""
 
-    x: np.ndarray
-    correct: np.ndarray  # label: the top unit answers the question
+    gate_rows: np.ndarray
+    gate_oof: np.ndarray  # the gate's out-of-fold probability per question
+    reranked: tuple[SearchResult, ...]  # each question's search, reranked out of fold
+    correct: np.ndarray  # the first unit after reranking answers the question
     answerable: np.ndarray
-
-
-def training_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]) -> Training:
-    rows, correct = [], []
-    for item in questions:
-        result = retriever.search(item.q, k=1)
-        rows.append(features(result))
-        top = result.hits[0].chunk.text if result.hits else ""
-        correct.append(item.answerable and contains_any(top, item.expect_any))
-    answerable = np.array([q.answerable for q in questions], dtype=bool)
-    return Training(np.array(rows).reshape(len(rows), len(FEATURES)), np.array(correct, dtype=float), answerable)
+    threshold: float
 
 
 def data_hash(questions: Sequence[LabelledQuestion]) -> str:
@@ -216,17 +266,66 @@ def data_hash(questions: Sequence[LabelledQuestion]) -> str:
     return digest.hexdigest()
 
 
+def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]):
+    """Each question's search, its memory (every labelled question but itself and its copies) and
+    its candidates' rows and labels."""
+    results = [retriever.search(q.q, k=CANDIDATES) for q in questions]
+    answerable = np.array([q.answerable for q in questions], dtype=bool)
+    units = tuple(tuple(c.id for c in retriever.chunks if q.answerable and contains_any(c.text, q.expect_any))
+                  for q in questions)
+    memory = Memory(np.vstack([r.query for r in results]).astype(np.float32), answerable, units)
+    texts = [_norm(q.q) for q in questions]
+    cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
+    known = memory.known
+    candidates = [candidate_rows(retriever, r, memory.votes(c), known) for r, c in zip(results, cosines)]
+    labels = [np.array([q.answerable and contains_any(h.chunk.text, q.expect_any) for h in r.hits], dtype=float)
+              for q, r in zip(questions, results)]
+    return results, memory, cosines, candidates, labels, answerable
+
+
+def _reranker(candidates, labels, rows) -> Logistic:
+    """Fitted on the candidates of answerable questions only (an unanswerable one has no right unit)."""
+    x = np.vstack([candidates[i] for i in rows if len(candidates[i])])
+    y = np.concatenate([labels[i] for i in rows if len(candidates[i])])
+    return Logistic.fit(x, y)
+
+
+def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]) -> tuple["AnswerabilityModel", Training]:
+    results, memory, cosines, candidates, labels, answerable = _fit_rows(retriever, questions)
+    if answerable.all() or not answerable.any():
+        raise ValueError("answerability needs both answerable and unanswerable labelled questions")
+    fold_of = folds_of(answerable)
+    positives = [i for i in range(len(questions)) if answerable[i]]
+    if not any(labels[i].any() for i in positives):
+        raise ValueError("no labelled answerable question finds its unit among the candidates")
+    # Reranked searches out of fold: what the gate and confidence heads learn from.
+    reranked: list[SearchResult] = list(results)
+    for fold in np.unique(fold_of):
+        model = _reranker(candidates, labels, [i for i in positives if fold_of[i] != fold])
+        for i in np.flatnonzero(fold_of == fold):
+            if len(candidates[i]):
+                reranked[i] = reorder(results[i], model.predict(candidates[i]))
+    gate_rows = np.array([search_features(r) + _top_features(retriever, r) + memory.features(c)
+                          for r, c in zip(reranked, cosines)], dtype=np.float64)
+    # A first unit no labelled question answers (a newly added document): the memory has no say, as
+    # at answer time (AnswerabilityModel.gate_row).
+    unknown = np.array([bool(r.hits) and r.hits[0].chunk.id not in memory.known for r in reranked])
+    if unknown.any() and (~unknown).any():
+        gate_rows[np.ix_(unknown, np.arange(len(GATE_FEATURES))[MEMORY_COLUMNS])] = \
+            gate_rows[~unknown][:, MEMORY_COLUMNS].mean(axis=0)
+    correct = np.array([answerable[i] and bool(r.hits) and contains_any(r.hits[0].chunk.text, questions[i].expect_any)
+                        for i, r in enumerate(reranked)], dtype=float)
+    gate_oof = out_of_fold(gate_rows, answerable.astype(float), fold_of)
+    threshold = choose_threshold(gate_oof, answerable, REFUSE_SHARE)
+    reranker = _reranker(candidates, labels, positives)
+    model = AnswerabilityModel(reranker, Logistic.fit(gate_rows, answerable.astype(float)), threshold,
+                               Logistic.fit(gate_rows, correct), memory,
+                               {"rows": len(questions), "answerable": int(answerable.sum())})
+    return model, Training(gate_rows, gate_oof, tuple(reranked), correct, answerable, threshold)
+
+
 def fit(retriever: HybridRetriever, questions: Sequence[LabelledQuestion], corpus_hash: str = "",
         embedder: str = "") -> AnswerabilityModel:
-    data = training_rows(retriever, questions)
-    gate_target = data.answerable.astype(float)
-    if len(set(gate_target)) < 2 or len(set(data.correct)) < 2:
-        raise ValueError("answerability needs both answerable and unanswerable labelled questions")
-    threshold = choose_threshold(out_of_fold(data.x, gate_target), data.answerable)
-    mean, scale = _standardise(data.x)
-    z = (data.x - mean) / scale
-    gate_w, gate_b = fit_logistic(z, gate_target)
-    conf_w, conf_b = fit_logistic(z, data.correct)
-    return AnswerabilityModel(tuple(mean), tuple(scale), tuple(gate_w), gate_b, threshold, tuple(conf_w), conf_b,
-                              len(questions), int(data.answerable.sum()), corpus_hash, embedder,
-                              data_hash(questions))
+    model, _ = train(retriever, questions)
+    model.info.update(corpus_hash=corpus_hash, embedder=embedder, data_hash=data_hash(questions))
+    return model

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.documents import ABOUT_KEY
 from retrieval.embedders import Embedder
 from retrieval.lexical import LexicalIndex, QueryAnalysis
 from retrieval.text import Analyzer
@@ -51,6 +52,16 @@ class SearchResult:
     hits: tuple[Hit, ...]
     analysis: QueryAnalysis
     signals: Signals = Signals()
+    query: np.ndarray | None = None  # the query vector (1 x dim), for models that compare questions
+
+
+@dataclass(frozen=True)
+class UnitRole:
+    """Where a unit stands in its document: answers to different kinds of question sit in each."""
+
+    about: bool  # the facts about the document (made from its front matter)
+    opening: bool  # the document's first unit (what it is about, who made it)
+    lead_in: bool  # introduces a list ("Vi ser fire hovedutfordringer:")
 
 
 class HybridRetriever:
@@ -64,6 +75,13 @@ class HybridRetriever:
         self.passages = passages if passages is not None else [
             Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
         self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
+        parents = {(c.doc, c.parent) for c in chunks if c.parent}
+        first_of_doc: dict[str, str] = {}
+        for chunk in chunks:
+            first_of_doc.setdefault(chunk.doc, chunk.id)
+        self._roles = {c.id: UnitRole(c.key == ABOUT_KEY, first_of_doc[c.doc] == c.id and c.key != ABOUT_KEY,
+                                      bool(c.key) and (c.doc, c.key) in parents and c.text.rstrip().endswith(":"))
+                       for c in chunks}
         self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
@@ -72,6 +90,9 @@ class HybridRetriever:
         for chunk in chunks:
             if chunk.key:
                 self._by_key.setdefault(chunk.key, chunk)
+
+    def role(self, chunk: Chunk) -> UnitRole:
+        return self._roles.get(chunk.id, UnitRole(False, False, False))
 
     def chunk_by_key(self, key: str) -> Chunk | None:
         return self._by_key.get(key)
@@ -98,7 +119,8 @@ class HybridRetriever:
         fused = {i: self.dense_scale * (c - best_cosine) + self.lexical_weight * float(bm25[i]) / scale
                  for i, c in pooled.items()}
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
-        hits = tuple(Hit(self.chunks[i], fused[i], pooled[i], float(bm25[i])) for i in ranked[:k])
+        hits = tuple(Hit(self.chunks[i], fused[i], pooled[i], float(bm25[i]), text_best.get(i, pooled[i]),
+                         example_best.get(i)) for i in ranked[:k])
         signals = Signals(
             dense_top=best_cosine,
             dense_second=pooled[ranked[1]] if len(ranked) > 1 else 0.0,
@@ -108,7 +130,7 @@ class HybridRetriever:
             lexical_top=float(bm25[ranked[0]]) / scale if best_bm25 > 0 else 0.0,
             lexical_any=best_bm25 > 0,
         )
-        return SearchResult(hits, analysis, signals)
+        return SearchResult(hits, analysis, signals, query)
 
     def _pool(self, query: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
         """Best cosine per unit over its passages, split by kind; and the best "not covered" cosine."""

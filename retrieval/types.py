@@ -63,6 +63,8 @@ class Passage:
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # fused rank score
-    dense: float  # cosine similarity of the query and the chunk
+    score: float  # rank score: fused, or the reranker's probability once reranked
+    dense: float  # best cosine of the query and any passage of the chunk (pooled)
     lexical: float  # BM25 score
+    text: float = 0.0  # best cosine of the chunk's own text or one of its sentences
+    example: float | None = None  # best cosine of one of its example questions (None: it has none)
