@@ -91,7 +91,7 @@ class Engine:
     def answer(self, text: str, lang: Lang = "nb", shown: str | None = None) -> Answer:
         shown = text if shown is None else shown
         result = self.search(text)
-        answers, confidence = self.judge(result)
+        answers, confidence = self.judge(result, lang)
         if not answers:
             return plain("abstain", messages.text("abstain", lang), lang, shown, confidence=confidence, abstained=True)
         chunks = self.select(result)
@@ -102,7 +102,7 @@ class Engine:
         result = self.retriever.search(text, k=CANDIDATES)
         return self.model.rerank(self.retriever, result) if self.model else result
 
-    def judge(self, result: SearchResult) -> tuple[bool, float]:
+    def judge(self, result: SearchResult, lang: Lang = "nb") -> tuple[bool, float]:
         """Whether to answer (a result from `search`), and the probability that the first citation
         is right. Without a model (a corpus with no labelled questions) everything found is answered,
         at confidence 1.0."""
@@ -110,7 +110,7 @@ class Engine:
             return False, 0.0
         if self.model is None:
             return True, 1.0
-        assessment = self.model.assess(self.retriever, result)
+        assessment = self.model.assess(self.retriever, result, lang)
         # The nearest passage of all is a question the owners marked as not covered (`{#none}` or
         # `teach … none`): their word beats the model's guess.
         if result.signals.not_covered > result.signals.dense_top:
@@ -130,10 +130,17 @@ class Engine:
     def select(self, result: SearchResult) -> list[Chunk]:
         hits = list(result.hits)
         top = hits[0]
+        margin = RERANKED_MARGIN if self.model else CO_CITE_MARGIN
         if self._is_lead_in(top.chunk):
             return self.lookup.group(top.chunk.key)
+        # Most of one list near the top ("List the challenges" ranks all four alike): the list, in order.
+        close = [h.chunk for h in hits if h.score >= top.score - margin]
+        lead_in = self.retriever.chunk_by_key(top.chunk.parent) if top.chunk.parent else None
+        if lead_in is not None and self._is_lead_in(lead_in):
+            siblings = self.retriever.members(lead_in)
+            if sum(c in close for c in siblings) >= max(3, len(siblings) - 1):
+                return self.lookup.group(lead_in.key)
         chosen = [top.chunk]
-        margin = RERANKED_MARGIN if self.model else CO_CITE_MARGIN
         # A question about the report as a whole has no topic words to tell near-ties apart: cite the best.
         for hit in hits[1:] if result.analysis.has_topic else ():
             if len(chosen) >= MAX_CITATIONS or hit.score < top.score - margin:

@@ -13,24 +13,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 from bot.engine import Engine
-from bot.markup import strip_markup
-from retrieval.answerability import LabelledQuestion, contains_any, train
-
-QUESTIONS_DIR = "questions"
+from bot.runtime import QUESTIONS_DIR, labelled_questions
+from retrieval.answerability import contains_any, train
 
 
 def cross_validate(engine: Engine, corpus_dir: Path) -> dict[str, Counter]:
-    items = []
+    items = []  # the same rows, in the same order, as bot/runtime.labelled_questions reads them
     for path in sorted((corpus_dir / QUESTIONS_DIR).glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 items.append({**json.loads(line), "file": path.name})
-    questions = [LabelledQuestion(strip_markup(i["q"]), bool(i["answerable"]), tuple(i.get("expect_any", ())))
-                 for i in items]
+    questions = labelled_questions(corpus_dir)
     _, training = train(engine.retriever, questions)
     tally: dict[str, Counter] = defaultdict(Counter)
     for item, question, result, probability in zip(items, questions, training.reranked, training.gate_oof):

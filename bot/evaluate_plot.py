@@ -32,7 +32,8 @@ def curve_rows(engine: Engine, path: str | Path) -> list[tuple[float, bool, bool
         item = json.loads(line)
         answer = engine.respond(Question(item["q"]))
         result = engine.search(strip_markup(item["q"]))
-        gate = engine.model.assess(engine.retriever, result).answerable_probability if engine.model and result.hits else 1.0
+        gate = (engine.model.assess(engine.retriever, result, answer.lang).answerable_probability
+                if engine.model and result.hits else 1.0)
         right = bool(item["answerable"]) and not answer.abstained and hit_at(answer, item["expect_any"], 1)
         rows.append((gate, bool(item["answerable"]), right, answer.confidence if not answer.abstained else -1.0))
     return rows

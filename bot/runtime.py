@@ -15,12 +15,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bot import language
 from bot.datadir import ensure_private_dir
 from bot.engine import CALIBRATIONS, Calibration, Engine
 from bot.service import ChatService
 from bot.markup import strip_markup
 from bot.settings import Settings
-from retrieval.answerability import AnswerabilityModel, fit, load_labelled
+from retrieval.answerability import AnswerabilityModel, LabelledQuestion, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
@@ -70,8 +71,7 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     model = None if refit else AnswerabilityModel.load(settings.index_dir)
     if model and model.corpus_hash == stored.manifest.corpus_hash and model.embedder == stored.manifest.embedder:
         return model
-    # The engine reads questions past their markup (bot/markup.py); the model learns them the same way.
-    questions = [replace(q, q=strip_markup(q.q)) for q in load_labelled(settings.corpus_dir / QUESTIONS_DIR)]
+    questions = labelled_questions(settings.corpus_dir)
     if not questions:
         log.warning("no labelled questions in %s: every question is answered", settings.corpus_dir / QUESTIONS_DIR)
         return None
@@ -79,6 +79,15 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     model.save(settings.index_dir)
     log.info("answerability model fitted on %d questions; threshold %.3f", model.rows, model.threshold)
     return model
+
+
+def labelled_questions(corpus_dir: Path) -> list[LabelledQuestion]:
+    """The labelled pool as the engine meets questions: past their markup, with the detected language."""
+    out = []
+    for item in load_labelled(corpus_dir / QUESTIONS_DIR):
+        clean = strip_markup(item.q)
+        out.append(replace(item, q=clean, lang=language.detect(clean)))
+    return out
 
 
 def _heal_index_path(index_dir: Path) -> None:

@@ -32,13 +32,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.learning import Logistic, choose_threshold, folds_of, out_of_fold
 from retrieval.search import HybridRetriever, SearchResult
-from retrieval.types import Hit
+from retrieval.types import Chunk, Hit
 
 CANDIDATES = 8  # units a search hands to the reranker
 VOTERS = 100  # nearest labelled questions whose units vote in the reranker
@@ -49,8 +50,8 @@ CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "rank", "
 GATE_FEATURES = ("dense_top", "margin", "text_top", "example_top", "not_covered_gap", "coverage",
                  "lexical_top", "lexical_any", "has_topic", "length",
                  "rerank_top", "top_example", "top_about", "top_lead_in",
-                 "memory_answerable", "memory_unanswerable", "memory_gap")
-MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), len(GATE_FEATURES))
+                 "memory_answerable", "memory_unanswerable", "memory_gap", "english")
+MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), GATE_FEATURES.index("memory_gap") + 1)
 REFUSE_SHARE = 0.9  # of unanswerable questions, on cross-validated predictions
 MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
@@ -62,6 +63,7 @@ class LabelledQuestion:
     q: str
     answerable: bool
     expect_any: tuple[str, ...]
+    lang: str = "nb"  # the asker's language as the engine detects it (bot/language.py)
 
 
 def load_labelled(folder: Path) -> list[LabelledQuestion]:
@@ -82,6 +84,16 @@ def contains_any(text: str, phrases: Sequence[str]) -> bool:
     """The evaluation's hit rule (shared/eval/README.md): case- and whitespace-insensitive containment."""
     body = _norm(text)
     return any(_norm(p) in body for p in phrases)
+
+
+def answers(retriever: HybridRetriever, chunk: Chunk, expect_any: Sequence[str]) -> bool:
+    """Whether citing this unit answers a question with these expected phrases. A lead-in is cited
+    with the units it introduces (the engine shows the whole list), so it answers a question about
+    the list as a whole: one whose phrases are found in two or more of those units."""
+    members = retriever.members(chunk)
+    if members:
+        return sum(contains_any(m.text, expect_any) for m in members) >= 2
+    return contains_any(chunk.text, expect_any)
 
 
 def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict[str, float],
@@ -133,6 +145,12 @@ def _top_features(retriever: HybridRetriever, result: SearchResult) -> list[floa
     return [top.score, example, float(role.about), float(role.lead_in)]
 
 
+def _centre(vector: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    centred = vector - mean
+    norm = float(np.linalg.norm(centred))
+    return centred / norm if norm > 1e-9 else centred
+
+
 @dataclass(frozen=True)
 class Memory:
     """The labelled questions' query vectors: what the gate's nearest-neighbour features compare with."""
@@ -142,10 +160,20 @@ class Memory:
     units: tuple[tuple[str, ...], ...]  # per question, the ids of the chunks that answer it
 
     def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None) -> np.ndarray:
+        """Cosines after removing what all questions share (their mean): e5 puts every "What does the
+        report say about …?" close together whatever comes after; centred, the topic decides."""
         if query is None or not len(self.vectors):
             return np.zeros(0, dtype=np.float32)
-        cosines = self.vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+        cosines = self._centred @ _centre(np.asarray(query, dtype=np.float32).reshape(-1), self._mean)
         return np.where(leave_out, -1.0, cosines) if leave_out is not None else cosines
+
+    @cached_property
+    def _mean(self) -> np.ndarray:
+        return self.vectors.mean(axis=0)
+
+    @cached_property
+    def _centred(self) -> np.ndarray:
+        return np.vstack([_centre(v, self._mean) for v in self.vectors]) if len(self.vectors) else self.vectors
 
     @property
     def known(self) -> frozenset[str]:
@@ -201,15 +229,18 @@ class AnswerabilityModel:
         votes = self.memory.votes(self.memory.cosines(result.query))
         return reorder(result, self.reranker.predict(candidate_rows(retriever, result, votes, self._known)))
 
-    def gate_row(self, retriever: HybridRetriever, reranked: SearchResult) -> np.ndarray:
+    def gate_row(self, retriever: HybridRetriever, reranked: SearchResult, lang: str) -> np.ndarray:
         row = np.array(search_features(reranked) + _top_features(retriever, reranked)
-                       + self.memory.features(self.memory.cosines(reranked.query)), dtype=np.float64)
+                       + self.memory.features(self.memory.cosines(reranked.query)) + [float(lang == "en")],
+                       dtype=np.float64)
         if reranked.hits and reranked.hits[0].chunk.id not in self._known:
             row[MEMORY_COLUMNS] = self.gate.mean[MEMORY_COLUMNS]  # standardised to 0: no say
         return row
 
-    def assess(self, retriever: HybridRetriever, reranked: SearchResult) -> Assessment:
-        row = self.gate_row(retriever, reranked)
+    def assess(self, retriever: HybridRetriever, reranked: SearchResult, lang: str = "nb") -> Assessment:
+        """`lang`: an English question meets Norwegian text across languages, where e5's cosines run
+        lower; the gate learns how much lower instead of refusing English for it."""
+        row = self.gate_row(retriever, reranked, lang)
         probability = float(self.gate.predict(row)[0])
         return Assessment(probability >= self.threshold, probability, float(self.confidence_head.predict(row)[0]))
 
@@ -278,7 +309,7 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion])
     cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
     known = memory.known
     candidates = [candidate_rows(retriever, r, memory.votes(c), known) for r, c in zip(results, cosines)]
-    labels = [np.array([q.answerable and contains_any(h.chunk.text, q.expect_any) for h in r.hits], dtype=float)
+    labels = [np.array([q.answerable and answers(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
     return results, memory, cosines, candidates, labels, answerable
 
@@ -305,15 +336,15 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]) -> 
         for i in np.flatnonzero(fold_of == fold):
             if len(candidates[i]):
                 reranked[i] = reorder(results[i], model.predict(candidates[i]))
-    gate_rows = np.array([search_features(r) + _top_features(retriever, r) + memory.features(c)
-                          for r, c in zip(reranked, cosines)], dtype=np.float64)
+    gate_rows = np.array([search_features(r) + _top_features(retriever, r) + memory.features(c) + [float(q.lang == "en")]
+                          for r, c, q in zip(reranked, cosines, questions)], dtype=np.float64)
     # A first unit no labelled question answers (a newly added document): the memory has no say, as
     # at answer time (AnswerabilityModel.gate_row).
     unknown = np.array([bool(r.hits) and r.hits[0].chunk.id not in memory.known for r in reranked])
     if unknown.any() and (~unknown).any():
         gate_rows[np.ix_(unknown, np.arange(len(GATE_FEATURES))[MEMORY_COLUMNS])] = \
             gate_rows[~unknown][:, MEMORY_COLUMNS].mean(axis=0)
-    correct = np.array([answerable[i] and bool(r.hits) and contains_any(r.hits[0].chunk.text, questions[i].expect_any)
+    correct = np.array([answerable[i] and bool(r.hits) and answers(retriever, r.hits[0].chunk, questions[i].expect_any)
                         for i, r in enumerate(reranked)], dtype=float)
     gate_oof = out_of_fold(gate_rows, answerable.astype(float), fold_of)
     threshold = choose_threshold(gate_oof, answerable, REFUSE_SHARE)

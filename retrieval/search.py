@@ -75,13 +75,17 @@ class HybridRetriever:
         self.passages = passages if passages is not None else [
             Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
         self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
-        parents = {(c.doc, c.parent) for c in chunks if c.parent}
+        members: dict[tuple[str, str], list[Chunk]] = {}
+        for chunk in chunks:
+            if chunk.parent:
+                members.setdefault((chunk.doc, chunk.parent), []).append(chunk)
         first_of_doc: dict[str, str] = {}
         for chunk in chunks:
             first_of_doc.setdefault(chunk.doc, chunk.id)
         self._roles = {c.id: UnitRole(c.key == ABOUT_KEY, first_of_doc[c.doc] == c.id and c.key != ABOUT_KEY,
-                                      bool(c.key) and (c.doc, c.key) in parents and c.text.rstrip().endswith(":"))
+                                      bool(c.key) and (c.doc, c.key) in members and c.text.rstrip().endswith(":"))
                        for c in chunks}
+        self._members = {c.id: tuple(members[(c.doc, c.key)]) for c in chunks if self._roles[c.id].lead_in}
         self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
@@ -90,6 +94,10 @@ class HybridRetriever:
         for chunk in chunks:
             if chunk.key:
                 self._by_key.setdefault(chunk.key, chunk)
+
+    def members(self, chunk: Chunk) -> tuple[Chunk, ...]:
+        """The units a lead-in introduces, in order (empty for any other unit)."""
+        return self._members.get(chunk.id, ())
 
     def role(self, chunk: Chunk) -> UnitRole:
         return self._roles.get(chunk.id, UnitRole(False, False, False))
