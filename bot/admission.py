@@ -252,12 +252,17 @@ class EngineQueue:
                 continue
             started = time.perf_counter()
             try:
-                answer = job.call() if job.call is not None else self.cached(job.question)
+                answer = None if job.call is not None else self.cached(job.question)
                 if answer is None:
+                    # Conversation turns too: in a Slack or Teams burst every message has one, and
+                    # unprimed each would pay a single encoding instead of its share of one batch.
                     self._prime_batch([job, *queued])
-                    answer = self.engine.respond(job.question)
-                    if self.cache is not None:
-                        self.cache.put(job.question, answer)
+                    if job.call is not None:
+                        answer = job.call()
+                    else:
+                        answer = self.engine.respond(job.question)
+                        if self.cache is not None:
+                            self.cache.put(job.question, answer)
             except BaseException as exc:  # noqa: BLE001 - handed to the asker, the worker lives on
                 job.future.set_exception(exc)
                 continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot import messages
 from bot.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
 from bot.compose import new_answer_id
-from bot.feedback.base import FeedbackStore, UnknownAnswer
+from bot.groupcommit import GroupCommit
+from bot.feedback.base import FeedbackStore, StoredConversation, UnknownAnswer
 from bot.feedback.privacy import conversation_key, message_key, voter_key
 from bot.textclean import clean_question
 from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
@@ -64,9 +64,10 @@ class ChatService:
         self.conversation_ttl = conversation_ttl
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
-        self._pending: list[_Pending] = []  # answers waiting for the next group commit
-        self._pending_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        # A burst's answers and conversation states are each written in a few transactions, not
+        # one per message (bot/groupcommit.py).
+        self._record = GroupCommit(self._write_answers)
+        self._save_states = GroupCommit(self._write_conversations)
         # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
         # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
@@ -116,7 +117,7 @@ class ChatService:
             await self._save_conversation(question, after[0])
         if answer.wants_feedback and self.store is not None:
             try:
-                await asyncio.to_thread(self._record, answer, question.platform)
+                await asyncio.to_thread(self._record, (answer, question.platform))
             except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
                 log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
         return answer
@@ -126,26 +127,11 @@ class ChatService:
         nothing uses the engine and its embedder from two threads at once."""
         return await asyncio.wrap_future(self._queue.submit(Question(""), call=lambda: fn(*args)))
 
-    def _record(self, answer: Answer, platform: Platform) -> None:
-        """Group commit (in a worker thread): answers that arrive while another batch is being written
-        are written together in the next transaction, so a burst costs a few commits, not one each.
-        Returns once this answer is stored; raises if the transaction that held it failed."""
-        item = _Pending(answer, platform)
-        with self._pending_lock:
-            self._pending.append(item)
-        with self._write_lock:
-            if not item.done:
-                with self._pending_lock:
-                    batch, self._pending = self._pending, []
-                error: BaseException | None = None
-                try:
-                    self.store.record_answers([(p.answer, p.platform) for p in batch])  # type: ignore[union-attr]
-                except BaseException as exc:  # noqa: BLE001 - handed to every answer of the batch
-                    error = exc
-                for pending in batch:
-                    pending.error, pending.done = error, True
-        if item.error is not None:
-            raise item.error
+    def _write_answers(self, batch: Sequence[tuple[Answer, Platform]]) -> None:
+        self.store.record_answers(batch)  # type: ignore[union-attr]
+
+    def _write_conversations(self, batch: Sequence[tuple[str, StoredConversation]]) -> None:
+        self.store.save_conversations(batch, self.conversation_ttl)  # type: ignore[union-attr]
 
     async def _load_conversation(self, question: Question) -> ConversationState | None:
         if not question.conversation or self.store is None:
@@ -165,7 +151,7 @@ class ChatService:
             return
         key = conversation_key(self._secret, question.platform, question.conversation)
         try:
-            await asyncio.to_thread(self.store.save_conversation, key, state.to_stored(), self.conversation_ttl)
+            await asyncio.to_thread(self._save_states, (key, state.to_stored()))
         except Exception as exc:  # noqa: BLE001
             log.warning("conversation state not saved: %s", type(exc).__name__)
 
@@ -301,14 +287,6 @@ class ChatService:
 
 def _always() -> bool:
     return True
-
-
-@dataclass
-class _Pending:
-    answer: Answer
-    platform: Platform
-    done: bool = False
-    error: BaseException | None = None
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]

@@ -13,6 +13,8 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -20,6 +22,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import retrieval.lexical
+from bot.feedback.privacy import conversation_key
+from bot.groupcommit import GroupCommit
 from bot.server import build_app
 from bot.textclean import clean_question, normalise
 from bot.types import Question
@@ -215,6 +219,21 @@ async def test_queued_questions_are_encoded_in_few_batch_calls(make_service):
     assert embedder.batch_calls - before <= 4  # one call per question before micro-batching
 
 
+async def test_conversation_turns_in_a_burst_are_encoded_in_few_batch_calls(make_service):
+    """In Slack and Teams every message has a conversation: those turns are batched too."""
+    service = make_service()
+    embedder = service.engine.retriever.embedder
+    before = embedder.batch_calls
+    questions = [f"Hva sier rapporten om styring, spørsmål {n}?" for n in range(20)]
+    answers = await asyncio.gather(*(service.respond(Question(q, platform="teams", conversation=f"c{n}"))
+                                     for n, q in enumerate(questions)))
+    assert len(answers) == 20 and all(a.answer_id for a in answers)
+    assert embedder.batch_calls - before <= 4
+    states = [service.store.load_conversation(conversation_key(service._secret, "teams", f"c{n}"),
+                                              timedelta(hours=1)) for n in range(20)]
+    assert all(state is not None and state.turns for state in states)  # every turn's state was saved
+
+
 async def test_a_repeated_question_is_served_from_the_cache_with_a_fresh_answer_id(make_service):
     service = make_service()
     embedder = service.engine.retriever.embedder
@@ -360,3 +379,46 @@ async def test_with_the_queue_full_a_slack_mention_says_busy_at_once_and_is_answ
         assert "Mange spør akkurat nå" in placeholder.params["text"]
         assert "Overfor andre departementer" in update.params["text"]
         await asyncio.gather(*ahead)
+
+
+# --- group commit ------------------------------------------------------------------------------------
+
+def test_group_commit_writes_every_item_once_in_fewer_batches_than_items():
+    batches: list[list[int]] = []
+    entered = threading.Event()
+    release = threading.Event()
+
+    def write(batch):
+        batches.append(list(batch))
+        if len(batches) == 1:  # hold the first batch open while the others queue behind it
+            entered.set()
+            release.wait(5)
+
+    commit = GroupCommit(write)
+    first = threading.Thread(target=commit, args=(0,))
+    first.start()
+    assert entered.wait(5)
+    others = [threading.Thread(target=commit, args=(n,)) for n in range(1, 31)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    written = [item for batch in batches for item in batch]
+    assert sorted(written) == list(range(31))
+    assert len(batches) < 31
+
+
+def test_group_commit_hands_a_failed_batch_error_to_its_writer_and_goes_on():
+    calls = []
+
+    def write(batch):
+        calls.append(list(batch))
+        if len(calls) == 1:
+            raise RuntimeError("database is down")
+
+    commit = GroupCommit(write)
+    with pytest.raises(RuntimeError, match="down"):
+        commit("lost")
+    commit("kept")
+    assert calls == [["lost"], ["kept"]]

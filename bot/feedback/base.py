@@ -95,4 +95,7 @@ class FeedbackStore(Protocol):
     def save_conversation(self, conversation_key: str, state: StoredConversation, max_age: timedelta) -> None:
         """Store a conversation's state and delete every conversation older than max_age."""
 
+    def save_conversations(self, states: Sequence[tuple[str, StoredConversation]], max_age: timedelta) -> None:
+        """`save_conversation` for several conversations, in one transaction."""
+
     def close(self) -> None: ...

@@ -264,17 +264,20 @@ class SqlStore:
         return StoredConversation(turns=row[0], last_kind=row[1], lang=row[2], question=row[3])
 
     def save_conversation(self, conversation_key: str, state: StoredConversation, max_age: timedelta) -> None:
-        """Insert or replace one conversation's state, and delete every conversation older than `max_age`.
+        self.save_conversations([(conversation_key, state)], max_age)
 
-        The question text is redacted, and dropped when question storage is off."""
+    def save_conversations(self, states: Sequence[tuple[str, StoredConversation]], max_age: timedelta) -> None:
+        """Insert or replace conversations' states in one transaction, and delete every conversation
+        older than `max_age`. The question text is redacted, and dropped when question storage is off."""
         now = self._clock()
-        question = redact(state.question) if (self.store_questions and state.question) else None
         with self._tx(write=True) as run:
-            run("INSERT INTO conversations (conversation_key, turns, last_kind, lang, question, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_key) DO UPDATE SET "
-                "turns = excluded.turns, last_kind = excluded.last_kind, lang = excluded.lang, "
-                "question = excluded.question, updated = excluded.updated",
-                (conversation_key, state.turns, state.last_kind, state.lang, question, minute_of(now)))
+            for conversation_key, state in states:
+                question = redact(state.question) if (self.store_questions and state.question) else None
+                run("INSERT INTO conversations (conversation_key, turns, last_kind, lang, question, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_key) DO UPDATE SET "
+                    "turns = excluded.turns, last_kind = excluded.last_kind, lang = excluded.lang, "
+                    "question = excluded.question, updated = excluded.updated",
+                    (conversation_key, state.turns, state.last_kind, state.lang, question, minute_of(now)))
             run("DELETE FROM conversations WHERE updated < ?", (minute_of(now - max_age),))
 
 
