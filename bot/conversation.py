@@ -99,6 +99,9 @@ class Resolution:
     number: int = 0  # 1-based; -1 is the last one
     kind: TargetKind | None = None  # for "relation": the kind of unit asked for
     previous: str = ""  # for "shift": the previous resolved question (and `ids`: what it cited)
+    # For "shift": the new part has words the corpus never uses ("og budsjettet?"), so it brings a
+    # subject of its own and must not borrow the previous question's to get an answer.
+    foreign: bool = False
     smalltalk: SmallTalk | None = None
 
 
@@ -225,7 +228,8 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         if pointing and signals.content == 0:
             return Resolution("unclear", text=text)  # "hvorfor det?" with nothing before it to point to
         if signals.shift and signals.content >= 1 and state is not None:
-            return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question)
+            return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question,
+                              foreign=signals.topic < signals.content)
         return ask
     if signals.ordinal is not None:
         target = _ordinal_target(referent, signals.ordinal)
@@ -249,7 +253,7 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
 def _shift_or_ask(signals: _Signals, text: str, state: ConversationState | None, referent: Turn) -> Resolution:
     if signals.shift and signals.content >= 1:
         return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question if state else "",
-                          ids=referent.ids)
+                          ids=referent.ids, foreign=signals.topic < signals.content)
     return Resolution("ask", text=text)
 
 

@@ -70,10 +70,13 @@ class Dialogue:
     def _shift(self, res: Resolution, question: Question) -> tuple[Answer, str | None]:
         """"og overfor andre departementer?": answer what is new on its own; if that alone is not
         covered, answer it together with the previous question, but only accept a result that
-        cites something new (repeating the previous answer would mean the new part is not covered)."""
+        cites something new (repeating the previous answer would mean the new part is not covered).
+        A new part with words the corpus never uses is answered alone: "og budsjettet til
+        departementa?" after a question about the ministries is about budgets, which the report
+        does not cover, not about the ministries again."""
         original = question.text.strip()
         alone = self.engine.respond(replace(question, text=res.text))
-        if _answered(alone) or not res.previous:
+        if _answered(alone) or not res.previous or res.foreign:
             return replace(alone, question=original), (res.text if _answered(alone) else None)
         combined_text = f"{res.previous} {res.text}"
         combined = self.engine.respond(replace(question, text=combined_text))

@@ -151,3 +151,10 @@ def test_a_pronoun_question_about_a_topic_of_the_report_is_a_new_question():
     assert resolve(state(CHALLENGES), "Hva sier den om tillit?", "nb", is_topic=topics).action == "ask"
     assert resolve(state(A2), "Hva betyr det på norsk?", "nb", is_topic=topics).action == "units"
     assert resolve(state(A2), "og om styring?", "nb", is_topic=topics).action == "shift"
+
+
+def test_a_shift_with_words_the_corpus_never_uses_is_marked_foreign():
+    topics = {"styring", "overfor", "departementer"}.__contains__
+    previous = state(A2, question="Hva sier rapporten om styring?")
+    assert not resolve(previous, "og overfor departementer?", "nb", is_topic=topics).foreign
+    assert resolve(previous, "og budsjettet til departementer?", "nb", is_topic=topics).foreign

@@ -52,6 +52,13 @@ async def test_follow_ups_use_the_previous_answer(chat_service):
     assert first_label(remedy).startswith("Anbefaling 3")
 
 
+async def test_a_topic_shift_to_something_the_report_never_mentions_is_refused_not_borrowed(chat_service):
+    assert not (await ask(chat_service, "Hva anbefales overfor underliggende virksomheter?")).abstained
+    shifted = await ask(chat_service, "og hva med lønnsnivået i direktoratene?")
+    assert shifted.abstained and not shifted.citations
+    assert first_label(await ask(chat_service, "og overfor andre departementer?")).startswith("Anbefaling 3")
+
+
 async def test_conversations_do_not_share_state(chat_service):
     await ask(chat_service, "anbefalinger", conversation="a")
     await ask(chat_service, "utfordringer", conversation="b")
