@@ -53,8 +53,8 @@ async def test_follow_ups_use_the_previous_answer(chat_service):
 
 
 async def test_a_topic_shift_to_something_the_report_never_mentions_is_refused_not_borrowed(chat_service):
-    assert not (await ask(chat_service, "Hva anbefales overfor underliggende virksomheter?")).abstained
-    shifted = await ask(chat_service, "og hva med lønnsnivået i direktoratene?")
+    assert not (await ask(chat_service, "Hva anbefales overfor politisk ledelse?")).abstained
+    shifted = await ask(chat_service, "og hva med budsjettene til departementene?")
     assert shifted.abstained and not shifted.citations
     assert first_label(await ask(chat_service, "og overfor andre departementer?")).startswith("Anbefaling 3")
 
