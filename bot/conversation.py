@@ -127,6 +127,10 @@ class Words:
     fact_words: tuple[tuple[str, ...], ...] = ()  # "hvem", "når", "how many": a new fact, not the referent
     report_level_keys: frozenset[str] = frozenset()  # units about the report itself: "den" is then the report
     stopwords: frozenset[str] = field(default_factory=frozenset)
+    # "this report", "denne rapporten": a demonstrative before a word for the document points at the
+    # document, not back at the last answer ("What is this report about?" is a question of its own).
+    determiners: frozenset[str] = field(default_factory=frozenset)
+    document_nouns: frozenset[str] = field(default_factory=frozenset)
 
     def kind_of(self, token: str) -> str | None:
         for kind, stems in self.kinds.items():
@@ -149,6 +153,7 @@ def default_words() -> Words:
         elaborate=frozenset(data["elaborate"]), shift_leads=tuple(leads), expletives=frozenset(data["expletives"]),
         fact_words=tuple(tuple(p.split()) for p in data["fact_words"]), stopwords=frozenset(data["stopwords"]),
         report_level_keys=frozenset(data.get("report_level_keys", ())),
+        determiners=frozenset(data.get("determiners", ())), document_nouns=frozenset(data.get("document_nouns", ())),
     )
 
 
@@ -346,6 +351,8 @@ class _Signals:
                 elaborate, _ = True, used.add(i)
             elif tok in w.anaphors:
                 used.add(i)
+                if tok in w.determiners and nxt in w.document_nouns:
+                    continue
                 expletive = tok in w.expletives and (prev in w.expletive_neighbours or nxt in w.expletive_neighbours)
                 anaphor = anaphor or not expletive
         fact = any(tuple(tokens[i:i + len(f)]) == f for f in w.fact_words for i in range(len(tokens)))

@@ -158,3 +158,10 @@ def test_a_shift_with_words_the_corpus_never_uses_is_marked_foreign():
     previous = state(A2, question="Hva sier rapporten om styring?")
     assert not resolve(previous, "og overfor departementer?", "nb", is_topic=topics).foreign
     assert resolve(previous, "og budsjettet til departementer?", "nb", is_topic=topics).foreign
+
+
+@pytest.mark.parametrize("text", ["What is this report about?", "Hva handler denne rapporten om?",
+                                  "Kven har skrive dette dokumentet?"])
+def test_a_demonstrative_before_the_document_is_a_question_of_its_own(text):
+    assert resolve(None, text, "nb").action == "ask"
+    assert resolve(state(A2), text, "nb").action == "ask"
