@@ -22,6 +22,7 @@ from bot import commands, language, messages, ordinals
 from bot.compose import is_fact_sheet, plain, quoted
 from bot.lookup import Lookup
 from bot.markup import strip_markup
+from bot.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
 from retrieval.answerability import CANDIDATES, AnswerabilityModel
 from retrieval.search import HybridRetriever, SearchResult
@@ -50,6 +51,12 @@ CALIBRATIONS = {
 }
 
 
+def read_question(text: str) -> str:
+    """What the engine reads of a message: past its markup and a leading greeting. The labelled
+    questions the model learns from are read the same way (bot/runtime.py)."""
+    return without_greeting(strip_markup(text))
+
+
 class Engine:
     def __init__(self, retriever: HybridRetriever, calibration: Calibration, max_chars: int = 2000,
                  model: AnswerabilityModel | None = None) -> None:
@@ -65,7 +72,7 @@ class Engine:
         if len(text) > self.max_chars:
             lang = language.detect(text[: self.max_chars])
             return plain("invalid", messages.text("too_long", lang, length=len(text), limit=self.max_chars), lang, text)
-        clean = strip_markup(text)
+        clean = read_question(text)
         lang = language.detect(clean)
         if not clean and (text or not question.via_command):
             return plain("invalid", messages.text("empty", lang), lang, text)
@@ -83,7 +90,7 @@ class Engine:
         """The exact text `respond` embeds for this question (None when it embeds nothing), so that
         callers can compute query vectors ahead, several in one batch."""
         text = question.text.strip()
-        clean = strip_markup(text)
+        clean = read_question(text)
         if not clean or len(text) > self.max_chars or commands.parse(clean).name != "ask":
             return None
         return None if self.numbered_unit(clean) is not None else clean

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine import Engine
+from bot.engine import Engine, read_question
 from bot.evaluate import hit_at
-from bot.markup import strip_markup
 from bot.types import Question
 
 BINS = 5
@@ -31,7 +30,7 @@ def curve_rows(engine: Engine, path: str | Path) -> list[tuple[float, bool, bool
             continue
         item = json.loads(line)
         answer = engine.respond(Question(item["q"]))
-        result = engine.search(strip_markup(item["q"]))
+        result = engine.search(read_question(item["q"]))
         gate = (engine.model.assess(engine.retriever, result, answer.lang).answerable_probability
                 if engine.model and result.hits else 1.0)
         right = bool(item["answerable"]) and not answer.abstained and hit_at(answer, item["expect_any"], 1)

@@ -15,6 +15,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _FORMAT = re.compile(r"[*_~`]+")
 _SPACES = re.compile(r"\s+")
 _REPEATED = re.compile(r"([?!.,])\1+")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")  # "om `tillit`?" leaves "om tillit ?"
 
 
 def _symbol(ch: str) -> bool:
@@ -27,4 +28,5 @@ def strip_markup(text: str) -> str:
     text = _FORMAT.sub(" ", text)
     text = "".join(" " if _symbol(ch) else ch for ch in text)
     text = _REPEATED.sub(r"\1", text)
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()

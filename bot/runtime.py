@@ -17,9 +17,8 @@ from pathlib import Path
 
 from bot import language
 from bot.datadir import ensure_private_dir
-from bot.engine import CALIBRATIONS, Calibration, Engine
+from bot.engine import CALIBRATIONS, Calibration, Engine, read_question
 from bot.service import ChatService
-from bot.markup import strip_markup
 from bot.settings import Settings
 from retrieval.answerability import AnswerabilityModel, LabelledQuestion, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
@@ -82,10 +81,10 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
 
 
 def labelled_questions(corpus_dir: Path) -> list[LabelledQuestion]:
-    """The labelled pool as the engine meets questions: past their markup, with the detected language."""
+    """The labelled pool as the engine meets questions: read past markup and greeting, with the detected language."""
     out = []
     for item in load_labelled(corpus_dir / QUESTIONS_DIR):
-        clean = strip_markup(item.q)
+        clean = read_question(item.q)
         out.append(replace(item, q=clean, lang=language.detect(clean)))
     return out
 

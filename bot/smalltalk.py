@@ -93,3 +93,22 @@ def reply(talk: SmallTalk, question: str) -> Answer:
         text += "\n" + messages.text("smalltalk_suggestions", talk.lang)
         text += "".join(f"\n• {q}" for q in messages.suggested_questions(talk.lang))
     return plain("smalltalk", text, talk.lang, question)
+
+
+def without_greeting(text: str) -> str:
+    """The question after a leading greeting: "Hei! Hva sier rapporten om tillit?" is searched as
+    "Hva sier rapporten om tillit?". A greeting carries no topic, yet it moves a short question's
+    vector towards every other message that starts with one. Only greetings are taken off, and
+    only when a question follows; a message that is all small talk is left for `classify`."""
+    table, _, longest = _phrases()
+    lowered = text.lower()
+    for size in range(longest, 0, -1):
+        pattern = r"^\W*" + r"\W+".join(r"[a-zæøåéèüäö']*" for _ in range(size))
+        match = re.match(pattern, lowered)
+        if not match:
+            continue
+        phrase = tuple(_TOKEN.findall(match.group(0)))
+        if any(category == "greeting" for category, _ in table.get(phrase, ())):
+            rest = text[match.end():].lstrip(" ,.!:;-–")
+            return rest if _TOKEN.search(rest.lower()) else text
+    return text

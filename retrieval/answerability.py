@@ -89,11 +89,27 @@ def contains_any(text: str, phrases: Sequence[str]) -> bool:
 def answers(retriever: HybridRetriever, chunk: Chunk, expect_any: Sequence[str]) -> bool:
     """Whether citing this unit answers a question with these expected phrases. A lead-in is cited
     with the units it introduces (the engine shows the whole list), so it answers a question about
-    the list as a whole: one whose phrases are found in two or more of those units."""
+    the list as a whole: one whose phrases are found in nearly all of those units (`list_quorum`)."""
     members = retriever.members(chunk)
     if members:
-        return sum(contains_any(m.text, expect_any) for m in members) >= 2
+        return sum(contains_any(m.text, expect_any) for m in members) >= list_quorum(len(members))
     return contains_any(chunk.text, expect_any)
+
+
+def list_quorum(members: int) -> int:
+    """How many of a list's units a question must be about to be about the list: all but one, and at
+    least three (a question about two of three recommendations is about those two)."""
+    return min(members, max(3, members - 1))
+
+
+def best_unit(retriever: HybridRetriever, chunk: Chunk, expect_any: Sequence[str]) -> bool:
+    """The reranker's label: like `answers`, except that for a question about a whole list (its
+    phrases in two or more of the list's units) the list's lead-in is the best unit, not one item:
+    the user asked for all of them."""
+    lead_in = retriever.lead_in_of(chunk)
+    if lead_in is not None and answers(retriever, lead_in, expect_any):
+        return False
+    return answers(retriever, chunk, expect_any)
 
 
 def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict[str, float],
@@ -309,7 +325,7 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion])
     cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
     known = memory.known
     candidates = [candidate_rows(retriever, r, memory.votes(c), known) for r, c in zip(results, cosines)]
-    labels = [np.array([q.answerable and answers(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
+    labels = [np.array([q.answerable and best_unit(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
     return results, memory, cosines, candidates, labels, answerable
 

@@ -86,6 +86,9 @@ class HybridRetriever:
                                       bool(c.key) and (c.doc, c.key) in members and c.text.rstrip().endswith(":"))
                        for c in chunks}
         self._members = {c.id: tuple(members[(c.doc, c.key)]) for c in chunks if self._roles[c.id].lead_in}
+        self._lead_in_of = {m.id: c for c in chunks for m in self._members.get(c.id, ())}
+        position = {c.id: n for n, c in enumerate(chunks)}
+        self._lead_in_position = {position[m]: position[c.id] for m, c in self._lead_in_of.items()}
         self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
@@ -98,6 +101,10 @@ class HybridRetriever:
     def members(self, chunk: Chunk) -> tuple[Chunk, ...]:
         """The units a lead-in introduces, in order (empty for any other unit)."""
         return self._members.get(chunk.id, ())
+
+    def lead_in_of(self, chunk: Chunk) -> Chunk | None:
+        """The lead-in that introduces this unit, if it is one of a list."""
+        return self._lead_in_of.get(chunk.id)
 
     def role(self, chunk: Chunk) -> UnitRole:
         return self._roles.get(chunk.id, UnitRole(False, False, False))
@@ -127,8 +134,18 @@ class HybridRetriever:
         fused = {i: self.dense_scale * (c - best_cosine) + self.lexical_weight * float(bm25[i]) / scale
                  for i, c in pooled.items()}
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
+        chosen = ranked[:k]
+        # The list an item belongs to is a candidate too: "what are the challenges?" is answered by the
+        # lead-in (with its list), which can rank far below the items it introduces.
+        for i in list(chosen):
+            lead = self._lead_in_position.get(i)
+            if lead is not None and lead not in chosen:
+                if lead not in pooled:
+                    pooled[lead] = self.unit_cosine(query[0], lead)
+                    fused[lead] = self.dense_scale * (pooled[lead] - best_cosine) + self.lexical_weight * float(bm25[lead]) / scale
+                chosen.append(lead)
         hits = tuple(Hit(self.chunks[i], fused[i], pooled[i], float(bm25[i]), text_best.get(i, pooled[i]),
-                         example_best.get(i)) for i in ranked[:k])
+                         example_best.get(i)) for i in chosen)
         signals = Signals(
             dense_top=best_cosine,
             dense_second=pooled[ranked[1]] if len(ranked) > 1 else 0.0,

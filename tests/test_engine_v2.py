@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from bot.engine import read_question
 from bot.types import Question
 from retrieval.answerability import GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
 from retrieval.lexical import LexicalIndex
@@ -101,7 +102,7 @@ def test_the_fact_sheet_is_shown_as_facts_not_as_a_quote(engine):
 
 
 def test_markup_and_emoji_do_not_change_the_answer(engine):
-    plain = ask(engine, "hva sier rapporten om tillit?")
+    plain = ask(engine, "Hva sier rapporten om tillit?")
     marked = ask(engine, "<b>Hei!</b> 🙂🙂 Hva sier *rapporten* om `tillit`???")
     assert not marked.abstained
     assert [c.id for c in marked.citations] == [c.id for c in plain.citations]
@@ -151,3 +152,20 @@ def test_eval_plot_draws_the_curves_of_a_labelled_set(engine, tmp_path):
     assert any(answerable for _, answerable, _, _ in rows) and not all(answerable for _, answerable, _, _ in rows)
     out = plot(engine, path, tmp_path / "eval.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("text, read", [
+    ("Hei! Hva sier rapporten om tillit?", "Hva sier rapporten om tillit?"),
+    ("God morgen, hvem ga ut rapporten?", "hvem ga ut rapporten?"),
+    ("Hello there - what is the main recommendation?", "what is the main recommendation?"),
+    ("hei", "hei"),  # all small talk: left for the dialogue's small-talk reply
+    ("Hva sier rapporten om hei?", "Hva sier rapporten om hei?"),
+])
+def test_a_leading_greeting_is_read_past(text, read):
+    assert read_question(text) == read
+
+
+def test_the_list_an_item_belongs_to_is_always_a_candidate(engine):
+    hits = engine.retriever.search("Hvorfor er embetsverket så defensivt?", k=2).hits
+    keys = [h.chunk.key for h in hits]
+    assert "U3" in keys and "U" in keys
