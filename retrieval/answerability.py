@@ -32,17 +32,17 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.learning import Logistic, choose_threshold, folds_of, out_of_fold
+from retrieval.memory import Memory
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk, Hit
 
 CANDIDATES = 8  # units a search hands to the reranker
-VOTERS = 100  # nearest labelled questions whose units vote in the reranker
+MAX_UNITS_PER_QUESTION = 16  # units a labelled question is remembered as answered by
 UNVOTED = 0.2  # a known unit none of the voters points to: this far below the nearest voter
 # No "opening" role here: learned from one report's opening paragraph, it buried the first unit of
 # every document dropped in later (tests/test_engine.py).
@@ -161,56 +161,6 @@ def _top_features(retriever: HybridRetriever, result: SearchResult) -> list[floa
     return [top.score, example, float(role.about), float(role.lead_in)]
 
 
-def _centre(vector: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    centred = vector - mean
-    norm = float(np.linalg.norm(centred))
-    return centred / norm if norm > 1e-9 else centred
-
-
-@dataclass(frozen=True)
-class Memory:
-    """The labelled questions' query vectors: what the gate's nearest-neighbour features compare with."""
-
-    vectors: np.ndarray  # (n, dim) float32, unit length
-    answerable: np.ndarray  # (n,) bool
-    units: tuple[tuple[str, ...], ...]  # per question, the ids of the chunks that answer it
-
-    def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None) -> np.ndarray:
-        """Cosines after removing what all questions share (their mean): e5 puts every "What does the
-        report say about …?" close together whatever comes after; centred, the topic decides."""
-        if query is None or not len(self.vectors):
-            return np.zeros(0, dtype=np.float32)
-        cosines = self._centred @ _centre(np.asarray(query, dtype=np.float32).reshape(-1), self._mean)
-        return np.where(leave_out, -1.0, cosines) if leave_out is not None else cosines
-
-    @cached_property
-    def _mean(self) -> np.ndarray:
-        return self.vectors.mean(axis=0)
-
-    @cached_property
-    def _centred(self) -> np.ndarray:
-        return np.vstack([_centre(v, self._mean) for v in self.vectors]) if len(self.vectors) else self.vectors
-
-    @property
-    def known(self) -> frozenset[str]:
-        return frozenset(unit for units in self.units for unit in units)
-
-    def votes(self, cosines: np.ndarray) -> dict[str, float]:
-        """Per chunk id, the cosine of the nearest labelled question it answers."""
-        out: dict[str, float] = {}
-        for row in np.argsort(-cosines)[:VOTERS] if len(cosines) else ():
-            for unit in self.units[row]:
-                out.setdefault(unit, float(cosines[row]))
-        return out
-
-    def features(self, cosines: np.ndarray) -> list[float]:
-        if not len(cosines):
-            return [0.0, 0.0, 0.0]
-        near_yes = float(cosines[self.answerable].max(initial=-1.0))
-        near_no = float(cosines[~self.answerable].max(initial=-1.0))
-        return [near_yes, near_no, near_yes - near_no]
-
-
 @dataclass(frozen=True)
 class Assessment:
     answers: bool
@@ -224,7 +174,6 @@ class AnswerabilityModel:
         self.reranker, self.gate, self.confidence_head = reranker, gate, confidence
         self.threshold = threshold  # answer when the gate's probability >= threshold
         self.memory = memory
-        self._known = memory.known
         self.info = info  # rows, answerable, corpus_hash, embedder, data_hash
 
     @property
@@ -242,14 +191,14 @@ class AnswerabilityModel:
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         if not result.hits:
             return result
-        votes = self.memory.votes(self.memory.cosines(result.query))
-        return reorder(result, self.reranker.predict(candidate_rows(retriever, result, votes, self._known)))
+        votes = self.memory.votes(self.memory.cosines(result.query), (h.chunk.id for h in result.hits))
+        return reorder(result, self.reranker.predict(candidate_rows(retriever, result, votes, self.memory.known)))
 
     def gate_row(self, retriever: HybridRetriever, reranked: SearchResult, lang: str) -> np.ndarray:
         row = np.array(search_features(reranked) + _top_features(retriever, reranked)
                        + self.memory.features(self.memory.cosines(reranked.query)) + [float(lang == "en")],
                        dtype=np.float64)
-        if reranked.hits and reranked.hits[0].chunk.id not in self._known:
+        if reranked.hits and reranked.hits[0].chunk.id not in self.memory.known:
             row[MEMORY_COLUMNS] = self.gate.mean[MEMORY_COLUMNS]  # standardised to 0: no say
         return row
 
@@ -313,18 +262,38 @@ def data_hash(questions: Sequence[LabelledQuestion]) -> str:
     return digest.hexdigest()
 
 
+def _answering_units(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]) -> tuple[tuple[str, ...], ...]:
+    """Per question, the ids of the chunks that contain one of its phrases (`contains_any`). Each
+    distinct phrase is looked up once over all chunks: questions share phrases, and a corpus of
+    100,000 chunks times a thousand questions, one pair at a time, would take hours."""
+    texts = [_norm(c.text) for c in retriever.chunks]
+    found: dict[str, frozenset[int]] = {}
+    out = []
+    for q in questions:
+        rows: set[int] = set()
+        for phrase in q.expect_any if q.answerable else ():
+            key = _norm(phrase)
+            if key not in found:
+                found[key] = frozenset(i for i, text in enumerate(texts) if key in text)
+            rows |= found[key]
+        # A phrase found all over a large corpus says little about where the answer is, and would
+        # make the memory (and the model file) grow with the corpus: the first few, in corpus order
+        # (the primary document first), speak for it.
+        out.append(tuple(retriever.chunks[i].id for i in sorted(rows)[:MAX_UNITS_PER_QUESTION]))
+    return tuple(out)
+
+
 def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion]):
     """Each question's search, its memory (every labelled question but itself and its copies) and
     its candidates' rows and labels."""
     results = [retriever.search(q.q, k=CANDIDATES) for q in questions]
     answerable = np.array([q.answerable for q in questions], dtype=bool)
-    units = tuple(tuple(c.id for c in retriever.chunks if q.answerable and contains_any(c.text, q.expect_any))
-                  for q in questions)
+    units = _answering_units(retriever, questions)
     memory = Memory(np.vstack([r.query for r in results]).astype(np.float32), answerable, units)
     texts = [_norm(q.q) for q in questions]
     cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
     known = memory.known
-    candidates = [candidate_rows(retriever, r, memory.votes(c), known) for r, c in zip(results, cosines)]
+    candidates = [candidate_rows(retriever, r, memory.votes(c, (h.chunk.id for h in r.hits)), known) for r, c in zip(results, cosines)]
     labels = [np.array([q.answerable and best_unit(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
     return results, memory, cosines, candidates, labels, answerable

@@ -60,7 +60,6 @@ class UnitRole:
     """Where a unit stands in its document: answers to different kinds of question sit in each."""
 
     about: bool  # the facts about the document (made from its front matter)
-    opening: bool  # the document's first unit (what it is about, who made it)
     lead_in: bool  # introduces a list ("Vi ser fire hovedutfordringer:")
 
 
@@ -79,10 +78,7 @@ class HybridRetriever:
         for chunk in chunks:
             if chunk.parent:
                 members.setdefault((chunk.doc, chunk.parent), []).append(chunk)
-        first_of_doc: dict[str, str] = {}
-        for chunk in chunks:
-            first_of_doc.setdefault(chunk.doc, chunk.id)
-        self._roles = {c.id: UnitRole(c.key == ABOUT_KEY, first_of_doc[c.doc] == c.id and c.key != ABOUT_KEY,
+        self._roles = {c.id: UnitRole(c.key == ABOUT_KEY,
                                       bool(c.key) and (c.doc, c.key) in members and c.text.rstrip().endswith(":"))
                        for c in chunks}
         self._members = {c.id: tuple(members[(c.doc, c.key)]) for c in chunks if self._roles[c.id].lead_in}
@@ -107,7 +103,7 @@ class HybridRetriever:
         return self._lead_in_of.get(chunk.id)
 
     def role(self, chunk: Chunk) -> UnitRole:
-        return self._roles.get(chunk.id, UnitRole(False, False, False))
+        return self._roles.get(chunk.id, UnitRole(False, False))
 
     def chunk_by_key(self, key: str) -> Chunk | None:
         return self._by_key.get(key)

@@ -88,17 +88,28 @@ async def test_cross_origin_posts_are_refused(client):
 
 async def test_rate_limit_answers_429_with_retry_after(make_client):
     client = await make_client(rate_limit=3)
-    statuses = [(await client.post("/api/feedback", json={"answer_id": "nope", "vote": "up"})).status
+    browser = {"Sec-Fetch-Site": "same-origin"}
+    statuses = [(await client.post("/api/feedback", json={"answer_id": "nope", "vote": "up"}, headers=browser)).status
                 for _ in range(3)]
     assert statuses == [404, 404, 404]  # unknown answer, but let through
-    limited = await client.post("/api/feedback", json={"answer_id": "nope", "vote": "up"})
+    limited = await client.post("/api/feedback", json={"answer_id": "nope", "vote": "up"}, headers=browser)
     assert limited.status == 429
     wait = int(limited.headers["Retry-After"])
     assert 1 <= wait <= 60 and str(wait) in (await limited.json())["error"]
     assert_security_headers(limited)
     # /api/ask has its own bucket, and other routes are never limited.
-    assert (await client.post("/api/ask", json={"question": ANSWERABLE})).status == 200
+    assert (await client.post("/api/ask", json={"question": ANSWERABLE}, headers=browser)).status == 200
     assert (await client.get("/")).status == 200
+
+
+async def test_scripts_are_bounded_by_the_queue_not_the_browser_rate_limit(make_client):
+    """An integration (no browser headers) asking more than the browser limit is still answered."""
+    client = await make_client(rate_limit=3)
+    statuses = [(await client.post("/api/ask", json={"question": ANSWERABLE})).status for _ in range(6)]
+    assert statuses == [200] * 6
+    origin = {"Origin": f"http://{client.server.host}:{client.server.port}"}
+    browser = [(await client.post("/api/ask", json={"question": ANSWERABLE}, headers=origin)).status for _ in range(4)]
+    assert browser == [200, 200, 200, 429]
 
 
 async def test_web_votes_one_per_browser_changeable_and_anonymous(client):

@@ -15,10 +15,11 @@ from aiohttp import web
 from bot import messages
 from bot.settings import Settings
 from bot.web.language import preferred_lang
-from bot.web.security import RateLimiter, add_security_headers, same_origin
+from bot.web.security import RateLimiter, add_security_headers, from_browser, same_origin
 
 STATIC_DIR = Path(__file__).parent / "static"
-# Browser POSTs that must come from this site; the first three are also rate limited per client.
+# Browser POSTs that must come from this site; the first three are also rate limited per client
+# (browser clients only: scripts and integrations are bounded by the engine's queue, bot/admission.py).
 RATE_LIMITED = ("/api/ask", "/api/feedback", "/admin/login")
 SAME_ORIGIN_POSTS = (*RATE_LIMITED, "/admin/logout", "/admin/teach")
 
@@ -50,7 +51,7 @@ def _guard(limiter: RateLimiter):
                 response = _refuse(request, 403, messages.text("web_cross_origin", lang))
                 add_security_headers(response)
                 return response
-            if request.path in RATE_LIMITED:
+            if request.path in RATE_LIMITED and from_browser(request):
                 wait = limiter.take(request.remote or "unknown", request.path)
                 if wait:
                     response = _refuse(request, 429, messages.text("web_rate_limited", lang, seconds=wait),

@@ -6,7 +6,11 @@
   it) must be same-origin; otherwise `Origin` (when present) must name this host. Clients that send
   neither (curl, scripts) are not browsers and cannot carry a victim's cookies, so they pass.
 - The rate limit is a token bucket per client address and route: `limit` requests per minute with
-  bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds.
+  bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds. It applies
+  to browsers (requests carrying `Sec-Fetch-Site` or `Origin`, as every browser's POST does): the web
+  chat's users. Scripts and integrations calling `/api/ask` are bounded by the engine's admission
+  queue instead (503 with `Retry-After` when full, bot/admission.py): a per-address limit would make
+  one integration, or a whole ministry behind one NAT address, wait a minute after 30 questions.
   Behind a reverse proxy every request has the proxy's address, so the limit then applies to the
   proxy as a whole (set OMSTILLINGSBOT_RATE_LIMIT accordingly, or 0 and limit in the proxy).
 """
@@ -50,6 +54,12 @@ def same_origin(request: web.Request) -> bool:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False  # "null" (sandboxed frames, file://) and anything odd
     return parts.netloc.lower() == (request.host or "").lower()
+
+
+def from_browser(request: web.Request) -> bool:
+    """A browser sends Sec-Fetch-Site on every request and Origin on every POST; page script can
+    remove neither."""
+    return "Sec-Fetch-Site" in request.headers or "Origin" in request.headers
 
 
 def is_https(request: web.Request) -> bool:

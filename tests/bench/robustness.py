@@ -129,15 +129,18 @@ def _write_synthetic_index(folder: Path, corpus: Path, embedder_id: str, texts: 
     import faiss
 
     from retrieval.index import FORMAT_VERSION, Manifest, build_faiss, corpus_hash, index_type
-    from retrieval.types import Chunk
+    from retrieval.types import Chunk, Passage
 
     chunks = [Chunk(id=f"syntetisk#{n}", doc="syntetisk", section=("Syntetisk",), label=f"Syntetisk {n}",
                     text=text, source="Syntetisk korpus") for n, text in enumerate(texts)]
     index = build_faiss(vectors)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "chunks.json").write_text(json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False))
+    passages = [Passage(n, "unit", c.search_text()) for n, c in enumerate(chunks)]  # one vector per chunk
+    (folder / "passages.json").write_text(json.dumps([dataclasses.asdict(p) for p in passages], ensure_ascii=False))
     faiss.write_index(index, str(folder / "vectors.faiss"))
-    manifest = Manifest(FORMAT_VERSION, corpus_hash(corpus), embedder_id, vectors.shape[1], len(chunks), index_type(index))
+    manifest = Manifest(FORMAT_VERSION, corpus_hash(corpus), embedder_id, vectors.shape[1], len(chunks),
+                        len(passages), index_type(index))
     (folder / "manifest.json").write_text(json.dumps(dataclasses.asdict(manifest)))
 
 

@@ -1,0 +1,84 @@
+"""The memory of labelled questions: how near a new question comes to the ones owners have labelled.
+
+The answerability models (retrieval/answerability.py) read two things from it: which units the
+nearest labelled questions are answered by (a vote per unit, for the reranker), and how near the
+nearest answerable and the nearest unanswerable labelled question are (for the gate). Stored beside
+the index as `answerability-memory.npy` (the query vectors and the answerable flag) plus the unit ids
+in `answerability.json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+VOTERS = 100  # nearest labelled questions whose units vote in the reranker
+
+
+def _centre(vector: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    centred = vector - mean
+    norm = float(np.linalg.norm(centred))
+    return centred / norm if norm > 1e-9 else centred
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The labelled questions' query vectors: what the gate's nearest-neighbour features compare with."""
+
+    vectors: np.ndarray  # (n, dim) float32, unit length
+    answerable: np.ndarray  # (n,) bool
+    units: tuple[tuple[str, ...], ...]  # per question, the ids of the chunks that answer it
+
+    def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None) -> np.ndarray:
+        """Cosines after removing what all questions share (their mean): e5 puts every "What does the
+        report say about …?" close together whatever comes after; centred, the topic decides."""
+        if query is None or not len(self.vectors):
+            return np.zeros(0, dtype=np.float32)
+        cosines = self._centred @ _centre(np.asarray(query, dtype=np.float32).reshape(-1), self._mean)
+        return np.where(leave_out, -1.0, cosines) if leave_out is not None else cosines
+
+    @cached_property
+    def _mean(self) -> np.ndarray:
+        return self.vectors.mean(axis=0)
+
+    @cached_property
+    def _centred(self) -> np.ndarray:
+        return np.vstack([_centre(v, self._mean) for v in self.vectors]) if len(self.vectors) else self.vectors
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Every unit some labelled question answers."""
+        return frozenset(unit for units in self.units for unit in units)
+
+    @cached_property
+    def _rows_of(self) -> dict[str, np.ndarray]:
+        rows: dict[str, list[int]] = {}
+        for row, units in enumerate(self.units):
+            for unit in units:
+                rows.setdefault(unit, []).append(row)
+        return {unit: np.array(found) for unit, found in rows.items()}
+
+    def votes(self, cosines: np.ndarray, candidates: Iterable[str]) -> dict[str, float]:
+        """Per candidate chunk id, the cosine of the nearest labelled question it answers, if that
+        question is among the VOTERS nearest of all (a vote from far away says nothing)."""
+        if not len(cosines):
+            return {}
+        cut = float(np.partition(cosines, -VOTERS)[-VOTERS]) if len(cosines) > VOTERS else -np.inf
+        out: dict[str, float] = {}
+        for unit in candidates:
+            rows = self._rows_of.get(unit)
+            if rows is not None:
+                best = float(cosines[rows].max())
+                if best >= cut:
+                    out[unit] = best
+        return out
+
+    def features(self, cosines: np.ndarray) -> list[float]:
+        if not len(cosines):
+            return [0.0, 0.0, 0.0]
+        near_yes = float(cosines[self.answerable].max(initial=-1.0))
+        near_no = float(cosines[~self.answerable].max(initial=-1.0))
+        return [near_yes, near_no, near_yes - near_no]
