@@ -24,7 +24,7 @@ from bot.lookup import Lookup
 from bot.markup import strip_markup
 from bot.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
-from retrieval.answerability import CANDIDATES, AnswerabilityModel
+from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk
 
@@ -142,10 +142,10 @@ class Engine:
             return self.lookup.group(top.chunk.key)
         # Most of one list near the top ("List the challenges" ranks all four alike): the list, in order.
         close = [h.chunk for h in hits if h.score >= top.score - margin]
-        lead_in = self.retriever.chunk_by_key(top.chunk.parent) if top.chunk.parent else None
+        lead_in = self.retriever.lead_in_of(top.chunk)
         if lead_in is not None and self._is_lead_in(lead_in):
             siblings = self.retriever.members(lead_in)
-            if sum(c in close for c in siblings) >= max(3, len(siblings) - 1):
+            if sum(c in close for c in siblings) >= list_quorum(len(siblings)):
                 return self.lookup.group(lead_in.key)
         chosen = [top.chunk]
         # A question about the report as a whole has no topic words to tell near-ties apart: cite the best.
