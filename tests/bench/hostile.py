@@ -111,7 +111,7 @@ async def _incomplete_body(url: str) -> tuple[str, float]:
 
 def _normal_questions() -> list[str]:
     """Distinct ordinary questions (each asked once, so none is answered from the cache)."""
-    rows = (ROOT / "tests" / "data" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = (ROOT / "corpus" / "questions" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["q"] for line in rows if line.strip()]
 
 
