@@ -4,10 +4,11 @@ word lists.
 
 The labelled questions live beside the corpus (corpus/questions/*.jsonl, the format of
 shared/eval/README.md). Every one is searched, and the fit learns:
-- the *reranker*: for each candidate unit of a search (the fused top `CANDIDATES`), the
-  probability that it answers the question, from that unit's own signals (fused score, pooled,
-  text and example cosines, BM25, rank, its role in the document). It reorders the candidates;
-  it is what keeps "Difi og DFØ" from pulling every question to the opening paragraph;
+- the *reranker*: for each candidate unit of a search (the fused top `CANDIDATES` and the lists they
+  belong to), the probability that it answers the question, from that unit's own signals (fused
+  score, pooled, text and example cosines, BM25, rank, its role in the document) and the memory's
+  vote (how near the nearest labelled question it answers lies; retrieval/memory.py). It reorders
+  the candidates; it is what keeps "Difi og DFØ" from pulling every question to the opening paragraph;
 - the *gate*: whether the question is answerable at all; the engine refuses below its threshold.
   Besides the search signals and the reranked first unit, it reads the *memory*: how close the
   question comes to the nearest labelled question the corpus answers and to the nearest one it
