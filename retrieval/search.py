@@ -74,17 +74,21 @@ class HybridRetriever:
         self.passages = passages if passages is not None else [
             Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
         self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
-        members: dict[tuple[str, str], list[Chunk]] = {}
-        for chunk in chunks:
+        # Lists: a keyed unit whose text ends with ":" and that other units name as their parent.
+        # Only the few list units are indexed here (a start with 100,000 chunks must stay fast).
+        members: dict[tuple[str, str], list[int]] = {}
+        for n, chunk in enumerate(chunks):
             if chunk.parent:
-                members.setdefault((chunk.doc, chunk.parent), []).append(chunk)
-        self._roles = {c.id: UnitRole(c.key == ABOUT_KEY,
-                                      bool(c.key) and (c.doc, c.key) in members and c.text.rstrip().endswith(":"))
-                       for c in chunks}
-        self._members = {c.id: tuple(members[(c.doc, c.key)]) for c in chunks if self._roles[c.id].lead_in}
-        self._lead_in_of = {m.id: c for c in chunks for m in self._members.get(c.id, ())}
-        position = {c.id: n for n, c in enumerate(chunks)}
-        self._lead_in_position = {position[m]: position[c.id] for m, c in self._lead_in_of.items()}
+                members.setdefault((chunk.doc, chunk.parent), []).append(n)
+        self._members: dict[str, tuple[Chunk, ...]] = {}
+        self._lead_in_of: dict[str, Chunk] = {}
+        self._lead_in_position: dict[int, int] = {}
+        for n, chunk in enumerate(chunks):
+            items = members.get((chunk.doc, chunk.key)) if chunk.key else None
+            if items and chunk.text.rstrip().endswith(":"):
+                self._members[chunk.id] = tuple(chunks[i] for i in items)
+                for i in items:
+                    self._lead_in_of[chunks[i].id], self._lead_in_position[i] = chunk, n
         self.lexical = lexical if lexical is not None else LexicalIndex([c.search_text() for c in chunks], analyzer)
         self.dense_scale, self.lexical_weight = dense_scale, lexical_weight
         # Unit keys ("A2") name the report's numbered parts; if another document reuses a key, the
@@ -103,7 +107,7 @@ class HybridRetriever:
         return self._lead_in_of.get(chunk.id)
 
     def role(self, chunk: Chunk) -> UnitRole:
-        return self._roles.get(chunk.id, UnitRole(False, False))
+        return UnitRole(chunk.key == ABOUT_KEY, chunk.id in self._members)
 
     def chunk_by_key(self, key: str) -> Chunk | None:
         return self._by_key.get(key)
