@@ -169,3 +169,9 @@ def test_the_list_an_item_belongs_to_is_always_a_candidate(engine):
     hits = engine.retriever.search("Hvorfor er embetsverket så defensivt?", k=2).hits
     keys = [h.chunk.key for h in hits]
     assert "U3" in keys and "U" in keys
+
+
+def test_the_fact_sheet_is_never_cited_beside_the_reports_own_words(engine):
+    for text in ("Kva tilrådingar gjev rapporten?", "Hva sier Difi og DFØ om tillit?", "Hva sier rapporten om styring?"):
+        answer = ask(engine, text)
+        assert not any(c.id.endswith("#meta") for c in answer.citations[1:]), text
