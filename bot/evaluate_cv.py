@@ -15,7 +15,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from bot import commands
 from bot.engine import Engine
+from bot.types import Question
 from bot.runtime import QUESTIONS_DIR, labelled_questions
 from retrieval.answerability import contains_any, train
 
@@ -31,7 +33,10 @@ def cross_validate(engine: Engine, corpus_dir: Path) -> dict[str, Counter]:
     tally: dict[str, Counter] = defaultdict(Counter)
     for item, question, result, probability in zip(items, questions, training.reranked, training.gate_oof):
         numbered = engine.numbered_unit(question.q)
-        if numbered is not None:
+        if commands.parse(question.q).name != "ask":  # "anbefaling 2", "utfordringer": a lookup, as in `respond`
+            answer = engine.respond(Question(question.q))
+            answered, cited = not answer.abstained, list(answer.citations)
+        elif numbered is not None:
             answered, cited = True, [numbered]
         else:
             vetoed = result.signals.not_covered > result.signals.dense_top
