@@ -143,7 +143,7 @@ class Engine:
         # Most of one list near the top ("List the challenges" ranks all four alike): the list, in order.
         close = [h.chunk for h in hits if h.score >= top.score - margin]
         lead_in = self.retriever.lead_in_of(top.chunk)
-        if lead_in is not None and self._is_lead_in(lead_in):
+        if lead_in is not None:
             siblings = self.retriever.members(lead_in)
             if sum(c in close for c in siblings) >= list_quorum(len(siblings)):
                 return self.lookup.group(lead_in.key)
@@ -159,8 +159,9 @@ class Engine:
         return chosen
 
     def _is_lead_in(self, chunk: Chunk) -> bool:
-        """A unit that introduces a list ("Vår hovedanbefaling er …:", "Vi ser fire hovedutfordringer:")."""
-        return bool(chunk.key) and chunk.text.rstrip().endswith(":") and bool(self.lookup.group(chunk.key))
+        """A unit that introduces a list ("Vår hovedanbefaling er …:", "Vi ser fire hovedutfordringer:"):
+        the retriever's one definition, which the reranker's features use too."""
+        return self.retriever.role(chunk).lead_in
 
     def _intro(self, chunks: list[Chunk], lang: Lang) -> str:
         """Name the list when the answer is a whole group (all recommendations, all challenges)."""
