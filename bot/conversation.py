@@ -232,10 +232,7 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
     if referent is None:
         if pointing and signals.content == 0:
             return Resolution("unclear", text=text)  # "hvorfor det?" with nothing before it to point to
-        if signals.shift and signals.content >= 1 and state is not None:
-            return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question,
-                              foreign=signals.topic < signals.content)
-        return ask
+        return _shift_or_ask(signals, text, state, ()) if state is not None else ask
     if signals.ordinal is not None:
         target = _ordinal_target(referent, signals.ordinal)
         if target is None:
@@ -252,13 +249,14 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
     if (signals.anaphor and signals.kind is None and not signals.fact and not about_report and not signals.topic
             and signals.content <= words.max_content["anaphor"]):
         return Resolution("units", ids=referent.ids)  # after "Om rapporten", "den" is the report: ask as is
-    return _shift_or_ask(signals, text, state, referent)
+    return _shift_or_ask(signals, text, state, referent.ids)
 
 
-def _shift_or_ask(signals: _Signals, text: str, state: ConversationState | None, referent: Turn) -> Resolution:
+def _shift_or_ask(signals: _Signals, text: str, state: ConversationState, ids: tuple[str, ...]) -> Resolution:
+    """An elliptic "og …" with something of its own is a shift from the previous question."""
     if signals.shift and signals.content >= 1:
-        return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question if state else "",
-                          ids=referent.ids, foreign=signals.topic < signals.content)
+        return Resolution("shift", text=_strip_lead(text, signals.shift), previous=state.question, ids=ids,
+                          foreign=signals.topic < signals.content)
     return Resolution("ask", text=text)
 
 
