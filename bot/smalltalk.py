@@ -24,6 +24,7 @@ Category = Literal["greeting", "thanks", "bye", "who", "what", "sign"]
 PRIORITY: tuple[Category, ...] = ("bye", "what", "who", "thanks", "greeting")
 
 _TOKEN = re.compile(r"[a-zæøåéèüäö']+")
+_TOKEN_CHAR = re.compile(r"[a-zæøåéèüäö'0-9]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,11 @@ def without_greeting(text: str) -> str:
     vector towards every other message that starts with one. Only greetings are taken off, and
     only when a question follows; a message that is all small talk is left for `classify`."""
     table, _, longest = _phrases()
-    lowered = text.lower()
-    for size in range(longest, 0, -1):
-        pattern = r"^\W*" + r"\W+".join(r"[a-zæøåéèüäö']*" for _ in range(size))
-        match = re.match(pattern, lowered)
-        if not match:
-            continue
-        phrase = tuple(_TOKEN.findall(match.group(0)))
+    words = list(_TOKEN.finditer(text.lower()))
+    if not words or _TOKEN_CHAR.search(text[:words[0].start()]):
+        return text
+    for size in range(min(longest, len(words)), 0, -1):
+        phrase = tuple(w.group(0) for w in words[:size])
         if any(category == "greeting" for category, _ in table.get(phrase, ())):
-            rest = text[match.end():].lstrip(" ,.!:;-–")
-            return rest if _TOKEN.search(rest.lower()) else text
+            return text[words[size - 1].end():].lstrip(" ,.!:;-–") if size < len(words) else text
     return text
