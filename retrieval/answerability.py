@@ -56,6 +56,8 @@ MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), GATE_FEATURES.i
 REFUSE_SHARE = 0.9  # of unanswerable questions, on cross-validated predictions
 MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
+# The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
+# FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
 FORMAT = 3
 
 

@@ -10,10 +10,10 @@ the held-aside sets in tests/holdout/, reported once in docs/ENGINEERING.md and 
 
 FLOORS were re-set on 2026-11-29 for engine v2.1 (reranker and labelled-question memory) from the
 values measured then minus a small margin; the false-abstention ceilings are the measured counts.
-In-sample (recall@1 / recall@3 / abstention accuracy / false abstentions): blind2 1.00/1.00/1.00/0 ·
-blind3 0.98/0.99/1.00/1 · blind4 0.98/0.98/1.00/1 · blind5 0.95/0.95/1.00/2 · blind6 0.95/0.95/1.00/4 ·
-blind7 0.91/0.91/1.00/6 · blind8 0.93/0.95/1.00/1 · dev, dev2, fresh, heldout 1.00/1.00/1.00/0 ·
-retired-holdout1 0.98/0.98/1.00/1. Cross-validated over all 989: 0.87 / 0.92 / 216 of 236 refused /
+In-sample (recall@1 / recall@3 / abstention accuracy / false abstentions), fresh data folder:
+blind2 1.00/1.00/1.00/0 · blind3 0.97/0.99/1.00/1 · blind4 0.96/0.97/1.00/1 · blind5 0.93/0.94/1.00/2 ·
+blind6 0.93/0.95/1.00/4 · blind7 0.90/0.91/1.00/6 · blind8 0.92/0.95/1.00/1 · dev 1.00/1.00/1.00/0 ·
+dev2 0.97/1.00/1.00/0 · fresh 0.95/0.95/1.00/0 · heldout 1.00/1.00/1.00/0 · retired-holdout1 0.96/0.98/1.00/1. Cross-validated over all 989: 0.87 / 0.92 / 216 of 236 refused /
 22 of 753 answerable refused.
 """
 
