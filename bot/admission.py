@@ -26,8 +26,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -46,6 +47,10 @@ DEFAULT_MAX_QUEUE = 100
 MAX_WAIT_S = 2.0
 ANSWER_CACHE_SIZE = 1024
 PRIME_LIMIT = 64  # questions encoded in one batch call (a batch larger than this gains nothing more)
+# How long the worker waits for questions already on their way (their conversation being loaded)
+# before it starts a batch without them: a burst's first question otherwise went alone, and the
+# rest waited for its single encoding. A question with nothing on its way is never held.
+GATHER_S = 0.03
 
 
 class Busy(Exception):
@@ -77,6 +82,9 @@ class _Job:
     # Work other than `engine.respond(question)` that must also run on the engine's one thread (a
     # conversation's follow-up resolution, the dashboard's re-ranking); never cached or shared.
     call: Callable[[], object] | None = None
+    # Set once the worker has read this job's query text for a batch encoding: a burst of N is then
+    # read N times in all, not N x N (each answer used to re-read every job still waiting).
+    primed: bool = False
 
 
 class AnswerCache:
@@ -134,6 +142,7 @@ class EngineQueue:
         self._closed = False
         self._busy = False
         self._seconds_per_answer = 0.02  # running estimate, for Retry-After
+        self._on_the_way = 0  # questions announced (`coming()`) and not yet submitted
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
         self._thread.start()
 
@@ -158,6 +167,19 @@ class EngineQueue:
                 raise Busy(self.retry_after_s())
             self._enqueue(question, future, wanted, key, call)
         return future
+
+    @contextmanager
+    def coming(self) -> Iterator[None]:
+        """Announce a question that will be submitted when this block ends (after its conversation is
+        loaded), so a batch starting meanwhile waits briefly for it."""
+        with self._cond:
+            self._on_the_way += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._on_the_way -= 1
+                self._cond.notify_all()
 
     def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None,
                  call: Callable[[], object] | None = None) -> None:
@@ -244,6 +266,7 @@ class EngineQueue:
                 if self._closed:
                     return
                 job = self._jobs.popleft()
+                self._gather()
                 queued = list(self._jobs)
             if not job.future.set_running_or_notify_cancel():
                 continue  # cancelled while waiting (the awaiting task was cancelled)
@@ -270,15 +293,27 @@ class EngineQueue:
             self._seconds_per_answer = 0.8 * self._seconds_per_answer + 0.2 * elapsed
             job.future.set_result(answer)
 
+    def _gather(self) -> None:
+        """With the lock held: wait (at most GATHER_S) for the questions on their way to be queued."""
+        deadline = time.perf_counter() + GATHER_S
+        while self._on_the_way and not self._closed:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return
+            self._cond.wait(left)
+
     def _prime_batch(self, jobs: list[_Job]) -> None:
-        """Encode every queued question's query text in one batch call (cached per text)."""
+        """Encode the query text of every queued question not yet primed, in one batch call (cached per text)."""
         query_text = getattr(self.engine, "query_text", None)
         if self._prime is None or query_text is None or len(jobs) < 2:
             return
         texts: list[str] = []
-        for job in jobs[:PRIME_LIMIT]:
-            if job.future.cancelled() or (self.cache is not None and self.cache.has(job.question)):
+        for job in jobs:
+            if len(texts) >= PRIME_LIMIT:
+                break
+            if job.primed or job.future.cancelled() or (self.cache is not None and self.cache.has(job.question)):
                 continue
+            job.primed = True
             try:
                 text = query_text(job.question)
             except Exception:  # noqa: BLE001 - a question the engine cannot pre-read is answered normally

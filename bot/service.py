@@ -66,8 +66,13 @@ class ChatService:
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
         # A burst's answers and conversation states are each written in a few transactions, not
         # one per message (bot/groupcommit.py).
-        self._record = GroupCommit(self._write_answers)
-        self._save_states = GroupCommit(self._write_conversations)
+        self._record = GroupCommit(self._write_answers, "record-answers")
+        self._save_states = GroupCommit(self._write_conversations, "save-conversations")
+        # The writes that follow each reply (which posted message carries which answer; which platform
+        # event was handled) are grouped too: one transaction each per message made a burst's replies
+        # queue behind 100 fsyncs.
+        self._link = GroupCommit(self._write_links, "link-messages")
+        self._claim = GroupCommit(self._write_claims, "claim-events")
         # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
         # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
@@ -96,31 +101,42 @@ class ChatService:
         conversation's state is loaded first and saved after; a store that is down means the
         message is answered without context, never an error."""
         question = replace(question, text=clean_question(question.text))
-        call = None
-        after: list = []
-        if self.dialogue is not None and question.conversation:
-            state = await self._load_conversation(question)
-            dialogue = self.dialogue
-
-            def converse() -> Answer:  # on the engine's thread, in arrival order with everything else
-                answer, state_after = dialogue.reply(state, question)
-                after.append(state_after)
-                return answer
-
-            call = converse
-        answer = self._queue.cached(question) if call is None else None
-        if answer is None:
-            future = self._queue.submit(question, wanted=wanted or _always, refuse_when_full=refuse_when_full,
-                                        call=call)
+        with self._queue.coming():
+            call, after = await self._conversation_call(question)
+            answer = self._queue.cached(question) if call is None else None
+            future = None if answer is not None else self._queue.submit(
+                question, wanted=wanted or _always, refuse_when_full=refuse_when_full, call=call)
+        if future is not None:
             answer = await asyncio.wrap_future(future)
-        if after:
-            await self._save_conversation(question, after[0])
-        if answer.wants_feedback and self.store is not None:
-            try:
-                await asyncio.to_thread(self._record, (answer, question.platform))
-            except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
-                log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
+        # The conversation's state and the answer's record are written side by side: each is a
+        # group commit, and waiting for one before starting the other added a commit to every reply.
+        await asyncio.gather(self._save_conversation(question, after[0]) if after else _nothing(),
+                             self._record_answer(answer, question.platform))
         return answer
+
+    async def _conversation_call(self, question: Question) -> tuple[Callable[[], Answer] | None, list]:
+        """With a dialogue and a conversation: the call that answers `question` in its conversation on
+        the engine's thread, and the list its state after the answer is put in."""
+        if self.dialogue is None or not question.conversation:
+            return None, []
+        state = await self._load_conversation(question)
+        dialogue = self.dialogue
+        after: list = []
+
+        def converse() -> Answer:  # on the engine's thread, in arrival order with everything else
+            answer, state_after = dialogue.reply(state, question)
+            after.append(state_after)
+            return answer
+
+        return converse, after
+
+    async def _record_answer(self, answer: Answer, platform: Platform) -> None:
+        if not answer.wants_feedback or self.store is None:
+            return
+        try:
+            await self._record.wait((answer, platform))
+        except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
+            log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
 
     async def in_engine_thread(self, fn, *args):
         """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
@@ -132,6 +148,12 @@ class ChatService:
 
     def _write_conversations(self, batch: Sequence[tuple[str, StoredConversation]]) -> None:
         self.store.save_conversations(batch, self.conversation_ttl)  # type: ignore[union-attr]
+
+    def _write_links(self, batch: Sequence[tuple[str, str]]) -> list[bool]:
+        return self.store.link_messages(batch)  # type: ignore[union-attr]
+
+    def _write_claims(self, batch: Sequence[str]) -> list[bool]:
+        return self.store.claim_events(batch)  # type: ignore[union-attr]
 
     async def _load_conversation(self, question: Question) -> ConversationState | None:
         if not question.conversation or self.store is None:
@@ -151,7 +173,7 @@ class ChatService:
             return
         key = conversation_key(self._secret, question.platform, question.conversation)
         try:
-            await asyncio.to_thread(self._save_states, (key, state.to_stored()))
+            await self._save_states.wait((key, state.to_stored()))
         except Exception as exc:  # noqa: BLE001
             log.warning("conversation state not saved: %s", type(exc).__name__)
 
@@ -169,6 +191,8 @@ class ChatService:
 
     def close(self) -> None:
         self._queue.close()
+        for writer in (self._record, self._save_states, self._link, self._claim):
+            writer.close()
         if self.store is not None:
             self.store.close()
 
@@ -211,9 +235,12 @@ class ChatService:
         if self.store is None:
             return
         try:
-            await asyncio.to_thread(self.store.link_message, message_key(self._secret, platform, message_ref), answer_id)
+            linked = await self._link.wait((message_key(self._secret, platform, message_ref), answer_id))
         except Exception as exc:  # noqa: BLE001
             log.warning("could not link message to answer: %s", type(exc).__name__)
+            return
+        if not linked:
+            log.warning("could not link message to answer: %s", UnknownAnswer.__name__)
 
     async def answer_id_for(self, platform: Platform, message_ref: Sequence[str]) -> str | None:
         return (await self.find_answer(platform, message_ref)).answer_id
@@ -243,7 +270,7 @@ class ChatService:
         if self.store is None:
             return True
         try:
-            return await asyncio.to_thread(self.store.claim_event, key)
+            return await self._claim.wait(key)
         except Exception as exc:  # noqa: BLE001
             log.warning("event dedupe unavailable: %s", type(exc).__name__)
             return True
@@ -280,13 +307,17 @@ class ChatService:
             self._recent.popitem(last=False)
         if self.store is not None:
             try:
-                await asyncio.to_thread(self.store.claim_event, key)
+                await self._claim.wait(key)
             except Exception as exc:  # noqa: BLE001
                 log.warning("event dedupe unavailable: %s", type(exc).__name__)
 
 
 def _always() -> bool:
     return True
+
+
+async def _nothing() -> None:
+    return None
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]

@@ -101,6 +101,20 @@ def test_message_links(backend):
     assert store.answer_for_message("key-1") == second.answer_id
 
 
+def test_links_and_claims_in_one_transaction_answer_per_item(backend):
+    """The service groups a burst's links and event claims; one unknown answer costs only its own link."""
+    store = backend.open()
+    known = make_answer()
+    store.record_answer(known, "teams")
+    assert store.link_messages([("key-a", known.answer_id), ("key-b", "never-recorded")]) == [True, False]
+    assert store.answer_for_message("key-a") == known.answer_id
+    assert store.answer_for_message("key-b") is None
+    with pytest.raises(UnknownAnswer):
+        store.link_message("key-c", "never-recorded")
+    assert store.claim_events(["e-1", "e-2", "e-1"]) == [True, True, False]
+    assert store.claim_events(["e-2", "e-3"]) == [False, True]
+
+
 def test_events_are_claimed_once_across_stores_and_pruned_after_a_day(backend):
     clock = Clock(datetime(2025, 1, 6, 9, tzinfo=UTC))
     store, other_instance = backend.store(clock=clock), backend.store(clock=clock)

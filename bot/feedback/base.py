@@ -67,11 +67,17 @@ class FeedbackStore(Protocol):
     def link_message(self, message_key: str, answer_id: str) -> None:
         """Remember which answer a posted chat message carries (key is an HMAC of the platform's message ref)."""
 
+    def link_messages(self, links: Sequence[tuple[str, str]]) -> list[bool]:
+        """`link_message` for several links in one transaction; False where the answer is unknown."""
+
     def answer_for_message(self, message_key: str) -> str | None:
         """The answer id linked to a chat message, or None."""
 
     def claim_event(self, event_key: str) -> bool:
         """True the first time an event key is seen by any process sharing this store, False after."""
+
+    def claim_events(self, event_keys: Sequence[str]) -> list[bool]:
+        """`claim_event` for several keys in one transaction."""
 
     def event_seen(self, event_key: str) -> bool:
         """True when `claim_event` has already claimed this key (a read; claims nothing)."""

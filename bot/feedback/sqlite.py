@@ -44,10 +44,16 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
-        # One transaction at a time per process: threads then queue on a Python lock instead of
-        # sleeping in SQLite's busy handler (which made a burst of 50 writes take ~0.7 s instead of
-        # ~0.1 s), and close() cannot pull a connection out from under a running call.
-        self._in_use = threading.Lock()
+        # One write transaction at a time per process: writers then queue on a Python lock instead
+        # of sleeping in SQLite's busy handler (which made a burst of 50 writes take ~0.7 s instead
+        # of ~0.1 s). Reads do not queue behind writes (WAL gives them the last committed state):
+        # waiting for other threads' fsyncs made a burst's conversation loads take 15-25 ms each.
+        # close() waits for running transactions and holds new ones back, so it never pulls a
+        # connection out from under a call.
+        self._write_lock = threading.Lock()
+        self._state = threading.Condition()
+        self._running = 0
+        self._closing = False
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -74,10 +80,28 @@ class SqliteStore(SqlStore):
         return conn
 
     @contextmanager
+    def _admitted(self) -> Iterator[None]:
+        """Count a call that uses a connection, so close() waits for it (and it waits for close())."""
+        with self._state:
+            while self._closing:
+                self._state.wait()
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._running -= 1
+                self._state.notify_all()
+
+    @contextmanager
     def _transaction(self, write: bool) -> Iterator[Run]:
-        with self._in_use:
-            with self._open_transaction(write) as run:
-                yield run
+        with self._admitted():
+            if write:
+                with self._write_lock, self._open_transaction(True) as run:
+                    yield run
+            else:
+                with self._open_transaction(False) as run:
+                    yield run
 
     @contextmanager
     def _open_transaction(self, write: bool) -> Iterator[Run]:
@@ -106,15 +130,24 @@ class SqliteStore(SqlStore):
     def _after_purge(self) -> None:
         """Old copies of purged pages may still sit in the write-ahead log: fold it into the file
         (where secure_delete has zeroed them) and truncate it. Best effort: readers may hold it open."""
-        with self._in_use:
+        with self._admitted(), self._write_lock:
             try:
                 self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.Error:
                 pass  # the next checkpoint (automatic, every ~1000 pages) does it
 
     def close(self) -> None:
-        with self._in_use, self._guard:
-            connections, self._connections = self._connections, []
-            self._local = threading.local()
-            for conn in connections:
-                conn.close()
+        with self._state:
+            self._closing = True
+            while self._running:
+                self._state.wait()
+        try:
+            with self._guard:
+                connections, self._connections = self._connections, []
+                self._local = threading.local()
+                for conn in connections:
+                    conn.close()
+        finally:
+            with self._state:
+                self._closing = False
+                self._state.notify_all()

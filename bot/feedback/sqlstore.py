@@ -157,17 +157,34 @@ class SqlStore:
         return Tally(int(up), int(down))
 
     def link_message(self, message_key: str, answer_id: str) -> None:
+        if not self.link_messages([(message_key, answer_id)])[0]:
+            raise UnknownAnswer(answer_id)
+
+    def link_messages(self, links: Sequence[tuple[str, str]]) -> list[bool]:
+        """Several (message_key, answer_id) links in one transaction; False for a link whose answer
+        was never recorded (that link is skipped, the others are stored)."""
+        linked = []
         with self._tx(write=True) as run:
-            self._require_answer(run, answer_id)
-            run("INSERT INTO message_links (message_key, answer_id, hour) VALUES (?, ?, ?) "
-                "ON CONFLICT (message_key) DO UPDATE SET answer_id = excluded.answer_id",
-                (message_key, answer_id, hour_of(self._clock())))
+            hour = hour_of(self._clock())
+            for message_key, answer_id in links:
+                if run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is None:
+                    linked.append(False)
+                    continue
+                run("INSERT INTO message_links (message_key, answer_id, hour) VALUES (?, ?, ?) "
+                    "ON CONFLICT (message_key) DO UPDATE SET answer_id = excluded.answer_id",
+                    (message_key, answer_id, hour))
+                linked.append(True)
+        return linked
 
     def claim_event(self, event_key: str) -> bool:
+        return self.claim_events([event_key])[0]
+
+    def claim_events(self, event_keys: Sequence[str]) -> list[bool]:
+        """`claim_event` for several keys in one transaction (a key repeated in the batch is claimed once)."""
         now = self._clock()
         with self._tx(write=True) as run:
-            claimed = run("INSERT INTO events (event_key, hour) VALUES (?, ?) ON CONFLICT (event_key) DO NOTHING",
-                          (event_key, hour_of(now))).rowcount == 1
+            claimed = [run("INSERT INTO events (event_key, hour) VALUES (?, ?) ON CONFLICT (event_key) DO NOTHING",
+                           (key, hour_of(now))).rowcount == 1 for key in event_keys]
             # Platforms redeliver within minutes; a day of keys is plenty and keeps the table small.
             if time.monotonic() - self._last_prune >= PRUNE_EVERY_S:
                 run("DELETE FROM events WHERE hour < ?", (hour_of(now - EVENT_TTL),))

@@ -1,0 +1,148 @@
+"""Issue 11, bursts: what kept 50 concurrent chat messages from finishing near the compute floor.
+
+Each test pins one mechanism found by timing a Slack/Teams burst (`make bench`): the worker re-read
+every waiting question's query text for each answer (N x N), the group commit held threads of the
+event loop's small default pool while waiting, SQLite reads queued behind other threads' fsyncs, and
+a burst's first question was encoded alone while the rest were still loading their conversations.
+The engine here is a stand-in that records what it was asked; the stores are real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.admission import EngineQueue
+from bot.feedback.sqlite import SqliteStore
+from bot.groupcommit import GroupCommit
+from bot.types import Answer, Question
+
+
+class RecordingEngine:
+    """Answers at once; counts query-text reads. `prime` records each batch it is given."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.batches: list[list[str]] = []
+
+    def query_text(self, question: Question) -> str:
+        self.reads += 1
+        return question.text
+
+    def respond(self, question: Question) -> Answer:
+        return Answer(text=question.text, lang="nb", citations=(), kind="answer")
+
+    def prime(self, texts) -> None:
+        self.batches.append(list(texts))
+
+
+def test_each_waiting_question_is_read_once_for_batching_not_once_per_answer():
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
+    release = threading.Event()
+    try:
+        blocker = queue.submit(Question("first"), call=lambda: release.wait(5))
+        futures = [queue.submit(Question(f"question {n}")) for n in range(30)]
+        release.set()
+        blocker.result(5)
+        for future in futures:
+            future.result(5)
+    finally:
+        queue.close()
+    batched = [text for batch in engine.batches for text in batch]
+    assert {f"question {n}" for n in range(30)} <= set(batched)
+    assert engine.reads <= 31  # 'first' and the 30 once each; was 30 + 29 + ... + 1 = 465 more
+
+
+def test_a_question_on_its_way_is_encoded_in_the_same_batch_as_the_one_before_it():
+    """While a conversation loads, the question is announced (`coming`); the worker waits for it briefly
+    instead of encoding the first question alone and making the rest wait for that encoding."""
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
+    try:
+        with queue.coming():
+            first = queue.submit(Question("first question"))
+            time.sleep(0.005)  # the worker has taken the first question by now
+            second = queue.submit(Question("second question"))
+        first.result(5)
+        second.result(5)
+    finally:
+        queue.close()
+    assert engine.batches == [["first question", "second question"]]
+
+
+def test_nothing_on_its_way_means_no_wait():
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
+    try:
+        started = time.perf_counter()
+        queue.submit(Question("alone")).result(5)
+        assert time.perf_counter() - started < 0.025  # GATHER_S is 0.03: a lone question is not held
+    finally:
+        queue.close()
+
+
+async def test_waiting_for_a_group_commit_holds_no_thread_of_the_default_pool():
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    entered, release = threading.Event(), threading.Event()
+
+    def write(batch):
+        entered.set()
+        release.wait(5)
+
+    commit = GroupCommit(write)
+    try:
+        waiting = [asyncio.create_task(commit.wait(n)) for n in range(5)]
+        assert await asyncio.to_thread(entered.wait, 5)
+        # Five writers are waiting for their commit; the pool's one thread is still free for a read.
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "read"), 2) == "read"
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*waiting), 5)
+    finally:
+        release.set()
+        commit.close()
+
+
+def test_a_group_commit_hands_each_writer_its_own_result_and_writes_what_is_pending_on_close():
+    written = []
+
+    def write(batch):
+        written.extend(batch)
+        return [item * 2 for item in batch]
+
+    commit = GroupCommit(write)
+    assert commit(3) == 6
+    futures = [commit.submit(n) for n in range(10)]
+    commit.close()
+    assert [f.result(0) for f in futures] == [n * 2 for n in range(10)]
+    assert sorted(written) == sorted([3, *range(10)])
+
+
+def test_a_sqlite_read_does_not_wait_for_another_threads_write_transaction(tmp_path):
+    store = SqliteStore(tmp_path / "feedback.sqlite3")
+    store.migrate()
+    inside, release = threading.Event(), threading.Event()
+
+    def long_write():
+        with store._transaction(write=True) as run:
+            run("INSERT INTO events (event_key, hour) VALUES (?, ?)", ("held", "2026-01-01T00:00Z"))
+            inside.set()
+            release.wait(5)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert inside.wait(5)
+        seen: list[bool] = []
+        reader = threading.Thread(target=lambda: seen.append(store.event_seen("held")))
+        reader.start()
+        reader.join(2)
+        assert seen == [False]  # answered while the write was open, from the last committed state
+    finally:
+        release.set()
+        writer.join(5)
+    assert store.event_seen("held") is True
+    store.close()
