@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot import ordinals
+
 CommandName = Literal[
     "help", "about", "recommendations", "recommendation", "challenges", "challenge", "ask"
 ]
@@ -42,12 +44,13 @@ _MAX_ARGUMENT_WORDS = 4  # "anbefaling bygge tillit" is a lookup; a long sentenc
 @dataclass(frozen=True)
 class Command:
     name: CommandName
-    argument: str = ""  # a number ("2") or keyword(s) ("tillit"), or the question for "ask"
+    argument: str = ""  # a number ("2", "nummer fire") or keyword(s) ("tillit"), or the question for "ask"
     english: bool = False  # the user typed the English alias
 
     @property
     def number(self) -> int | None:
-        return int(self.argument) if self.argument.isdigit() else None
+        """The unit's number when the argument is one ("2", "nummer fire", "nr. 2", "two")."""
+        return ordinals.number_alone(self.argument)
 
 
 _WORD = re.compile(r"^\s*/?([A-Za-zÆØÅæøå]+)[\s:.,!?]*(.*?)\s*$", re.S)

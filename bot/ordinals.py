@@ -55,6 +55,22 @@ def position(text: str) -> int | None:
     return None
 
 
+_ONLY_A_NUMBER = re.compile(r"^(?:" + _NUMBER_WORD + r"\s*)?([a-zæøå0-9]+)[.?!]*$", re.I)
+
+
+def number_alone(text: str) -> int | None:
+    """The number when the text is nothing else: "2", "nummer fire", "nr. 2", "number two", "tredje"
+    (a command's argument: "utfordring nummer fire"); None for anything more, or for "siste"."""
+    match = _ONLY_A_NUMBER.match(" ".join(text.lower().split()))
+    if not match:
+        return None
+    value = match.group(1)
+    if value.isdigit():
+        return int(value)
+    number = _CARDINALS.get(value) or _ORDINALS.get(value)
+    return number if number and number != LAST else None
+
+
 def _kind_of(word: str) -> str | None:
     return next((prefix for start, prefix in _KINDS if word.startswith(start)), None)
 

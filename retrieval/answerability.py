@@ -47,18 +47,24 @@ MAX_UNITS_PER_QUESTION = 16  # units a labelled question is remembered as answer
 UNVOTED = 0.2  # a known unit none of the voters points to: this far below the nearest voter
 # No "opening" role here: learned from one report's opening paragraph, it buried the first unit of
 # every document dropped in later (tests/test_engine.py).
-CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "rank", "about", "lead_in", "memory")
+CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "rank", "about", "lead_in", "memory",
+                      "neighbours")
 GATE_FEATURES = ("dense_top", "margin", "text_top", "example_top", "not_covered_gap", "coverage",
                  "lexical_top", "lexical_any", "has_topic", "length",
                  "rerank_top", "top_example", "top_about", "top_lead_in",
                  "memory_answerable", "memory_unanswerable", "memory_gap", "english")
 MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), GATE_FEATURES.index("memory_gap") + 1)
 REFUSE_SHARE = 0.9  # of unanswerable questions, on cross-validated predictions
+# A question this close to one the owners marked as not covered (`{#none}`, `teach … none`) is that
+# question, whatever the model says. Below it the nearness is one feature of the gate among others:
+# a veto at any distance refused "Hva sier rapporten om silotenkning i departementene?" because
+# "Hva sier rapporten om Helse- og omsorgsdepartementet?" shares its frame.
+TAUGHT_NOT_COVERED = 0.95
 MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
 # The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
 # FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -91,12 +97,13 @@ def contains_any(text: str, phrases: Sequence[str]) -> bool:
 
 def answers(retriever: HybridRetriever, chunk: Chunk, expect_any: Sequence[str]) -> bool:
     """Whether citing this unit answers a question with these expected phrases. A lead-in is cited
-    with the units it introduces (the engine shows the whole list), so it answers a question about
-    the list as a whole: one whose phrases are found in nearly all of those units (`list_quorum`)."""
+    first, with the units it introduces after it (the engine shows the whole list), so it answers a
+    question about its own words ("the main recommendation") and one about the list as a whole: one
+    whose phrases are found in nearly all of those units (`list_quorum`)."""
+    if contains_any(chunk.text, expect_any):
+        return True  # cited first, its own words answer ("Vår hovedanbefaling er at …")
     members = retriever.members(chunk)
-    if members:
-        return sum(contains_any(m.text, expect_any) for m in members) >= list_quorum(len(members))
-    return contains_any(chunk.text, expect_any)
+    return bool(members) and sum(contains_any(m.text, expect_any) for m in members) >= list_quorum(len(members))
 
 
 def list_quorum(members: int) -> int:
@@ -116,7 +123,7 @@ def best_unit(retriever: HybridRetriever, chunk: Chunk, expect_any: Sequence[str
 
 
 def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict[str, float],
-                   known: frozenset[str]) -> np.ndarray:
+                   known: frozenset[str], shares: dict[str, float] | None = None) -> np.ndarray:
     """One row of CANDIDATE_FEATURES per hit, each relative to this search's best. `votes`: per chunk
     id, the cosine of the nearest labelled question that unit answers (Memory.votes); `known`: the
     units some labelled question answers.
@@ -128,15 +135,19 @@ def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict
     if not result.hits:
         return np.zeros((0, len(CANDIDATE_FEATURES)))
     nearest = max(votes.values(), default=0.0)
+    shares = shares or {}
+    most = max(shares.values(), default=0.0)
     best_cosine = result.signals.dense_top
     best_lexical = max(h.lexical for h in result.hits) or 1.0
     rows = []
     for rank, hit in enumerate(result.hits):
         role = retriever.role(hit.chunk)
         example = hit.dense if hit.example is None else hit.example
-        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if hit.chunk.id in known else 0.0
+        known_unit = hit.chunk.id in known
+        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if known_unit else 0.0
+        share = shares.get(hit.chunk.id, 0.0) if known_unit else most
         rows.append([hit.score, hit.dense - best_cosine, hit.text - best_cosine, example - best_cosine,
-                     hit.lexical / best_lexical, math.log1p(rank), float(role.about), float(role.lead_in), vote])
+                     hit.lexical / best_lexical, math.log1p(rank), float(role.about), float(role.lead_in), vote, share])
     return np.array(rows, dtype=np.float64)
 
 
@@ -162,6 +173,12 @@ def _top_features(retriever: HybridRetriever, result: SearchResult) -> list[floa
     role = retriever.role(top.chunk)
     example = (top.dense if top.example is None else top.example) - result.signals.dense_top
     return [top.score, example, float(role.about), float(role.lead_in)]
+
+
+def taught_not_covered(result: SearchResult) -> bool:
+    """The question is (nearly) one the owners marked as not covered, nearer than any unit."""
+    s = result.signals
+    return s.not_covered >= TAUGHT_NOT_COVERED and s.not_covered > s.dense_top
 
 
 @dataclass(frozen=True)
@@ -194,8 +211,11 @@ class AnswerabilityModel:
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         if not result.hits:
             return result
-        votes = self.memory.votes(self.memory.cosines(result.query), (h.chunk.id for h in result.hits))
-        return reorder(result, self.reranker.predict(candidate_rows(retriever, result, votes, self.memory.known)))
+        cosines = self.memory.cosines(result.query)
+        ids = [h.chunk.id for h in result.hits]
+        rows = candidate_rows(retriever, result, self.memory.votes(cosines, ids), self.memory.known,
+                              self.memory.shares(cosines, ids))
+        return reorder(result, self.reranker.predict(rows))
 
     def gate_row(self, retriever: HybridRetriever, reranked: SearchResult, lang: str) -> np.ndarray:
         row = np.array(search_features(reranked) + _top_features(retriever, reranked)
@@ -296,7 +316,8 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion])
     texts = [_norm(q.q) for q in questions]
     cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
     known = memory.known
-    candidates = [candidate_rows(retriever, r, memory.votes(c, (h.chunk.id for h in r.hits)), known) for r, c in zip(results, cosines)]
+    candidates = [candidate_rows(retriever, r, memory.votes(c, [h.chunk.id for h in r.hits]), known,
+                                 memory.shares(c, [h.chunk.id for h in r.hits])) for r, c in zip(results, cosines)]
     labels = [np.array([q.answerable and best_unit(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
     return results, memory, cosines, candidates, labels, answerable

@@ -16,6 +16,8 @@ from functools import cached_property
 import numpy as np
 
 VOTERS = 100  # nearest labelled questions whose units vote in the reranker
+NEIGHBOURS = 10  # nearest labelled questions whose units share the soft vote (`shares`)
+SHARPNESS = 0.05  # cosine difference that weighs a neighbour e times less
 
 
 def _centre(vector: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -74,6 +76,22 @@ class Memory:
                 best = float(cosines[rows].max())
                 if best >= cut:
                     out[unit] = best
+        return out
+
+    def shares(self, cosines: np.ndarray, candidates: Iterable[str]) -> dict[str, float]:
+        """Per candidate chunk id, the weighted share of the NEIGHBOURS nearest labelled questions
+        that it answers (a soft k-nearest-neighbour vote: several near questions agreeing say more
+        than the single nearest one, which may be a near-copy with another answer)."""
+        if not len(cosines):
+            return {}
+        top = np.argpartition(cosines, -NEIGHBOURS)[-NEIGHBOURS:] if len(cosines) > NEIGHBOURS else np.arange(len(cosines))
+        weights = np.exp((cosines[top] - cosines[top].max()) / SHARPNESS)
+        total = float(weights.sum())
+        out: dict[str, float] = {}
+        for unit in candidates:
+            rows = self._rows_of.get(unit)
+            if rows is not None:
+                out[unit] = float(weights[np.isin(top, rows)].sum() / total)
         return out
 
     def features(self, cosines: np.ndarray) -> list[float]:

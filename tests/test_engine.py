@@ -83,6 +83,11 @@ def test_command_parser():
     assert parse("hjelp meg å forstå hva rapporten sier om tillit").name == "ask"
     assert parse("om").name == "about" and parse("om tillit i staten").name == "ask"
     assert parse("anbefaling").name == "recommendations"
+    # A number written out is still a number, not a keyword to search for ("nummer fire" was).
+    for text, number in (("utfordring nummer fire?", 4), ("anbefaling nr. 2", 2), ("Anbefaling to", 2),
+                         ("recommendation number two", 2), ("utfordring tredje", 3)):
+        assert parse(text).number == number, text
+    assert parse("anbefaling tillit").number is None and parse("utfordring siste").number is None
 
 
 def test_lookups_by_number_keyword_and_out_of_range(engine):

@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine import read_question
 from bot.types import Question
-from retrieval.answerability import GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
+from retrieval.answerability import FORMAT, GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
 from retrieval.lexical import LexicalIndex
 from retrieval.text import MAX_WORD
 from retrieval.types import NOT_COVERED
@@ -40,7 +40,9 @@ def test_a_saved_model_loads_with_the_same_decisions(engine, tmp_path):
 def test_a_model_file_of_another_format_is_not_loaded(engine, tmp_path):
     engine.model.save(tmp_path)
     path = tmp_path / MODEL_FILE
-    path.write_text(path.read_text().replace('"format": 3', '"format": 2'))
+    text = path.read_text()
+    assert f'"format": {FORMAT}' in text
+    path.write_text(text.replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}'))
     assert AnswerabilityModel.load(tmp_path) is None
 
 
@@ -70,6 +72,21 @@ def test_example_questions_are_indexed_but_never_quoted_or_cited(engine):
 def test_a_not_covered_example_is_refused(engine):
     answer = ask(engine, "Hvor mange sider er rapporten på?")
     assert answer.abstained and not answer.citations
+
+
+def test_only_a_near_copy_of_a_not_covered_example_vetoes_the_model():
+    """"Hva sier rapporten om silotenkning …?" lies a little nearer "Hva sier rapporten om Helse- og
+    omsorgsdepartementet?" ({#none}) than any unit: the shared frame, not the same question. That
+    nearness is the gate's to weigh; only a (near) copy of a taught question is refused outright."""
+    from retrieval.answerability import taught_not_covered
+    from retrieval.search import SearchResult, Signals
+
+    def result(not_covered: float, dense_top: float) -> SearchResult:
+        return SearchResult((), None, Signals(dense_top=dense_top, not_covered=not_covered))  # type: ignore[arg-type]
+
+    assert not taught_not_covered(result(0.865, 0.854))
+    assert taught_not_covered(result(0.99, 0.90))
+    assert not taught_not_covered(result(0.97, 0.98))  # a unit is nearer still
 
 
 @pytest.mark.parametrize("text, key", [
@@ -175,3 +192,28 @@ def test_the_fact_sheet_is_never_cited_beside_the_reports_own_words(engine):
     for text in ("Kva tilrådingar gjev rapporten?", "Hva sier Difi og DFØ om tillit?", "Hva sier rapporten om styring?"):
         answer = ask(engine, text)
         assert not any(c.id.endswith("#meta") for c in answer.citations[1:]), text
+
+
+def test_the_neighbours_share_goes_to_the_unit_that_the_nearest_labelled_questions_agree_on():
+    """The reranker's soft k-nearest-neighbour vote (retrieval/memory.py `shares`): several near
+    labelled questions agreeing outweigh a single nearest one with another answer; a question left
+    out (as in training, its own copy) has no say; units no question answers get no share."""
+    import numpy as np
+
+    from retrieval.memory import Memory
+
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((6, 16)).astype(np.float32)
+    query = base[0] + 0.05 * rng.standard_normal(16).astype(np.float32)
+    vectors = np.vstack([base[0] + 0.12 * rng.standard_normal((3, 16)),  # three near ones: A2
+                         base[0] + 0.08 * rng.standard_normal((1, 16)),  # the single nearest: U2
+                         base[1:]]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    units = (("A2",), ("A2",), ("A2",), ("U2",), ("U1",), ("U3",), ("U4",), (), ())
+    memory = Memory(vectors, np.array([bool(u) for u in units]), units)
+    cosines = memory.cosines(query)
+    shares = memory.shares(cosines, ["A2", "U2", "U1", "H"])
+    assert shares["A2"] > shares["U2"] > shares["U1"] >= 0 and "H" not in shares
+    assert sum(shares.values()) <= 1.0 + 1e-6
+    without = memory.shares(memory.cosines(query, leave_out=np.array([True] * 3 + [False] * 6)), ["A2", "U2"])
+    assert without["A2"] < 1e-6 and without["U2"] > 0.5
