@@ -131,6 +131,8 @@ class Words:
     # document, not back at the last answer ("What is this report about?" is a question of its own).
     determiners: frozenset[str] = field(default_factory=frozenset)
     document_nouns: frozenset[str] = field(default_factory=frozenset)
+    # "og den neste?", "the previous one": a step from the unit just shown (+1, -1)
+    steps: dict[str, int] = field(default_factory=dict)
 
     def kind_of(self, token: str) -> str | None:
         for kind, stems in self.kinds.items():
@@ -154,6 +156,7 @@ def default_words() -> Words:
         fact_words=tuple(tuple(p.split()) for p in data["fact_words"]), stopwords=frozenset(data["stopwords"]),
         report_level_keys=frozenset(data.get("report_level_keys", ())),
         determiners=frozenset(data.get("determiners", ())), document_nouns=frozenset(data.get("document_nouns", ())),
+        steps=dict(data.get("steps", {})),
     )
 
 
@@ -233,6 +236,9 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         if pointing and signals.content == 0:
             return Resolution("unclear", text=text)  # "hvorfor det?" with nothing before it to point to
         return _shift_or_ask(signals, text, state, ()) if state is not None else ask
+    if signals.step is not None:
+        target = _step_target(referent, signals.step, signals.kind)
+        return Resolution("units", prefix=target.prefix, number=target.number) if target else ask
     if signals.ordinal is not None:
         target = _ordinal_target(referent, signals.ordinal)
         if target is None:
@@ -278,6 +284,18 @@ class _Target:
     number: int = 0
 
 
+def _step_target(referent: Turn, step: int, kind: str | None) -> _Target | None:
+    """"og den neste?" after one numbered unit: the unit after it (before it for "forrige"), of the
+    same kind; after anything else (a listing, several units) "the next" names nothing."""
+    found = [n for i in referent.ids if (n := numbered(key_of(i)))]
+    if len(found) != 1 or len(referent.ids) != 1:
+        return None
+    prefix, number = found[0]
+    if kind is not None and PREFIX_OF_KIND.get(kind) != prefix:
+        return None
+    return _Target(prefix=prefix, number=number + step)
+
+
 def _ordinal_target(referent: Turn, number: int) -> _Target | None:
     """Ordinal n after a listing: unit n of that kind; after one numbered unit: unit n of the same
     kind ("anbefaling 3" … "og nummer to?"); after an answer citing several units: the n-th cited."""
@@ -297,6 +315,7 @@ def _ordinal_target(referent: Turn, number: int) -> _Target | None:
 @dataclass(frozen=True)
 class _Signals:
     ordinal: int | None
+    step: int | None  # "neste" +1, "forrige" -1: relative to the unit just shown
     kind: str | None
     why: bool
     elaborate: bool
@@ -330,6 +349,13 @@ class _Signals:
             if tok.isdigit() and len(tokens) <= 2:
                 ordinal, used = int(tok), used | {i}
                 break
+        step = None
+        for i, tok in enumerate(tokens):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if ordinal is None and tok in w.steps and (not nxt or nxt in w.ordinal_followers or w.kind_of(nxt)):
+                step = w.steps[tok]
+                used |= {i, i + 1} if nxt in w.ordinal_followers else {i}
+                break
         shift: tuple[str, ...] = ()
         for lead in w.shift_leads:
             if tuple(tokens[:len(lead)]) == lead:
@@ -355,7 +381,7 @@ class _Signals:
                 anaphor = anaphor or not expletive
         fact = any(tuple(tokens[i:i + len(f)]) == f for f in w.fact_words for i in range(len(tokens)))
         own = [tok for i, tok in enumerate(tokens) if i not in used and tok not in w.stopwords]
-        return cls(ordinal, kind, why, elaborate, anaphor, shift, fact, len(own), sum(map(is_topic, own)))
+        return cls(ordinal, step, kind, why, elaborate, anaphor, shift, fact, len(own), sum(map(is_topic, own)))
 
 
 def _strip_lead(text: str, lead: tuple[str, ...]) -> str:

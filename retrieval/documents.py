@@ -118,7 +118,10 @@ def _about_block(title: str, meta: dict[str, str]) -> Block:
     if meta.get("publishers"):
         parts.append(f"Utgitt av: {meta['publishers']}")
     if meta.get("topics"):
-        parts.append(f"Fagområder (emneord): {meta['topics']}")
+        # As the report's page lists its tags: the words alone, one after the other ("Ledelse
+        # Omstilling Samordning Styring"), so a question quoting the page finds them as written.
+        topics = " ".join(t.strip() for t in meta["topics"].split(",") if t.strip())
+        parts.append(f"Fagområder (emneord): {topics}")
     if meta.get("updated"):
         parts.append(f"Sist oppdatert: {format_date(meta['updated'])}")
     return Block(section=("Om rapporten",), text=". ".join(parts) + ".", key=ABOUT_KEY)

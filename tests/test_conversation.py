@@ -34,6 +34,26 @@ def test_an_ordinal_after_a_listing_or_a_unit_picks_that_unit(text, after, prefi
     assert resolution.action in ("units", "elaborate")
 
 
+@pytest.mark.parametrize("text, after, number", [
+    ("og den neste?", U1, 2),
+    ("what about the next one?", A2, 3),
+    ("og den forrige?", A2, 1),
+    ("neste utfordring", U1, 2),
+    ("kva med den førre?", U1, 0),  # out of range: the dialogue says which numbers there are
+])
+def test_next_and_previous_step_from_the_one_unit_just_shown(text, after, number):
+    prefix = after.ids[0].rsplit("#", 1)[-1][0]
+    assert resolve(state(after), text, "nb") == Resolution("units", prefix=prefix, number=number)
+
+
+@pytest.mark.parametrize("text, after", [
+    ("og den neste?", RECOMMENDATIONS),  # after a listing "the next" names nothing
+    ("neste anbefaling", U1),  # another kind than the unit just shown
+])
+def test_next_without_one_unit_of_its_kind_before_it_is_asked_as_is(text, after):
+    assert resolve(state(after), text, "nb").action == "ask"
+
+
 def test_an_ordinal_that_names_its_kind_needs_no_context():
     assert resolve(None, "og den tredje utfordringen?", "nb") == Resolution("units", prefix="U", number=3)
     assert resolve(state(RECOMMENDATIONS), "og nummer to av hovedutfordringene?", "nb").prefix == "U"

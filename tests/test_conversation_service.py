@@ -52,6 +52,14 @@ async def test_follow_ups_use_the_previous_answer(chat_service):
     assert first_label(remedy).startswith("Anbefaling 3")
 
 
+async def test_next_walks_through_the_numbered_units_and_says_where_they_end(chat_service):
+    assert first_label(await ask(chat_service, "Hva er den tredje hovedutfordringen?")).startswith("Utfordring 3")
+    assert first_label(await ask(chat_service, "og den neste?")).startswith("Utfordring 4")
+    past = await ask(chat_service, "og den neste?")
+    assert past.kind == "help" and "1–4" in past.text and not past.citations
+    assert first_label(await ask(chat_service, "og den forrige?")).startswith("Utfordring 3")
+
+
 async def test_a_topic_shift_to_something_the_report_never_mentions_is_refused_not_borrowed(chat_service):
     assert not (await ask(chat_service, "Hva anbefales overfor politisk ledelse?")).abstained
     shifted = await ask(chat_service, "og hva med budsjettene til departementene?")
