@@ -266,7 +266,8 @@ class EngineQueue:
                 if self._closed:
                     return
                 job = self._jobs.popleft()
-                self._gather()
+                if not job.primed and not self._jobs:
+                    self._gather()  # alone and not yet encoded: those on their way can share the batch
                 queued = list(self._jobs)
             if not job.future.set_running_or_notify_cancel():
                 continue  # cancelled while waiting (the awaiting task was cancelled)

@@ -87,12 +87,13 @@ class Memory:
         top = np.argpartition(cosines, -NEIGHBOURS)[-NEIGHBOURS:] if len(cosines) > NEIGHBOURS else np.arange(len(cosines))
         weights = np.exp((cosines[top] - cosines[top].max()) / SHARPNESS)
         total = float(weights.sum())
-        out: dict[str, float] = {}
-        for unit in candidates:
-            rows = self._rows_of.get(unit)
-            if rows is not None:
-                out[unit] = float(weights[np.isin(top, rows)].sum() / total)
-        return out
+        wanted = set(candidates)
+        mass: dict[str, float] = {}
+        for row, weight in zip(top.tolist(), weights.tolist()):
+            for unit in self.units[row]:
+                if unit in wanted:
+                    mass[unit] = mass.get(unit, 0.0) + weight
+        return {unit: mass.get(unit, 0.0) / total for unit in wanted if unit in self._rows_of}
 
     def features(self, cosines: np.ndarray) -> list[float]:
         if not len(cosines):
