@@ -38,8 +38,21 @@ class StartupError(RuntimeError):
 MODES = {"hybrid": (None, 1.0), "dense": (None, 0.0), "lexical": (0.0, 1.0)}
 
 
+def single_threaded_blas() -> None:
+    """Keep numpy's BLAS to one thread in this process.
+
+    The engine's own matrix work is small (the labelled-question memory: ~1,200 x 384 per question),
+    while the embedder already uses every core for each encoding. Past ~1,000 labelled questions
+    OpenBLAS split that product over its own threads, which then spun waiting and took the cores from
+    the encoder: the warm answer went from 13 to 27 ms p50 and from 18 to 100 ms p95 (`make bench`)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
                  mode: str = "hybrid") -> Engine:
+    single_threaded_blas()
     embedder = embedder or make_embedder(settings.embedder)
     if not isinstance(embedder, BatchingEmbedder):
         embedder = BatchingEmbedder(embedder)

@@ -146,3 +146,12 @@ def test_a_sqlite_read_does_not_wait_for_another_threads_write_transaction(tmp_p
         writer.join(5)
     assert store.event_seen("held") is True
     store.close()
+
+
+def test_the_engine_keeps_numpy_blas_to_one_thread(engine):
+    """The embedder uses every core; a multi-threaded BLAS for the memory's small products spun its own
+    threads against it (warm answer 13 -> 27 ms p50 in `make bench`). Building an engine limits it."""
+    from threadpoolctl import threadpool_info
+
+    numpy_blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas" and "numpy" in pool["filepath"]]
+    assert numpy_blas and all(pool["num_threads"] == 1 for pool in numpy_blas)
