@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,10 +22,10 @@ import aiohttp
 from aiohttp import web
 
 from tests.bench.core import latency_summary
-from bot.server import start_on_loopback
 from bot.settings import Settings
 from tests.fakes import slack_payloads as p
 from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
+from tests.bench.peer import against_peer, receive
 
 if TYPE_CHECKING:
     from bot.service import ChatService
@@ -88,7 +87,7 @@ def _slack_side(conn: Connection, mentions: int) -> None:
 async def _slack_main(conn: Connection, mentions: int) -> None:
     fake = FakeSlack(_TOKEN)
     conn.send(await fake.start())
-    url = await asyncio.to_thread(_receive, conn, STEP_TIMEOUT_S)
+    url = await asyncio.to_thread(receive, conn, STEP_TIMEOUT_S)
     try:
         envelopes, sent, retried, alone = await _load(fake, url, mentions)
         figures = _figures(fake, envelopes, sent, retried, mentions)
@@ -99,46 +98,15 @@ async def _slack_main(conn: Connection, mentions: int) -> None:
         await fake.stop()
 
 
-def _receive(conn: Connection, timeout: float):
-    if not conn.poll(timeout):
-        raise TimeoutError("the other side of the Slack benchmark did not answer")
-    return conn.recv()
-
-
 async def bench_slack(make_service: Callable[[], ChatService], mentions: int = MENTIONS) -> dict:
-    """Slack's side (fake Web API + load generator) runs in its own process, as it would on its own
-    machine, so the timings are the bot's and not the load generator's. Both timestamps of each
-    figure are taken there (perf_counter), around the bot."""
+    """Slack's side (fake Web API + load generator) runs in its own process (tests/bench/peer.py)."""
     from bot.slack import adapter  # the child process needs only the fake, not bolt
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    child = context.Process(target=_slack_side, args=(theirs, mentions), name="fake-slack", daemon=True)
-    child.start()
-    service = None
-    runner = None
-    try:
-        api_url = await asyncio.to_thread(_receive, ours, STEP_TIMEOUT_S)
+    def mount(app: web.Application, api_url: str, get_service) -> None:
         settings = Settings(slack_bot_token=_TOKEN, slack_signing_secret=_SECRET, slack_api_url=api_url)
-        service = await asyncio.get_running_loop().run_in_executor(None, make_service)
-        ready = service
-
-        async def get_service() -> ChatService:
-            return ready
-
-        app = web.Application()
         adapter.mount(app, settings, get_service)
-        runner, base = await start_on_loopback(app)
-        ours.send(f"{base}/slack/events")
-        return await asyncio.to_thread(_receive, ours, 4 * STEP_TIMEOUT_S)
-    finally:
-        if runner is not None:
-            await runner.cleanup()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()
-        if service is not None:
-            service.close()
+
+    return await against_peer(_slack_side, (mentions,), "/slack/events", STEP_TIMEOUT_S, make_service, mount)
 
 
 def _figures(fake: FakeSlack, envelopes: list[dict], sent: list, retried: list, mentions: int) -> dict:

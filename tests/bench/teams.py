@@ -12,7 +12,6 @@ questions is measured too, so the adapter's own share is visible.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,10 +22,10 @@ import aiohttp
 from aiohttp import web
 
 from tests.bench.core import latency_summary
-from bot.server import start_on_loopback
 from bot.settings import Settings
 from tests.fakes import teams_activities as fa
 from tests.fakes.teams_connector import FakeConnector
+from tests.bench.peer import against_peer, receive
 from bot.types import Question
 
 if TYPE_CHECKING:
@@ -102,61 +101,32 @@ async def _microsoft_main(conn: Connection, messages: int) -> None:
     fake = FakeConnector()
     connector_url = await fake.start()
     conn.send(connector_url)
-    url = await asyncio.to_thread(_receive, conn, STEP_TIMEOUT_S)
+    url = await asyncio.to_thread(receive, conn, STEP_TIMEOUT_S)
     try:
         conn.send(await _load(fake, connector_url, url, messages))
     finally:
         await fake.stop()
 
 
-def _receive(conn: Connection, timeout: float):
-    if not conn.poll(timeout):
-        raise TimeoutError("the other side of the Teams benchmark did not answer")
-    return conn.recv()
-
-
 async def bench_teams(make_service: Callable[[], ChatService], messages: int = MESSAGES) -> dict:
     """`make_service` builds a ChatService (real engine, real feedback store); it runs in a worker thread.
-
-    Microsoft's side (fake Bot Connector + load generator) runs in its own process, as it would on
-    its own machines, so the timings are the bot's and not the load generator's (in one process they
-    shared one interpreter lock, and the connector's own work was counted as the bot's). Both
-    timestamps of each figure are taken there (perf_counter), around the bot."""
+    Microsoft's side (fake Bot Connector + load generator) runs in its own process (tests/bench/peer.py):
+    in one process it shared the interpreter lock, and the connector's work was counted as the bot's."""
     from bot.teams import adapter  # imported here so `bench` without Teams installed still imports
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    child = context.Process(target=_microsoft_side, args=(theirs, messages), name="fake-connector", daemon=True)
-    child.start()
-    service = None
-    runner = None
-    try:
-        await asyncio.to_thread(_receive, ours, STEP_TIMEOUT_S)  # the fake connector is up
-        service = await asyncio.get_running_loop().run_in_executor(None, make_service)
-        ready = service
+    def mount(app: web.Application, _connector_url: str, get_service) -> None:
+        adapter.mount(app, Settings(), get_service)  # the activities carry the connector's URL
 
-        async def get_service() -> ChatService:
-            return ready
-
-        app = web.Application()
-        adapter.mount(app, Settings(), get_service)
-        runner, base = await start_on_loopback(app)
-        ours.send(f"{base}/api/messages")
-        result = await asyncio.to_thread(_receive, ours, 4 * STEP_TIMEOUT_S)
+    async def engine_only(service: ChatService) -> dict:
         engine_ms = []
         for question in _questions(messages + SEQUENTIAL)[messages:]:
             started = time.perf_counter()
             await asyncio.to_thread(service.engine.respond, Question(question, platform="teams"))
             engine_ms.append((time.perf_counter() - started) * 1000)
-    finally:
-        if runner is not None:
-            await runner.cleanup()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()
-        if service is not None:
-            service.close()
-    result["one_at_a_time_engine_only"] = latency_summary(engine_ms)
+        return {"one_at_a_time_engine_only": latency_summary(engine_ms)}
+
+    result = await against_peer(_microsoft_side, (messages,), "/api/messages", STEP_TIMEOUT_S, make_service,
+                                mount, after=engine_only)
     result["target_p95_ms"] = P95_TARGET_MS
     result["targets_met"] = result["answered_exactly_once"] and result["answered"] == messages and \
         result["burst_post_to_reply"]["p95_ms"] <= P95_TARGET_MS
