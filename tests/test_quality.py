@@ -16,7 +16,8 @@ blind2 0.93/1.00/1.00/0 · blind3 1.00/1.00/1.00/0 · blind4 0.99/0.99/1.00/0 ·
 blind6 0.99/0.99/1.00/0 · blind7 0.98/0.98/1.00/0 · blind8 0.98/0.98/1.00/0 · dev 1.00/1.00/1.00/0 ·
 dev2 1.00/1.00/1.00/0 · fresh 1.00/1.00/1.00/0 · heldout 1.00/1.00/1.00/0 · retired-holdout1
 0.99/0.99/1.00/0 · retired-holdout2 1.00/1.00/1.00/0 · retired-holdout3 0.99/1.00/0.96/0.
-Cross-validated over all 1,227: 0.91 / 0.95 / 259 of 286 refused / 7 of 941 answerable refused.
+Cross-validated over all 1,227 (REFUSE_SHARE 0.93): 0.91 / 0.95 / 267 of 286 refused / 12 of 941
+answerable refused.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ FLOORS: dict[str, Floor] = {
     "shared/eval/dev.jsonl": Floor(0.95, 0.95, 1.00, 0),
     "shared/eval/dev2.jsonl": Floor(0.95, 0.95, 1.00, 0),
 }
-# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.91 / 0.95 / 7 of 941 / 259 of 286.
-CV_FLOOR = Floor(0.89, 0.93, 0.88, 12)
+# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.91 / 0.95 / 12 of 941 / 267 of 286.
+CV_FLOOR = Floor(0.89, 0.93, 0.90, 16)
 HOLDOUT_PREFIX = "holdout"
 
 
