@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
 from bot.types import Answer, Question
 
 log = logging.getLogger("omstillingsbot")

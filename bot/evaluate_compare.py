@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 
 from bot.evaluate import evaluate
 from bot.settings import Settings

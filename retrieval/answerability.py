@@ -154,6 +154,14 @@ def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict
     return np.array(rows, dtype=np.float64)
 
 
+def _remembered_rows(retriever: HybridRetriever, memory: Memory, result: SearchResult,
+                     cosines: np.ndarray) -> np.ndarray:
+    """`candidate_rows` with the memory's votes and neighbour shares for this search's candidates
+    (`cosines`: the question's to every labelled question, itself left out when training)."""
+    ids = [h.chunk.id for h in result.hits]
+    return candidate_rows(retriever, result, memory.votes(cosines, ids), memory.known, memory.shares(cosines, ids))
+
+
 def search_features(result: SearchResult) -> list[float]:
     s, analysis = result.signals, result.analysis
     return [s.dense_top, s.dense_top - s.dense_second, s.text_top, s.example_top,
@@ -214,10 +222,7 @@ class AnswerabilityModel:
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         if not result.hits:
             return result
-        cosines = self.memory.cosines(result.query)
-        ids = [h.chunk.id for h in result.hits]
-        rows = candidate_rows(retriever, result, self.memory.votes(cosines, ids), self.memory.known,
-                              self.memory.shares(cosines, ids))
+        rows = _remembered_rows(retriever, self.memory, result, self.memory.cosines(result.query))
         return reorder(result, self.reranker.predict(rows))
 
     def gate_row(self, retriever: HybridRetriever, reranked: SearchResult, lang: str) -> np.ndarray:
@@ -318,9 +323,7 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion])
     memory = Memory(np.vstack([r.query for r in results]).astype(np.float32), answerable, units)
     texts = [_norm(q.q) for q in questions]
     cosines = [memory.cosines(r.query, np.array([t == texts[i] for t in texts])) for i, r in enumerate(results)]
-    known = memory.known
-    candidates = [candidate_rows(retriever, r, memory.votes(c, [h.chunk.id for h in r.hits]), known,
-                                 memory.shares(c, [h.chunk.id for h in r.hits])) for r, c in zip(results, cosines)]
+    candidates = [_remembered_rows(retriever, memory, r, c) for r, c in zip(results, cosines)]
     labels = [np.array([q.answerable and best_unit(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
     return results, memory, cosines, candidates, labels, answerable
