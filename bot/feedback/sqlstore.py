@@ -167,7 +167,7 @@ class SqlStore:
         with self._tx(write=True) as run:
             hour = hour_of(self._clock())
             for message_key, answer_id in links:
-                if run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is None:
+                if not self._answer_known(run, answer_id):
                     linked.append(False)
                     continue
                 run("INSERT INTO message_links (message_key, answer_id, hour) VALUES (?, ?, ?) "
@@ -182,9 +182,10 @@ class SqlStore:
     def claim_events(self, event_keys: Sequence[str]) -> list[bool]:
         """`claim_event` for several keys in one transaction (a key repeated in the batch is claimed once)."""
         now = self._clock()
+        hour = hour_of(now)
         with self._tx(write=True) as run:
             claimed = [run("INSERT INTO events (event_key, hour) VALUES (?, ?) ON CONFLICT (event_key) DO NOTHING",
-                           (key, hour_of(now))).rowcount == 1 for key in event_keys]
+                           (key, hour)).rowcount == 1 for key in event_keys]
             # Platforms redeliver within minutes; a day of keys is plenty and keeps the table small.
             if time.monotonic() - self._last_prune >= PRUNE_EVERY_S:
                 run("DELETE FROM events WHERE hour < ?", (hour_of(now - EVENT_TTL),))
@@ -218,8 +219,12 @@ class SqlStore:
         return Purged(before, max(questions, 0), max(comments, 0))
 
     @staticmethod
-    def _require_answer(run: Run, answer_id: str) -> None:
-        if run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is None:
+    def _answer_known(run: Run, answer_id: str) -> bool:
+        return run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is not None
+
+    @classmethod
+    def _require_answer(cls, run: Run, answer_id: str) -> None:
+        if not cls._answer_known(run, answer_id):
             raise UnknownAnswer(answer_id)
 
     # --- reads ------------------------------------------------------------------------------------
