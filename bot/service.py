@@ -64,8 +64,8 @@ class ChatService:
         self.conversation_ttl = conversation_ttl
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
-        # A burst's answers and conversation states are each written in a few transactions, not
-        # one per message (bot/groupcommit.py).
+        # A burst's writes are grouped, a few transactions each instead of one per message, each kind
+        # by one writer thread of its own (bot/groupcommit.py).
         self._record = GroupCommit(self._write_answers, "record-answers")
         self._save_states = GroupCommit(self._write_conversations, "save-conversations")
         # The writes that follow each reply (which posted message carries which answer; which platform
@@ -73,8 +73,8 @@ class ChatService:
         # queue behind 100 fsyncs.
         self._link = GroupCommit(self._write_links, "link-messages")
         self._claim = GroupCommit(self._write_claims, "claim-events")
-        # One engine worker behind a bounded queue (bot/admission.py). Store I/O runs in the default
-        # pool, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
+        # One engine worker behind a bounded queue (bot/admission.py). Store reads run in the default
+        # pool and writes on the group-commit threads, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
         responder = _Alone(dialogue, engine) if dialogue is not None else engine
         self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)
@@ -110,7 +110,7 @@ class ChatService:
             answer = await asyncio.wrap_future(future)
         # The conversation's state and the answer's record are written side by side: each is a
         # group commit, and waiting for one before starting the other added a commit to every reply.
-        await asyncio.gather(self._save_conversation(question, after[0]) if after else _nothing(),
+        await asyncio.gather(self._save_conversation(question, after[0] if after else None),
                              self._record_answer(answer, question.platform))
         return answer
 
@@ -168,8 +168,8 @@ class ChatService:
             log.warning("conversation state unavailable: %s", type(exc).__name__)
             return None
 
-    async def _save_conversation(self, question: Question, state: ConversationState) -> None:
-        if not question.conversation or self.store is None:
+    async def _save_conversation(self, question: Question, state: ConversationState | None) -> None:
+        if state is None or not question.conversation or self.store is None:
             return
         key = conversation_key(self._secret, question.platform, question.conversation)
         try:
@@ -314,10 +314,6 @@ class ChatService:
 
 def _always() -> bool:
     return True
-
-
-async def _nothing() -> None:
-    return None
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]
