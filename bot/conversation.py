@@ -350,9 +350,9 @@ class _Signals:
                 ordinal, used = int(tok), used | {i}
                 break
         step = None
-        for i, tok in enumerate(tokens):
+        for i, tok in enumerate(tokens if ordinal is None else ()):  # an ordinal wins over "neste"
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if ordinal is None and tok in w.steps and (not nxt or nxt in w.ordinal_followers or w.kind_of(nxt)):
+            if tok in w.steps and (not nxt or nxt in w.ordinal_followers or w.kind_of(nxt)):
                 step = w.steps[tok]
                 used |= {i, i + 1} if nxt in w.ordinal_followers else {i}
                 break
