@@ -54,10 +54,13 @@ GATE_FEATURES = ("dense_top", "margin", "text_top", "example_top", "not_covered_
                  "rerank_top", "top_example", "top_about", "top_lead_in",
                  "memory_answerable", "memory_unanswerable", "memory_gap", "english")
 MEMORY_COLUMNS = slice(GATE_FEATURES.index("memory_answerable"), GATE_FEATURES.index("memory_gap") + 1)
-# Of unanswerable questions, on cross-validated predictions. 0.9 left the pool on the bar (0.906
-# refused) while answerable refusals sat at 0.7 % against their 5 % bar; 0.93 gives both sides about
-# the same margin in cross-validation (0.93 refused, 1.3 % answerable refused; `omstillingsbot eval --cv`).
-REFUSE_SHARE = 0.93
+# Of unanswerable questions, on cross-validated predictions. On each of the three held-aside sets,
+# run once before they joined the pool, unanswerable refusals came in below their cross-validated
+# share (0.92, 0.92, 0.83 against 0.91-0.93) and answerable refusals below theirs (1 of 280 in all,
+# against 1-3 % in cross-validation): new near-topic questions are what a new set brings. 0.96 moves
+# the margin to the side that missed (cross-validated: 0.96 refused, 2.5 % answerable refused, where
+# 0.93 gave 0.93 and 1.6 %; `omstillingsbot eval --cv`).
+REFUSE_SHARE = 0.96
 # A question this close to one the owners marked as not covered (`{#none}`, `teach … none`) is that
 # question, whatever the model says. Below it the nearness is one feature of the gate among others:
 # a veto at any distance refused "Hva sier rapporten om silotenkning i departementene?" because
@@ -67,7 +70,7 @@ MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
 # The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
 # FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
-FORMAT = 5
+FORMAT = 6  # 6: questions read past chat addresses (@omstillingsbot), REFUSE_SHARE 0.96
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,9 @@ FLOORS: dict[str, Floor] = {
     "shared/eval/dev.jsonl": Floor(0.95, 0.95, 1.00, 0),
     "shared/eval/dev2.jsonl": Floor(0.95, 0.95, 1.00, 0),
 }
-# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.91 / 0.95 / 14 of 1,033 / 283 of 304.
-CV_FLOOR = Floor(0.89, 0.93, 0.90, 18)
+# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.91 / 0.95 / 26 of 1,033 / 292 of 304
+# (REFUSE_SHARE 0.96 trades answerable refusals, 2.5 % against a 5 % bar, for unanswerable ones).
+CV_FLOOR = Floor(0.89, 0.93, 0.93, 31)
 HOLDOUT_PREFIX = "holdout"
 
 
