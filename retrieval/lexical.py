@@ -38,6 +38,7 @@ class QueryTerm:
 class QueryAnalysis:
     parts: tuple[QueryTerm, ...]
     coverage: float  # idf-weighted share of topic terms the corpus knows; 1.0 when there are none
+    asks_amount: bool = False  # "hvor mange …", "how much …" (retrieval/text.py)
 
     @property
     def terms(self) -> list[str]:
@@ -91,7 +92,7 @@ class LexicalIndex:
                 parts.append(QueryTerm(word, (fixed,), True))
                 continue
             parts.append(QueryTerm(word, (term,), False))
-        return QueryAnalysis(tuple(parts), self._coverage(parts))
+        return QueryAnalysis(tuple(parts), self._coverage(parts), lx.asks_amount(question))
 
     def _coverage(self, parts: list[QueryTerm]) -> float:
         weights = [(self._weight(p), p.known) for p in parts]

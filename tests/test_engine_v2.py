@@ -217,3 +217,41 @@ def test_the_neighbours_share_goes_to_the_unit_that_the_nearest_labelled_questio
     assert sum(shares.values()) <= 1.0 + 1e-6
     without = memory.shares(memory.cosines(query, leave_out=np.array([True] * 3 + [False] * 6)), ["A2", "U2"])
     assert without["A2"] < 1e-6 and without["U2"] > 0.5
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("Hvor mye kostet samarbeidsprosjektet?", True), ("Kor mange sider er rapporten på?", True),
+    ("How many agencies does each ministry have?", True), ("What percentage of their time goes to the minister?", True),
+    ("Hvor mange hovedutfordringer ser rapporten?", True), ("Hva sier rapporten om tillit?", False),
+    ("Hvorfor er omstilling på tvers vanskelig?", False), ("Hvilket nummer har rapporten?", False),
+])
+def test_a_question_for_an_amount_is_recognised(text, asks):
+    from retrieval.text import asks_amount
+
+    assert asks_amount(text) is asks
+
+
+def test_the_gate_sees_when_a_question_for_an_amount_meets_text_without_one(engine):
+    """"Hvor mye kostet prosjektet?" lands on the opening paragraph about the project, which holds no
+    amount; "Hvor mange hovedutfordringer …" on "Vi ser fire hovedutfordringer:", which does."""
+    column = GATE_FEATURES.index("amount_missing")
+
+    def missing(text):
+        result = engine.search(read_question(text))
+        return engine.model.gate_row(engine.retriever, result, "nb")[column], result.hits[0].chunk.key
+
+    assert missing("Hvor mye kostet samarbeidsprosjektet mellom Difi og DFØ?")[0] == 1.0
+    value, key = missing("Hvor mange hovedutfordringer ser rapporten?")
+    assert key in ("U", "U1") and value == 0.0
+    assert missing("Hva sier rapporten om tillit?")[0] == 0.0
+
+
+@pytest.mark.parametrize("text, read", [
+    ("@omstillingsbot hva er hovedanbefalingen?", "hva er hovedanbefalingen?"),
+    ("hei @omstillingsbot: hva sier rapporten om tillit?", "hva sier rapporten om tillit?"),
+    ("<@U0BOT|omstillingsbot> anbefaling 2", "anbefaling 2"),
+    ("Kan jeg skrive til ola@nordmann.no om rapporten?", "Kan jeg skrive til ola@nordmann.no om rapporten?"),
+])
+def test_a_chat_address_is_read_past_but_an_e_mail_address_is_not(text, read):
+    """"@omstillingsbot hva er hovedanbefalingen?" was answered with U4 and U3: the name's "omstilling"."""
+    assert read_question(text) == read
