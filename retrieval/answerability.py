@@ -214,6 +214,9 @@ class AnswerabilityModel:
         self.threshold = threshold  # answer when the gate's probability >= threshold
         self.memory = memory
         self.info = info  # rows, answerable, corpus_hash, embedder, data_hash
+        # The last query's cosines to every labelled question: `rerank` and `assess` read the same ones,
+        # and with 1,457 questions the product is a 2 MB read right after the model has filled the caches.
+        self._last: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0, dtype=np.float32))
 
     @property
     def corpus_hash(self) -> str:
@@ -227,15 +230,22 @@ class AnswerabilityModel:
     def rows(self) -> int:
         return int(self.info.get("rows", 0))
 
+    def _cosines(self, query: np.ndarray | None) -> np.ndarray:
+        last_query, cosines = self._last  # one tuple: read and replaced whole, safe across threads
+        if query is None or last_query is not query:
+            cosines = self.memory.cosines(query)
+            self._last = (query, cosines)
+        return cosines
+
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         if not result.hits:
             return result
-        rows = _remembered_rows(retriever, self.memory, result, self.memory.cosines(result.query))
+        rows = _remembered_rows(retriever, self.memory, result, self._cosines(result.query))
         return reorder(result, self.reranker.predict(rows))
 
     def gate_row(self, retriever: HybridRetriever, reranked: SearchResult, lang: str) -> np.ndarray:
         row = np.array(search_features(reranked) + _top_features(retriever, reranked)
-                       + self.memory.features(self.memory.cosines(reranked.query)) + [float(lang == "en")],
+                       + self.memory.features(self._cosines(reranked.query)) + [float(lang == "en")],
                        dtype=np.float64)
         if reranked.hits and reranked.hits[0].chunk.id not in self.memory.known:
             row[MEMORY_COLUMNS] = self.gate.mean[MEMORY_COLUMNS]  # standardised to 0: no say

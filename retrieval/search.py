@@ -74,6 +74,8 @@ class HybridRetriever:
         self.passages = passages if passages is not None else [
             Passage(i, "unit", c.search_text()) for i, c in enumerate(chunks)]
         self._unit_row = {p.unit: row for row, p in enumerate(self.passages) if p.kind == "unit"}
+        self._passage_units = [p.unit for p in self.passages]
+        self._passage_is_example = [p.kind == "example" for p in self.passages]
         # Lists: a keyed unit whose text ends with ":" and that other units name as their parent.
         # Only the few list units are indexed here (a start with 100,000 chunks must stay fast).
         members: dict[tuple[str, str], list[int]] = {}
@@ -158,22 +160,23 @@ class HybridRetriever:
         return SearchResult(hits, analysis, signals, query)
 
     def _pool(self, query: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
-        """Best cosine per unit over its passages, split by kind; and the best "not covered" cosine."""
+        """Best cosine per unit over its passages, split by kind; and the best "not covered" cosine.
+        FAISS returns passages best first, so a unit's first passage of a kind is its best."""
         scores, ids = dense_search(self.index, query, PASSAGE_CANDIDATES)
         pooled: dict[int, float] = {}
         text_best: dict[int, float] = {}
         example_best: dict[int, float] = {}
         not_covered = 0.0
-        for score, row in zip(scores[0], ids[0]):
+        units, examples = self._passage_units, self._passage_is_example
+        for score, row in zip(scores[0].tolist(), ids[0].tolist()):
             if row < 0:
                 continue
-            passage, cosine = self.passages[row], float(score)
-            if passage.unit == NOT_COVERED:
-                not_covered = max(not_covered, cosine)
+            unit = units[row]
+            if unit == NOT_COVERED:
+                not_covered = max(not_covered, score)
                 continue
-            pooled[passage.unit] = max(pooled.get(passage.unit, -1.0), cosine)
-            best = example_best if passage.kind == "example" else text_best
-            best[passage.unit] = max(best.get(passage.unit, -1.0), cosine)
+            pooled.setdefault(unit, score)
+            (example_best if examples[row] else text_best).setdefault(unit, score)
         return pooled, text_best, example_best, not_covered
 
     def unit_cosine(self, query: np.ndarray, unit: int) -> float:
