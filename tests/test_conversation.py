@@ -126,7 +126,7 @@ def test_state_round_trips_through_the_stored_form_and_keeps_only_the_last_turns
     ("god morgon", "greeting", "nn"), ("tusen takk", "thanks", "nb"), ("thanks, bye", "bye", "en"),
     ("ha det bra", "bye", "nb"), ("hvem er du?", "who", "nb"), ("kven er du?", "who", "nn"),
     ("hva kan du?", "what", "nb"), ("What can you do?", "what", "en"), ("takk, det var nyttig", "thanks", "nb"),
-    ("+", "sign", "nb"),
+    ("+", "sign", "nb"), ("Hei, kan du hjelpe meg?", "what", "nb"), ("Can you help me?", "what", "en"),
 ])
 def test_small_talk_is_recognised_in_three_languages(text, category, lang):
     talk = classify(text)

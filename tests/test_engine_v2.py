@@ -128,6 +128,18 @@ def test_markup_and_emoji_do_not_change_the_answer(engine):
 def test_framing_follows_the_users_language(engine):
     assert ask(engine, "Kva bør departementa gjere overfor andre departement?").text.startswith("Dette seier rapporten")
     assert "(quoted in Norwegian)" in ask(engine, "What should ministries do towards other ministries?").text
+    # Words both written standards share ("rapporten", "om") no longer outvote nynorsk's own.
+    assert ask(engine, "Kva seier rapporten om tillit?").text.startswith("Dette seier rapporten")
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Hi there, I'm writing a thesis.", "en"), ("Kva seier rapporten om tillit?", "nn"),
+    ("Hva sier rapporten om tillit?", "nb"), ("Er det noe om tillit?", "nb"), ("tillit", "nb"),
+])
+def test_the_language_of_a_message(text, lang):
+    from bot import language
+
+    assert language.detect(text) == lang
 
 
 def test_a_2000_letter_word_never_reaches_the_typo_corrector():
