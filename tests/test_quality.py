@@ -57,10 +57,11 @@ FLOORS: dict[str, Floor] = {
     "omstillingsbot/corpus/questions/retired-holdout4.jsonl": Floor(0.95, 0.95, 0.95, 0),
     "omstillingsbot/corpus/questions/retired-holdout5.jsonl": Floor(0.95, 0.95, 0.95, 0),
     "omstillingsbot/corpus/questions/retired-holdout6.jsonl": Floor(0.95, 0.95, 0.95, 0),
+    "omstillingsbot/corpus/questions/retired-holdout7.jsonl": Floor(0.95, 0.95, 0.95, 0),
     "shared/eval/dev.jsonl": Floor(0.95, 0.95, 1.00, 0),
     "shared/eval/dev2.jsonl": Floor(0.95, 0.95, 1.00, 0),
 }
-# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.92 / 0.96 / 15 of 1,223 / 337 of 354
+# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.92 / 0.96 / 23 of 1,318 / 361 of 379
 # (REFUSE_SHARE 0.95; the gate's amount_missing feature cut answerable refusals from 26 to 22 at that share).
 CV_FLOOR = Floor(0.90, 0.94, 0.93, 30)
 HOLDOUT_PREFIX = "holdout"
