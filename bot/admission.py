@@ -58,7 +58,7 @@ ANSWER_CACHE_SIZE = 1024
 # short. The embedder's cost per question is nearly flat from 8 up (e5: 19-20 ms of CPU each at 8 or
 # at 50, 22 ms one at a time), so little is lost. Chosen with `make bench` (Teams/Slack burst p95).
 ENCODE_BATCH = 8
-# How long the worker waits for questions already on their way (their conversation being loaded)
+# How long an encoder waits for questions already on their way (their conversation being loaded)
 # before it starts a batch without them: a burst's first question otherwise went alone, and the
 # rest waited for its single encoding. A question with nothing on its way is never held.
 GATHER_S = 0.03
@@ -208,7 +208,7 @@ class EngineQueue:
         if key is not None:
             self._in_flight[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
-        self._cond.notify()
+        self._cond.notify_all()  # the encoders and the worker wait on one condition: wake them all
 
     def _drop_unwanted(self) -> int:
         """With the lock held: take the requests whose askers have gone out of the queue at once (the

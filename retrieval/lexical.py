@@ -64,10 +64,16 @@ class LexicalIndex:
             for term, tf in Counter(doc).items():
                 postings[term].append((i, tf))
         self.vocabulary |= set(postings)
-        self._postings = {
-            t: (np.fromiter((d for d, _ in p), np.int64, len(p)), np.fromiter((f for _, f in p), np.float32, len(p)))
-            for t, p in postings.items()
-        }
+        # All postings in two flat arrays, each term a span of them: at 100,000 chunks a pair of small
+        # arrays per term meant 200,000 numpy objects to unpickle, a second of every cached start.
+        self._spans: dict[str, tuple[int, int]] = {}
+        start = 0
+        for term, posting in postings.items():
+            self._spans[term] = (start, start + len(posting))
+            start += len(posting)
+        flat = [pair for posting in postings.values() for pair in posting]
+        self._docs = np.fromiter((d for d, _ in flat), np.int64, len(flat))
+        self._tfs = np.fromiter((f for _, f in flat), np.float32, len(flat))
         self.idf = {t: math.log(1 + (self.n_docs - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         # An unknown word weighs as much as the rarest known one: as specific as anything the corpus has.
         self.unknown_idf = math.log(1 + (self.n_docs - 0.5) / 1.5)
@@ -108,10 +114,10 @@ class LexicalIndex:
         """BM25 score of every document for the query terms (zeros where nothing matches)."""
         out = np.zeros(self.n_docs, dtype=np.float32)
         for term in set(terms):
-            posting = self._postings.get(term)
-            if posting is None:
+            span = self._spans.get(term)
+            if span is None:
                 continue
-            docs, tf = posting
+            docs, tf = self._docs[span[0]:span[1]], self._tfs[span[0]:span[1]]
             norm = tf + K1 * (1 - B + B * self.doc_len[docs] / self.avgdl)
             out[docs] += self.idf[term] * tf * (K1 + 1) / norm
         return out

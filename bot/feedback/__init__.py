@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 
 from bot.feedback.base import FeedbackStore, StoreUnavailable, UnknownAnswer
-from bot.feedback.postgres import PostgresStore
 from bot.feedback.sqlite import SqliteStore
 from bot.feedback.sqlstore import Clock, SqlStore
 from bot.settings import Settings
@@ -48,6 +47,9 @@ def open_store(settings: Settings, *, clock: Clock | None = None) -> FeedbackSto
         options["clock"] = clock
     store: SqlStore
     if path is None:
+        # Imported here: psycopg costs a start on SQLite ~0.15 s for nothing.
+        from bot.feedback.postgres import PostgresStore
+
         store = PostgresStore(settings.database_url.strip(), **options)
     else:
         store = SqliteStore(path, **options)
