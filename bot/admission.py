@@ -328,8 +328,10 @@ class EngineQueue:
                 batch = untaken[:min(ENCODE_BATCH, -(-len(untaken) // len(self._encoders)))]
                 for job in batch:
                     job.taken = True
+                # Nothing else queued or on its way: the worker encodes it itself, on every core.
+                alone = len(self._jobs) == 1 and not self._on_the_way
             try:
-                self._encode(batch)
+                self._encode(batch, alone)
             finally:
                 with self._cond:
                     for job in batch:
@@ -346,9 +348,10 @@ class EngineQueue:
                 return
             self._cond.wait(left)
 
-    def _encode(self, jobs: list[_Job]) -> None:
+    def _encode(self, jobs: list[_Job], alone: bool = False) -> None:
         """Encode the query texts of `jobs` in one batch call (the embedder caches them per text).
-        Skipped: cancelled jobs, those whose askers left, answers already cached."""
+        Skipped: cancelled jobs, those whose askers left, answers already cached, and a question
+        `alone` in the queue."""
         texts: list[str] = []
         for job in jobs:
             if job.future.done() or not _still_wanted(job) or (self.cache is not None and self.cache.has(job.question)):
@@ -359,11 +362,13 @@ class EngineQueue:
                 continue
             if text:
                 texts.append(text)
-        if len(texts) < 2:
-            # A lone question is left to the worker, whose call splits it over every core (~15 ms
+        if not texts or (alone and len(texts) == 1):
+            # A question alone is left to the worker, whose call splits it over every core (~15 ms
             # with e5, against ~30 ms on one core). Splitting from the encoders instead would give
             # each its own OpenMP pool, and with more pooled threads than cores OpenMP stops
-            # spinning at its barriers: every lone question then took ~30 ms anyway.
+            # spinning at its barriers: every lone question then took ~30 ms anyway. In a burst a
+            # question is never alone, even when it is taken by itself: left to the worker, a burst
+            # arriving one message at a time was encoded by the worker, one by one, behind the answers.
             return
         try:
             self._prime(list(dict.fromkeys(texts)))

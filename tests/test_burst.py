@@ -128,6 +128,21 @@ def test_every_encoder_takes_its_own_share_of_a_burst():
     assert len(batched) == len(set(batched)) >= 19  # each once; a lone last one is the worker's
 
 
+def test_a_question_taken_by_itself_in_a_burst_is_still_encoded_by_an_encoder():
+    """Only a question alone in the queue is left to the worker (which encodes it on every core). Three
+    questions shared by two encoders are two and one; the one used to be left to the worker too, and a
+    burst arriving a message at a time was then encoded by the worker, one by one, behind the answers."""
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime, encoders=2)
+    try:
+        with queue.coming():
+            futures = [queue.submit(Question(f"question {n}")) for n in range(3)]
+        assert [f.result(5).text for f in futures] == [f"question {n}" for n in range(3)]
+    finally:
+        queue.close()
+    assert sorted(t for batch in engine.batches for t in batch) == ["question 0", "question 1", "question 2"]
+
+
 def test_nothing_on_its_way_means_no_wait():
     engine = RecordingEngine()
     queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
