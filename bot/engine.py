@@ -24,7 +24,7 @@ from bot.lookup import Lookup
 from bot.markup import strip_markup
 from bot.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
-from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum, taught_not_covered
+from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk
 
@@ -118,10 +118,6 @@ class Engine:
         if self.model is None:
             return True, 1.0
         assessment = self.model.assess(self.retriever, result, lang)
-        # The question is one the owners marked as not covered (`{#none}` or `teach … none`): their
-        # word beats the model's guess.
-        if taught_not_covered(result):
-            return False, assessment.confidence
         return assessment.answers, assessment.confidence
 
     def numbered_unit(self, text: str) -> Chunk | None:

@@ -19,7 +19,7 @@ from bot import commands
 from bot.engine import Engine
 from bot.types import Question
 from bot.runtime import QUESTIONS_DIR, labelled_questions
-from retrieval.answerability import contains_any, taught_not_covered, train
+from retrieval.answerability import contains_any, decides_to_answer, train
 
 
 def cross_validate(engine: Engine, corpus_dir: Path) -> dict[str, Counter]:
@@ -39,8 +39,7 @@ def cross_validate(engine: Engine, corpus_dir: Path) -> dict[str, Counter]:
         elif numbered is not None:
             answered, cited = True, [numbered]
         else:
-            vetoed = taught_not_covered(result)
-            answered = bool(result.hits) and probability >= training.threshold and not vetoed
+            answered = decides_to_answer(result, probability, training.threshold)
             cited = engine.select(result) if answered else []
         for group in ("alle", f"fil {item['file']}", f"type {item.get('kind', '–')}"):
             t = tally[group]

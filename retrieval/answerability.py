@@ -200,6 +200,13 @@ def taught_not_covered(result: SearchResult) -> bool:
     return s.not_covered >= TAUGHT_NOT_COVERED and s.not_covered > s.dense_top
 
 
+def decides_to_answer(result: SearchResult, probability: float, threshold: float) -> bool:
+    """The one answer-or-refuse rule, for the engine and for `eval --cv`: something was found, the gate
+    is at its threshold, and the question is not one the owners marked as not covered (`{#none}`,
+    `teach … none`), whose word beats the model's guess."""
+    return bool(result.hits) and probability >= threshold and not taught_not_covered(result)
+
+
 @dataclass(frozen=True)
 class Assessment:
     answers: bool
@@ -256,7 +263,8 @@ class AnswerabilityModel:
         lower; the gate learns how much lower instead of refusing English for it."""
         row = self.gate_row(retriever, reranked, lang)
         probability = float(self.gate.predict(row)[0])
-        return Assessment(probability >= self.threshold, probability, float(self.confidence_head.predict(row)[0]))
+        return Assessment(decides_to_answer(reranked, probability, self.threshold), probability,
+                          float(self.confidence_head.predict(row)[0]))
 
     def document(self) -> dict:
         """Everything but the memory's vectors, as saved in MODEL_FILE (readable by an owner)."""
