@@ -45,6 +45,7 @@ TargetKind = Literal["recommendation", "challenge"]
 
 MAX_TURNS = 4  # turns kept per conversation; a follow-up only ever looks at the latest cited one
 PREFIX_OF_KIND: dict[str, str] = {"recommendation": "A", "challenge": "U"}
+KIND_OF_PREFIX: dict[str, str] = {prefix: kind for kind, prefix in PREFIX_OF_KIND.items()}
 LISTING_OF_PREFIX: dict[str, TurnKind] = {"A": "recommendations", "U": "challenges"}
 GROUP_OF_PREFIX: dict[str, str] = {"A": "H", "U": "U"}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import commands, language, messages, smalltalk
 from bot.compose import plain, quoted
 from bot.conversation import (
-    GROUP_OF_PREFIX, PREFIX_OF_KIND, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
+    GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
 )
 from bot.types import Answer, Lang, Question
 from retrieval.documents import slug
@@ -67,8 +67,8 @@ class Dialogue:
             elif res.prefix and res.number != -1:
                 # "og den neste?" after the last challenge: say which numbers there are, as
                 # "utfordring 5" does, instead of searching the words "og den neste".
-                kind = next(k for k, p in PREFIX_OF_KIND.items() if p == res.prefix)
-                return self.lookup.run(commands.Command(kind, str(res.number)), lang, text), None  # type: ignore[arg-type]
+                command = commands.Command(KIND_OF_PREFIX[res.prefix], str(res.number))  # type: ignore[arg-type]
+                return self.lookup.run(command, lang, text), None
         answer = self.engine.respond(question)
         return answer, (text if _answered(answer) else None)
 

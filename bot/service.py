@@ -74,7 +74,8 @@ class ChatService:
         self._link = GroupCommit(self._write_links, "link-messages")
         self._claim = GroupCommit(self._write_claims, "claim-events")
         # One engine worker behind a bounded queue (bot/admission.py). Store reads run in the default
-        # pool and writes on the group-commit threads, never behind answers. No cache identity (tests with a stand-in engine): no answer cache.
+        # pool and writes on the group-commit threads, never behind answers. No cache identity (tests
+        # with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
         responder = _Alone(dialogue, engine) if dialogue is not None else engine
         self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)

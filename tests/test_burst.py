@@ -39,6 +39,17 @@ class RecordingEngine:
         self.batches.append(list(texts))
 
 
+def _ask_a_burst(queue: EngineQueue, count: int) -> list[str]:
+    """`count` questions queued at once (announced, so no batch starts before all are in); the texts of
+    their answers, in order. Closes the queue."""
+    try:
+        with queue.coming():
+            futures = [queue.submit(Question(f"question {n}")) for n in range(count)]
+        return [f.result(5).text for f in futures]
+    finally:
+        queue.close()
+
+
 def test_each_waiting_question_is_read_once_for_batching_not_once_per_answer():
     engine = RecordingEngine()
     queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
@@ -117,12 +128,7 @@ def test_every_encoder_takes_its_own_share_of_a_burst():
             running[0] -= 1
 
     queue = EngineQueue(engine, max_queue=100, prime=prime, encoders=2)
-    try:
-        with queue.coming():
-            futures = [queue.submit(Question(f"question {n}")) for n in range(20)]
-        assert [f.result(5).text for f in futures] == [f"question {n}" for n in range(20)]
-    finally:
-        queue.close()
+    assert _ask_a_burst(queue, 20) == [f"question {n}" for n in range(20)]
     assert most[0] == 2
     batched = [t for batch in engine.batches for t in batch]
     assert len(batched) == len(set(batched)) >= 19  # each once; a lone last one is the worker's
@@ -134,12 +140,7 @@ def test_a_question_taken_by_itself_in_a_burst_is_still_encoded_by_an_encoder():
     burst arriving a message at a time was then encoded by the worker, one by one, behind the answers."""
     engine = RecordingEngine()
     queue = EngineQueue(engine, max_queue=100, prime=engine.prime, encoders=2)
-    try:
-        with queue.coming():
-            futures = [queue.submit(Question(f"question {n}")) for n in range(3)]
-        assert [f.result(5).text for f in futures] == [f"question {n}" for n in range(3)]
-    finally:
-        queue.close()
+    assert _ask_a_burst(queue, 3) == [f"question {n}" for n in range(3)]
     assert sorted(t for batch in engine.batches for t in batch) == ["question 0", "question 1", "question 2"]
 
 
