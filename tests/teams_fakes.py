@@ -14,6 +14,7 @@ import aiohttp
 from aiohttp import web
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from botframework.connector import models as connector_models
 
 from bot.server import start_on_loopback
 from bot.service import ChatService
@@ -43,6 +44,15 @@ def handler_adapter(service: ChatService, channel_id: str = "msteams") -> tuple[
 def as_activity(data: dict) -> Activity:
     """A Bot Connector payload (from tests.fakes.teams_activities) as botbuilder parses it."""
     return Activity().deserialize(data)
+
+
+def as_sent(activity: Activity) -> Activity:
+    """What the Bot Connector receives for an activity the bot sent, as botbuilder would parse it: TestAdapter
+    keeps the objects, and a `Rendered` one carries its JSON beside the address botbuilder set."""
+    if not isinstance(activity, teams_adapter.Rendered):
+        return activity  # typing indicators, invoke responses: botbuilder's own activities
+    serializer = teams_adapter._RenderedSerializer({k: v for k, v in vars(connector_models).items() if isinstance(v, type)})
+    return Activity().deserialize(serializer.body(activity, "Activity"))
 
 
 def card_of(activity: Activity) -> dict | None:

@@ -9,7 +9,7 @@ import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
 from tests.fakes import teams_activities as fa
-from tests.teams_fakes import SERVICE_URL, as_activity, card_of, card_text, handler_adapter
+from tests.teams_fakes import SERVICE_URL, as_activity, as_sent, card_of, card_text, handler_adapter
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ async def _send(test_adapter, data: dict) -> list[Activity]:
     """Deliver one activity and return what the bot sent (typing indicators left out)."""
     test_adapter.activity_buffer.clear()
     await test_adapter.receive_activity(as_activity(data))
-    return [a for a in test_adapter.activity_buffer if a.type != ActivityTypes.typing]
+    return [as_sent(a) for a in test_adapter.activity_buffer if a.type != ActivityTypes.typing]
 
 
 async def _ask(test_adapter, text: str, **options) -> Activity:
