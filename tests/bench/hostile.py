@@ -57,6 +57,8 @@ def hostile_inputs() -> list[tuple[str, bytes, dict]]:
         ("1999 emoji and a question", q("😀" * 1960 + " Hva sier rapporten om tillit?"), {}),
         ("30 x U+FDFA (18 characters each in NFKC)", q("\ufdfa" * 30), {}),
         ("2000 x U+FDFA", q("\ufdfa" * 2000), {}),
+        ("64 KiB of U+0F73 (combining marks CPython reorders in quadratic time)",
+         json.dumps({"question": "\u0f73" * 21_800}, ensure_ascii=False).encode(), {}),
         ("too long (5000 characters)", q("tillit " * 715), {}),
         ("64 KiB body", q("x" * 65_000), {}),
     ]
