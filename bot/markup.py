@@ -27,10 +27,26 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") or ch in "\ufe0f\u200d"
 
 
+class _SymbolsToSpaces(dict):
+    """`str.translate`'s table: a symbol becomes a space, any other character itself. Each character
+    is classified once; a Python call per character of every question cost more than the rest of
+    reading it. Cleared when full, so a flood of distinct characters cannot grow it."""
+
+    def __missing__(self, code: int) -> str:
+        if len(self) >= 65_536:
+            self.clear()
+        ch = chr(code)
+        self[code] = " " if _symbol(ch) else ch
+        return self[code]
+
+
+_SYMBOLS_TO_SPACES = _SymbolsToSpaces()
+
+
 def strip_markup(text: str) -> str:
     text = _ADDRESS.sub(" ", _TAG.sub(" ", text))
     text = _FORMAT.sub(" ", text)
-    text = "".join(" " if _symbol(ch) else ch for ch in text)
+    text = text.translate(_SYMBOLS_TO_SPACES)
     text = _REPEATED.sub(r"\1", text)
     text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()

@@ -178,7 +178,7 @@ def search_features(result: SearchResult) -> list[float]:
 def reorder(result: SearchResult, probabilities: np.ndarray) -> SearchResult:
     """The hits by the reranker's probability (ties keep the fused order); each hit's score becomes it."""
     order = sorted(range(len(result.hits)), key=lambda i: (-probabilities[i], i))
-    hits = tuple(replace(result.hits[i], score=float(probabilities[i])) for i in order)
+    hits = tuple(result.hits[i].rescored(float(probabilities[i])) for i in order)
     return replace(result, hits=hits)
 
 

@@ -9,6 +9,7 @@ people) are encoded once. The wrapper keeps the inner embedder's `id`, so the in
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -21,6 +22,10 @@ QUERY_CACHE_SIZE = 4096  # 384 floats each: ~6 MB at most
 # (typically 15-60 tokens); 1,999 emoji are ~2,000 tokens and took 6 s to encode uncut. Embedders
 # without `token_count` (sentence-transformers) cut at their own max_seq_length.
 QUERY_TOKEN_BUDGET = 128
+# A token is at least one character of the NFKC text; the query prefix and the special tokens add at
+# most six (measured with e5 over 4,705 labelled questions and random strings). A text that short is
+# not counted: counting took ~0.2 ms, on every question longer than 64 characters.
+MAX_EXTRA_TOKENS = 8
 
 
 class BatchingEmbedder:
@@ -62,7 +67,7 @@ class BatchingEmbedder:
     def fit(self, text: str, budget: int = QUERY_TOKEN_BUDGET) -> str:
         """The longest prefix of `text` within `budget` tokens (a binary search over prefixes)."""
         count = self._token_count
-        if count is None or len(text) <= budget // 2 or count(text) <= budget:
+        if count is None or len(unicodedata.normalize("NFKC", text)) + MAX_EXTRA_TOKENS <= budget or count(text) <= budget:
             return text
         low, high = 0, len(text)
         while low < high:

@@ -48,7 +48,9 @@ class Memory:
 
     @cached_property
     def _centred(self) -> np.ndarray:
-        return np.vstack([_centre(v, self._mean) for v in self.vectors]) if len(self.vectors) else self.vectors
+        centred = self.vectors - self._mean
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        return np.ascontiguousarray(centred / np.where(norms > 1e-9, norms, 1.0), dtype=np.float32)
 
     @cached_property
     def known(self) -> frozenset[str]:

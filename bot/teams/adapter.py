@@ -17,8 +17,8 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from copy import deepcopy
 from concurrent.futures import ThreadPoolExecutor
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from ipaddress import ip_address
 from urllib.parse import urlsplit
@@ -99,7 +99,8 @@ class Rendered(Activity):
     empty shell) and routes it; `_RenderedSerializer` then posts the address merged into the JSON.
     Rebuilding a card as msrest models only for botbuilder to deep-copy, re-read, validate and
     serialise them again cost ~4 ms of the event loop a reply, a third of its time in a burst of 50
-    (issue 11); it also dropped the schema.org fields of a citation entity."""
+    (issue 11); and msrest's Entity writes only "type", so the citation entity's schema.org fields
+    needed a model of their own."""
 
     def __init__(self, wire: dict) -> None:
         super().__init__(type=wire.get("type", ActivityTypes.message))
