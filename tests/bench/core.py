@@ -6,7 +6,8 @@
 3. Index build and search latency on synthetic corpora of 1,000 and 100,000 chunks (see
    `synthetic_corpora`), with the approximate index's recall against exact search.
 4. Peak RSS of the default path (a separate process that loads the engine and answers).
-5. Slack and Teams: 50 concurrent requests through the real adapters against local fakes.
+5. Slack and Teams: 50 concurrent requests through the real adapters against local fakes, three runs
+   each beside their floor (the median run is reported, every run's ratio printed).
 """
 
 from __future__ import annotations
@@ -187,6 +188,13 @@ def synthetic_corpora(settings: Settings, large: bool) -> dict:
     return out
 
 
+# Runs of each platform's burst. The machines this runs on vary by ±10-15 % from one second to the next
+# (the same batch of 50 encodes in 670-815 ms); one burst beside one floor measurement made the ratio
+# swing from 1.2 to 1.8 between identical runs. Each run pairs a burst with the floor measured right
+# after it; the figure is the median run's ratio, and every run is printed.
+PLATFORM_RUNS = 3
+
+
 def chat_platforms(settings: Settings) -> dict:
     """The adapters' own benchmarks (50 concurrent requests against local fakes of Slack / Bot Connector)."""
     from bot.runtime import build_engine, build_service
@@ -195,23 +203,29 @@ def chat_platforms(settings: Settings) -> dict:
 
     results = {}
     for name, module in (("slack", "tests.bench.slack"), ("teams", "tests.bench.teams")):
-        # A fresh engine per platform: the second must not find the first one's query vectors cached.
-        engine = build_engine(settings)
         try:
             bench = __import__(module, fromlist=["x"])
         except ImportError as exc:
             results[name] = {"skipped": f"{module} missing ({exc})"}
             continue
-        with tempfile.TemporaryDirectory() as tmp:
-            scoped = settings.with_(data_dir=Path(tmp), database_url="")
-            results[name] = asyncio.run(getattr(bench, f"bench_{name}")(lambda: build_service(scoped, engine)))
-        # The same 50 questions the platform benchmark sent, on a fresh engine (nothing cached).
-        pool = questions()
-        floor = burst_floor(build_engine(settings), [pool[n % len(pool)] for n in range(BURST)])
-        observed = results[name].get("event_to_post_message") or results[name].get("burst_post_to_reply") or {}
-        results[name]["burst_floor"] = floor
-        if observed.get("p95_ms"):
-            results[name]["p95_to_floor"] = round(observed["p95_ms"] / floor["floor_ms"], 2)
+        runs = []
+        for _ in range(PLATFORM_RUNS):
+            # A fresh engine per run: a run must not find an earlier one's query vectors cached.
+            engine = build_engine(settings)
+            with tempfile.TemporaryDirectory() as tmp:
+                scoped = settings.with_(data_dir=Path(tmp), database_url="")
+                figures = asyncio.run(getattr(bench, f"bench_{name}")(lambda: build_service(scoped, engine)))
+            # The same 50 questions the platform benchmark sent, on a fresh engine (nothing cached).
+            pool = questions()
+            floor = burst_floor(build_engine(settings), [pool[n % len(pool)] for n in range(BURST)])
+            observed = figures.get("event_to_post_message") or figures.get("burst_post_to_reply") or {}
+            figures["burst_floor"] = floor
+            if observed.get("p95_ms"):
+                figures["p95_to_floor"] = round(observed["p95_ms"] / floor["floor_ms"], 2)
+            runs.append(figures)
+        ratios = sorted(run.get("p95_to_floor", float("inf")) for run in runs)
+        median = next(run for run in runs if run.get("p95_to_floor", float("inf")) == ratios[len(ratios) // 2])
+        results[name] = {**median, "p95_to_floor_runs": [run.get("p95_to_floor") for run in runs]}
     return results
 
 
