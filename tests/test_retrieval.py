@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -91,7 +92,10 @@ def test_index_is_reused_when_nothing_changed_and_rebuilt_when_corpus_or_embedde
     first = load_or_build(corpus, index_dir, e5)
     assert first.rebuilt and (index_dir / "manifest.json").exists()
     again = load_or_build(corpus, index_dir, e5)
-    assert not again.rebuilt and [c.id for c in again.chunks] == [c.id for c in first.chunks]
+    assert not again.rebuilt and again.chunks == first.chunks and again.passages == first.passages
+    # A unit's own passage is stored without its text (the chunk has it); sentences and examples keep theirs.
+    stored = json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))
+    assert all(("text" in p) == (p["kind"] != "unit") for p in stored)
 
     (corpus / "notat.md").write_text("# Notat\n\n## Tillit\n\nTillit er viktig i styringen.\n", encoding="utf-8")
     grown = load_or_build(corpus, index_dir, e5)

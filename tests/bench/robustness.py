@@ -128,7 +128,7 @@ def _write_synthetic_index(folder: Path, corpus: Path, embedder_id: str, texts: 
     """An index folder in the product's format (retrieval/index.py) for a 100k-chunk synthetic corpus."""
     import faiss
 
-    from retrieval.index import FORMAT_VERSION, Manifest, build_faiss, corpus_hash, index_type
+    from retrieval.index import FORMAT_VERSION, Manifest, build_faiss, corpus_hash, index_type, passage_records
     from retrieval.types import Chunk, Passage
 
     chunks = [Chunk(id=f"syntetisk#{n}", doc="syntetisk", section=("Syntetisk",), label=f"Syntetisk {n}",
@@ -137,7 +137,7 @@ def _write_synthetic_index(folder: Path, corpus: Path, embedder_id: str, texts: 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "chunks.json").write_text(json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False))
     passages = [Passage(n, "unit", c.search_text()) for n, c in enumerate(chunks)]  # one vector per chunk
-    (folder / "passages.json").write_text(json.dumps([dataclasses.asdict(p) for p in passages], ensure_ascii=False))
+    (folder / "passages.json").write_text(json.dumps(passage_records(passages, chunks), ensure_ascii=False))
     faiss.write_index(index, str(folder / "vectors.faiss"))
     manifest = Manifest(FORMAT_VERSION, corpus_hash(corpus), embedder_id, vectors.shape[1], len(chunks),
                         len(passages), index_type(index))
