@@ -67,7 +67,8 @@ class BatchingEmbedder:
     def fit(self, text: str, budget: int = QUERY_TOKEN_BUDGET) -> str:
         """The longest prefix of `text` within `budget` tokens (a binary search over prefixes)."""
         count = self._token_count
-        if count is None or len(unicodedata.normalize("NFKC", text)) + MAX_EXTRA_TOKENS <= budget or count(text) <= budget:
+        short = len(unicodedata.normalize("NFKC", text)) + MAX_EXTRA_TOKENS <= budget
+        if count is None or short or count(text) <= budget:
             return text
         low, high = 0, len(text)
         while low < high:

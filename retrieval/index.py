@@ -145,7 +145,8 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: s
     index_dir.mkdir(parents=True, exist_ok=True)
     # Write to temporary names and rename, so a concurrent reader never sees half an index.
     _atomic_write(index_dir / "chunks.json", json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False).encode())
-    _atomic_write(index_dir / "passages.json", json.dumps(passage_records(passages, chunks), ensure_ascii=False).encode())
+    _atomic_write(index_dir / "passages.json",
+                  json.dumps(passage_records(passages, chunks), ensure_ascii=False).encode())
     tmp = index_dir / f".vectors.{os.getpid()}.faiss"
     faiss.write_index(index, str(tmp))
     os.replace(tmp, index_dir / "vectors.faiss")
@@ -166,7 +167,7 @@ def _load(index_dir: Path) -> StoredIndex | None:
         passages = [Passage(p["unit"], p["kind"], p["text"] if "text" in p else chunks[p["unit"]].search_text())
                     for p in json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))]
         index = faiss.read_index(str(index_dir / "vectors.faiss"))
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:
         log.info("no usable index in %s (%s)", index_dir, type(exc).__name__)
         return None
     if len(chunks) != manifest.chunks or len(passages) != manifest.passages or index.ntotal != manifest.passages:
