@@ -20,10 +20,11 @@ NEIGHBOURS = 10  # nearest labelled questions whose units share the soft vote (`
 SHARPNESS = 0.05  # cosine difference that weighs a neighbour e times less
 
 
-def _centre(vector: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    centred = vector - mean
-    norm = float(np.linalg.norm(centred))
-    return centred / norm if norm > 1e-9 else centred
+def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Each vector (a row, or a single vector) less the mean, at unit length (a zero one stays zero)."""
+    centred = vectors - mean
+    norms = np.linalg.norm(centred, axis=-1, keepdims=True)
+    return centred / np.where(norms > 1e-9, norms, 1.0)
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,7 @@ class Memory:
 
     @cached_property
     def _centred(self) -> np.ndarray:
-        centred = self.vectors - self._mean
-        norms = np.linalg.norm(centred, axis=1, keepdims=True)
-        return np.ascontiguousarray(centred / np.where(norms > 1e-9, norms, 1.0), dtype=np.float32)
+        return np.ascontiguousarray(_centre(self.vectors, self._mean), dtype=np.float32)
 
     @cached_property
     def known(self) -> frozenset[str]:

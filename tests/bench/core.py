@@ -223,8 +223,7 @@ def chat_platforms(settings: Settings) -> dict:
             if observed.get("p95_ms"):
                 figures["p95_to_floor"] = round(observed["p95_ms"] / floor["floor_ms"], 2)
             runs.append(figures)
-        ratios = sorted(run.get("p95_to_floor", float("inf")) for run in runs)
-        median = next(run for run in runs if run.get("p95_to_floor", float("inf")) == ratios[len(ratios) // 2])
+        median = sorted(runs, key=lambda run: run.get("p95_to_floor", float("inf")))[len(runs) // 2]
         results[name] = {**median, "p95_to_floor_runs": [run.get("p95_to_floor") for run in runs]}
     return results
 
