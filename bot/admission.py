@@ -12,8 +12,9 @@ already acknowledged to a chat platform is always queued (it is answered late, n
 A queued request whose asker has gone (`wanted()` is False) is skipped when its turn comes.
 
 Micro-batching in a pipeline: encoder threads, one per core, ask the engine which text each queued
-question will embed (`Engine.query_text`) and give them, a few at a time in arrival order, to `prime`
-(the embedder's batch call, one core per call, with a query-vector cache); the worker answers a
+(or announced: `coming(question)`) question will embed (`Engine.query_text`) and give them, a few
+at a time in arrival order, to `prime` (the embedder's batch call, one core per call, with a
+query-vector cache); the worker answers a
 question once its vector is ready. While the encoders work on the next batches (native code, no
 interpreter lock) the worker and the chat adapters do their Python for the answers before them.
 Encoding everything first and then answering (the previous design) left one core idle for the whole
@@ -84,7 +85,7 @@ def _always() -> bool:
     return True
 
 
-@dataclass
+@dataclass(eq=False)  # identity: a ticket is found and removed as itself, whatever it asks
 class _Job:
     question: Question
     future: Future
@@ -156,6 +157,7 @@ class EngineQueue:
         self._busy = False
         self._seconds_per_answer = 0.02  # running estimate, for Retry-After
         self._on_the_way = 0  # questions announced (`coming()`) and not yet submitted
+        self._announced: list[_Job] = []  # their tickets: encodable before they are submitted
         self._query_text = getattr(engine, "query_text", None)
         self._encoders: list[threading.Thread] = []
         if prime is not None and self._query_text is not None:
@@ -169,9 +171,10 @@ class EngineQueue:
     # --- asking ---------------------------------------------------------------------------------
 
     def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False,
-               call: Callable[[], object] | None = None) -> Future:
+               call: Callable[[], object] | None = None, ticket: _Job | None = None) -> Future:
         """Queue a question (answered by `call()` when given, else `engine.respond`); raises Busy
-        (only with `refuse_when_full`) when the queue is full."""
+        (only with `refuse_when_full`) when the queue is full. `ticket`, from `coming(question)`,
+        carries what the encoders already did for it."""
         future: Future = Future()
         key = self.cache.key(question) if self.cache is not None and call is None else None
         with self._cond:
@@ -185,26 +188,40 @@ class EngineQueue:
                 return future
             if refuse_when_full and self._full() and (self._drop_unwanted() == 0 or self._full()):
                 raise Busy(self.retry_after_s())
-            self._enqueue(question, future, wanted, key, call)
+            self._enqueue(question, future, wanted, key, call, ticket)
         return future
 
     @contextmanager
-    def coming(self) -> Iterator[None]:
+    def coming(self, question: Question | None = None) -> Iterator[_Job | None]:
         """Announce a question that will be submitted when this block ends (after its conversation is
-        loaded), so a batch starting meanwhile waits briefly for it."""
+        loaded), so a batch starting meanwhile waits briefly for it. Given the question, the encoders
+        may encode it before then: pass the ticket this yields to `submit`. (A burst's messages spend
+        their first ~20-40 ms in the adapters and the store; the encoders used to sit idle meanwhile.)"""
+        ticket = _Job(question, Future()) if question is not None and self._encoders else None
         with self._cond:
             self._on_the_way += 1
+            if ticket is not None:
+                self._announced.append(ticket)
+                self._cond.notify_all()
         try:
-            yield
+            yield ticket
         finally:
             with self._cond:
                 self._on_the_way -= 1
+                if ticket in self._announced:  # not submitted: answered from the cache, shared, or failed
+                    self._announced.remove(ticket)
                 self._cond.notify_all()
 
     def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None,
-                 call: Callable[[], object] | None = None) -> None:
+                 call: Callable[[], object] | None = None, ticket: _Job | None = None) -> None:
         """With the lock held."""
-        self._jobs.append(_Job(question, future, wanted, call=call))
+        if ticket is not None and ticket in self._announced:
+            self._announced.remove(ticket)
+            ticket.question, ticket.future, ticket.wanted, ticket.call = question, future, wanted, call
+            ticket.enqueued = time.perf_counter()
+            self._jobs.append(ticket)  # taken / encoded as the encoders left it
+        else:
+            self._jobs.append(_Job(question, future, wanted, call=call))
         if key is not None:
             self._in_flight[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
@@ -317,13 +334,13 @@ class EngineQueue:
     def _encode_loop(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and not any(not job.taken for job in self._jobs):
+                while not self._closed and not self._untaken():
                     self._cond.wait()
                 if self._closed:
                     return
-                if sum(not job.taken for job in self._jobs) < ENCODE_BATCH:
+                if len(self._untaken()) < ENCODE_BATCH:
                     self._gather()
-                untaken = [job for job in self._jobs if not job.taken]
+                untaken = self._untaken()
                 # A share for each encoder: ten questions are two batches of five, not eight and two.
                 batch = untaken[:min(ENCODE_BATCH, -(-len(untaken) // len(self._encoders)))]
                 for job in batch:
@@ -338,11 +355,15 @@ class EngineQueue:
                         job.encoded = True
                     self._cond.notify_all()
 
+    def _untaken(self) -> list[_Job]:
+        """With the lock held: what no encoder has taken yet, queued questions first, then announced ones."""
+        return [job for job in self._jobs if not job.taken] + [t for t in self._announced if not t.taken]
+
     def _gather(self) -> None:
         """With the lock held: wait (at most GATHER_S) for the questions on their way to be queued,
         so that a burst's first batch is not one question alone with the rest waiting behind it."""
         deadline = time.perf_counter() + GATHER_S
-        while self._on_the_way and not self._closed and sum(not job.taken for job in self._jobs) < ENCODE_BATCH:
+        while self._on_the_way and not self._closed and len(self._untaken()) < ENCODE_BATCH:
             left = deadline - time.perf_counter()
             if left <= 0:
                 return

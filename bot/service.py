@@ -102,11 +102,11 @@ class ChatService:
         conversation's state is loaded first and saved after; a store that is down means the
         message is answered without context, never an error."""
         question = replace(question, text=clean_question(question.text))
-        with self._queue.coming():
+        with self._queue.coming(question) as ticket:
             call, after = await self._conversation_call(question)
             answer = self._queue.cached(question) if call is None else None
             future = None if answer is not None else self._queue.submit(
-                question, wanted=wanted or _always, refuse_when_full=refuse_when_full, call=call)
+                question, wanted=wanted or _always, refuse_when_full=refuse_when_full, call=call, ticket=ticket)
         if future is not None:
             answer = await asyncio.wrap_future(future)
         # The conversation's state and the answer's record are written side by side: each is a

