@@ -51,8 +51,12 @@ def as_sent(activity: Activity) -> Activity:
     keeps the objects, and a `Rendered` one carries its JSON beside the address botbuilder set."""
     if not isinstance(activity, teams_adapter.Rendered):
         return activity  # typing indicators, invoke responses: botbuilder's own activities
-    serializer = teams_adapter._RenderedSerializer({k: v for k, v in vars(connector_models).items() if isinstance(v, type)})
-    return Activity().deserialize(serializer.body(activity, "Activity"))
+    return Activity().deserialize(rendered_serializer().body(activity, "Activity"))
+
+
+def rendered_serializer() -> teams_adapter._RenderedSerializer:
+    """The serializer the bot installs on its connector client, with botbuilder's schema models."""
+    return teams_adapter._RenderedSerializer({k: v for k, v in vars(connector_models).items() if isinstance(v, type)})
 
 
 def card_of(activity: Activity) -> dict | None:

@@ -121,8 +121,12 @@ class _RenderedSerializer(Serializer):
         if not isinstance(data, Rendered):
             return super().body(data, data_type, **kwargs)
         # The shell holds only what botbuilder copied from the incoming activity: nothing to re-read or
-        # validate (`body` would do both first), only to write out.
-        return {**data.wire, **self._serialize(data, data_type, **kwargs)}
+        # validate (`body` would do both first), only to write out, and only the handful of its 42
+        # attributes that are set (walking all of them was ~0.1 ms a reply).
+        fields = Activity._attribute_map
+        address = {fields[name]["key"]: self.serialize_data(value, fields[name]["type"], **kwargs)
+                   for name, value in vars(data).items() if value is not None and name in fields}
+        return {**data.wire, **address}
 
 
 def _mentions(activity: Activity) -> list[inbound.Mention]:
