@@ -3,6 +3,8 @@ embedder or the database see a message.
 
 `normalise` works in linear time and never grows the text:
   * lone surrogates (JSON "\\ud800"), which no encoder can turn into UTF-8, are dropped;
+  * terminal escape sequences (ECMA-48: colours, cursor moves, titles) are dropped whole, so pasted
+    terminal output does not leave "[31m" behind as words;
   * at most MAX_NON_STARTERS combining marks in a row are kept (Unicode's stream-safe format, UAX #15);
   * NFC, so "e" + combining acute and "é" are the same word to the lexical index and the cache;
   * control characters (NUL included: PostgreSQL refuses it in text) become spaces, and
@@ -17,6 +19,7 @@ embedder or the database see a message.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Far above the engine's question limit (2,000), far below the HTTP body limit (64 KiB).
@@ -31,6 +34,11 @@ MAX_NON_STARTERS = 30
 # these three (tests/test_robustness.py repeats it), and U+0F73 is the one that reorders slowest.
 _NON_STARTER_DECOMPOSITIONS = frozenset("\u0f73\u0f75\u0f81")
 _SPACE = {"Cc", "Zs", "Zl", "Zp"}  # control (tab, newline, NUL …) and separators
+# ECMA-48: a control sequence (ESC [ or the one-character CSI, parameters, intermediates, final byte),
+# an operating-system command or string (ESC ] / P / ^ / _ … BEL or ESC \), or any other escape
+# (ESC, intermediates, final byte: ESC ( B selects a character set).
+# Each part is a character class that the next cannot match, so matching stays linear.
+_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b[\]P^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?")
 
 
 def normalise(text: str, cap: int = HARD_CAP) -> str:
@@ -40,7 +48,7 @@ def normalise(text: str, cap: int = HARD_CAP) -> str:
     # Surrogates first (NFC on a lone surrogate is fine, but encoders downstream are not).
     # Cut before the slower per-character pass: a run of format characters could otherwise
     # make the input longer than the cap with no visible content; 4x keeps every real letter.
-    raw = unicodedata.normalize("NFC", _stream_safe(text[: cap * 4]))
+    raw = unicodedata.normalize("NFC", _stream_safe(_ESCAPE.sub("", text[: cap * 4])))
     out: list[str] = []
     space = False
     for ch in raw:

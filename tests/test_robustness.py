@@ -51,12 +51,16 @@ def _closed_port() -> int:
     ("  mange\t\n\r  mellomrom  ", "mange mellomrom"),
     ("e\u0301tat", "\u00e9tat"),  # NFC: a combining accent becomes one character
     ("\u202etillit\u202c", "tillit"),  # bidi overrides are dropped
+    ("\x1b[1;31mHva er hovedanbefalingen?\x1b[0m", "Hva er hovedanbefalingen?"),  # pasted terminal colours
+    ("\x1b]0;vindu\x07tillit \x1b(Bog\x9b2J styring", "tillit og styring"),  # title, charset, one-byte CSI
+    ("Svar [31m her", "Svar [31m her"),  # the same characters typed, without ESC, are words
 ])
 def test_normalise_removes_what_no_surface_should_pass_on(raw, expected):
     assert normalise(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["\u200b", "\x00\x01\x02", "?", "??!!", "😀" * 1999, "\ud800", "  \u2028 "])
+@pytest.mark.parametrize("raw", ["\u200b", "\x00\x01\x02", "?", "??!!", "😀" * 1999, "\ud800", "  \u2028 ",
+                                 "\x00\x01\x02\x1b[31m\x7f"])
 def test_input_with_no_letter_or_digit_is_empty(raw):
     assert clean_question(raw) == ""
 
