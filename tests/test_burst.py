@@ -15,7 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.admission import EngineQueue
+from bot.admission import Busy, EngineQueue
 from bot.feedback.sqlite import SqliteStore
 from bot.groupcommit import GroupCommit
 from bot.types import Answer, Question
@@ -163,6 +163,40 @@ def test_a_question_taken_by_itself_in_a_burst_is_still_encoded_by_an_encoder():
     queue = EngineQueue(engine, max_queue=100, prime=engine.prime, encoders=2)
     assert _ask_a_burst(queue, 3) == [f"question {n}" for n in range(3)]
     assert sorted(t for batch in engine.batches for t in batch) == ["question 0", "question 1", "question 2"]
+
+
+def test_the_wait_bound_counts_the_encoding_not_only_the_workers_own_time():
+    """MAX_WAIT_S refuses a request when the queue ahead of it would take longer than that to answer.
+    Its time per answer was the worker's own, which leaves the encoders' share out (~0.5 ms against
+    ~6 ms a question in a burst): the bound admitted ten times the work it was meant to. It is now the
+    pace at which answers leave while others wait."""
+    engine = RecordingEngine()
+
+    def slow_prime(texts):  # the encoders' share: ~10 ms a question
+        time.sleep(0.01 * len(texts))
+        engine.prime(texts)
+
+    queue = EngineQueue(engine, max_queue=10_000, prime=slow_prime, encoders=1)
+    release = threading.Event()
+    try:
+        with queue.coming():
+            burst = [queue.submit(Question(f"question {n}")) for n in range(30)]
+        for future in burst:
+            future.result(5)
+        blocker = queue.submit(Question(""), call=lambda: release.wait(5))
+        admitted = 0
+        try:
+            while admitted < 5_000:
+                queue.submit(Question(f"later {admitted}"), refuse_when_full=True)
+                admitted += 1
+        except Busy:
+            pass
+        # 2 s of ~10 ms answers is ~200 questions; the worker's own time (~0) admitted all 5,000.
+        assert 50 <= admitted <= 1_000
+    finally:
+        release.set()
+        blocker.result(5)
+        queue.close()
 
 
 def test_nothing_on_its_way_means_no_wait():
