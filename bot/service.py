@@ -102,7 +102,9 @@ class ChatService:
         conversation's state is loaded first and saved after; a store that is down means the
         message is answered without context, never an error."""
         question = replace(question, text=clean_question(question.text))
-        with self._queue.coming(question) as ticket:
+        # Encodable while its conversation loads, unless it may yet be refused: under overload the
+        # encoders must not spend a question's ~6 ms on a request that then gets 503.
+        with self._queue.coming(None if refuse_when_full else question) as ticket:
             call, after = await self._conversation_call(question)
             answer = self._queue.cached(question) if call is None else None
             future = None if answer is not None else self._queue.submit(
