@@ -54,6 +54,7 @@ DEFAULT_MAX_QUEUE = 100
 # count alone would admit requests that then wait far longer than the 1.5 s the count was sized for.
 MAX_WAIT_S = 2.0
 ANSWER_CACHE_SIZE = 1024
+FIRST_PACE_S = 0.02  # the time per answer assumed before any answer was timed
 PACE_WINDOW = 32  # answers the time per answer is averaged over: four batches
 # Questions encoded in one batch call. A batch's answers wait for all of it, and the last batch's
 # Python is the one part of a burst that cannot overlap an encoding: small batches keep that tail
@@ -156,8 +157,7 @@ class EngineQueue:
         self._cond = threading.Condition()
         self._closed = False
         self._busy = False
-        self._seconds_per_answer = 0.02  # the pace of answers (admission, Retry-After): see `_pace`
-        self._paces: deque[float] = deque(maxlen=PACE_WINDOW)
+        self._paces: deque[float] = deque(maxlen=PACE_WINDOW)  # time per answer, the last few: see `_pace`
         self._last_done: float | None = None  # when the last answer went out, if others were waiting then
         self._on_the_way = 0  # questions announced (`coming()`) and not yet submitted
         self._announced: list[_Job] = []  # their tickets: encodable before they are submitted
@@ -276,7 +276,7 @@ class EngineQueue:
 
     def _full(self) -> bool:
         waiting = len(self._jobs)
-        return waiting >= self.max_queue or waiting * self._seconds_per_answer >= MAX_WAIT_S
+        return waiting >= self.max_queue or waiting * self._seconds_per_answer() >= MAX_WAIT_S
 
     @property
     def alive(self) -> bool:
@@ -284,7 +284,7 @@ class EngineQueue:
 
     def retry_after_s(self) -> float:
         """About how long until the queue has room again: its length times the time per answer."""
-        return max(1.0, round(len(self._jobs) * self._seconds_per_answer + 0.5))
+        return max(1.0, round(len(self._jobs) * self._seconds_per_answer() + 0.5))
 
     def close(self) -> None:
         with self._cond:
@@ -338,10 +338,13 @@ class EngineQueue:
         two cores), so the MAX_WAIT_S bound admitted several times the work it was meant to."""
         done = time.perf_counter()
         self._paces.append(done - (self._last_done if self._last_done is not None else started))
+        self._last_done = done if self._jobs else None
+
+    def _seconds_per_answer(self) -> float:
         # A mean over a window, not a running average: answers leave in batches (eight at once, then a
         # wait for the next batch), and a running average read just after a batch saw only the eight.
-        self._seconds_per_answer = sum(self._paces) / len(self._paces)
-        self._last_done = done if self._jobs else None
+        paces = list(self._paces)  # the worker appends from its own thread
+        return sum(paces) / len(paces) if paces else FIRST_PACE_S
 
     # --- the encoder ----------------------------------------------------------------------------
 
