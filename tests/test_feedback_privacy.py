@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,35 @@ def test_redaction_keeps_ordinary_questions_intact(text):
 
 def test_redaction_caps_length():
     assert len(redact("tillit " * 2000)) == 2000
+
+
+@pytest.mark.parametrize("unit", ["ab", "1.", "A1", "a%", "http://a?", "<at>", "<at "])
+def test_redaction_takes_time_linear_in_the_length_of_one_long_word(unit):
+    """Issue 11: three rules tried a match from every position of a long word and ran to its end each
+    time (the e-mail local part, a link's credential search, a Teams mention without its end tag), so
+    redacting one 2,000-letter question took ~30 ms of the store's thread and 8,000 letters ~0.4 s.
+    Linear work grows 8-fold from 1,000 to 8,000 characters, quadratic 64-fold; the bound sits between."""
+    def best_of_three(chars: int) -> float:
+        text = unit * (chars // len(unit))
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            redact(text)
+            timings.append(time.perf_counter() - started)
+        return min(timings)
+
+    assert best_of_three(8_000) < 24 * best_of_three(1_000)
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("kari.nordmann@kmd.dep.no og ola@nordmann-æøå.no", ""),
+    ("se http://x.no/a?b=1 og https://y.no/c?token=hemmelig", "http://x.no/a?b=1"),
+    ("<at>Kari</at> og <at id=\"1\">Ola Nordmann</at> spør", " og "),
+])
+def test_redaction_still_finds_several_in_one_text(text, kept):
+    redacted = redact(text)
+    assert "nordmann" not in redacted.lower() and "hemmelig" not in redacted and "Kari" not in redacted
+    assert kept in redacted
 
 
 def test_voter_key_is_per_answer_and_needs_the_secret():

@@ -136,6 +136,13 @@ def _iban(match: re.Match[str]) -> str:
     return "[kontonummer]" if int(digits) % 97 == 1 else match.group(0)
 
 
+def _link(match: re.Match[str]) -> str:
+    """A link with credentials in its query or fragment, or user:password@ in its authority, becomes
+    a placeholder; an ordinary link (regjeringen.no/...) is kept: it says what the question is about."""
+    rest = match.group(0).split("://", 1)[1]
+    return "[lenke]" if _CREDENTIALS.match(rest) else match.group(0)
+
+
 def _ipv6(match: re.Match[str]) -> str:
     try:
         ip_address(match.group(0).split("%")[0])
@@ -158,19 +165,21 @@ _SECRET_PARAMS = (
     r"token|access_token|id_token|refresh_token|sig|signature|code|key|api_?key|secret|"
     r"password|passwd|pwd|auth|session|sid|sas|x-amz-signature|x-amz-credential|t"
 )
+# Matched at the start of a link's text after "://" (one try per link, so linear in the link).
+_CREDENTIALS = re.compile(rf"[^/\s@<>|]+:[^/\s@<>|]+@|.*?[?&#;](?:{_SECRET_PARAMS})=", re.IGNORECASE)
 _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # Slack markup: <@U123|name>, <#C123|general>, <!subteam^S123|@team>, <!here>
     (re.compile(r"<@[^<>\s]+>"), "[omtale]"),
     (re.compile(r"<#[^<>\s|]+(?:\|[^<>]*)?>"), "[kanal]"),
     (re.compile(r"<![^<>]+>"), "[omtale]"),
     # Teams mention markup: <at>Kari Nordmann</at>
-    (re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL), "[omtale]"),
+    # (Tempered: a mention holds no other "<at", so each "<at" is scanned only up to the next one.)
+    (re.compile(r"<at\b[^<>]*>(?:(?!</?at\b).)*</at>", re.IGNORECASE | re.DOTALL), "[omtale]"),
     # URLs with credentials in the query/fragment or user:password@ in the authority; an
     # ordinary link (regjeringen.no/...) is kept because it says what the question is about.
-    (re.compile(
-        rf"(?:https?|ftp)://(?:[^/\s@<>|]+:[^/\s@<>|]+@|[^\s<>|]*?[?&#;](?:{_SECRET_PARAMS})=)[^\s<>|]*",
-        re.IGNORECASE,
-    ), "[lenke]"),
+    # The whole link is matched once and judged in _link: a pattern that looked for the credential
+    # from every "http://" in a long run of links scanned the rest of the run each time (quadratic).
+    (re.compile(r"(?:https?|ftp)://[^\s<>|]*", re.IGNORECASE), _link),
     # Access tokens that travel without a URL
     (re.compile(r"\bxox[abeprs]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+"), "[token]"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "[token]"),
@@ -183,7 +192,9 @@ _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # at least one a digit, so capitalised words ("DEPARTEMENTET", "COVID19") are kept.
     (re.compile(r"\b[UWCGDTBSEFAR](?=[A-Z0-9]*\d)[A-Z0-9]{7,14}\b"), "[id]"),
     # E-mail: quoted local parts ("kari nordmann"@…) and non-ASCII (IDN) domains too.
-    (re.compile(r'(?:"[^"\n]{1,64}"|[\w.%+-]+)@(?:[\w-]+\.)+[^\W\d_]{2,}'), "[e-post]"),
+    # An unquoted local part starts where no local-part character precedes it: tried from inside a
+    # long word, it ran to the word's end and failed there, once per letter (quadratic).
+    (re.compile(r'(?:"[^"\n]{1,64}"|(?<![\w.%+-])[\w.%+-]+)@(?:[\w-]+\.)+[^\W\d_]{2,}'), "[e-post]"),
     # IBAN (NO93 8601 1117 947, DE89 3704 0044 0532 0130 00); checked in _iban.
     (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}\b"), _iban),
     # IP addresses: v4 dotted quads, v6 candidates checked by the ipaddress module.
