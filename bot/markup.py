@@ -15,7 +15,9 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _FORMAT = re.compile(r"[*_~`]+")
 _SPACES = re.compile(r"\s+")
 _REPEATED = re.compile(r"([?!.,])\1+")
-_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")  # "om `tillit`?" leaves "om tillit ?"
+# "om `tillit`?" leaves "om tillit ?". A run of spaces is tried from its start only: from every
+# space of a long run (emoji and markup become spaces) the pattern was quadratic in the run.
+_SPACE_BEFORE_MARK = re.compile(r"(?<!\s)\s+([?!.,;:])")
 # "@omstillingsbot hva er hovedanbefalingen?": a chat address names who is asked, not what. Read, its
 # name's words ("omstilling") pulled the question to the units about omstilling (U3, U4) in
 # cross-validation. An e-mail address (a word right before the @) is not an address to someone.

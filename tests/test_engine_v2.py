@@ -7,11 +7,13 @@ import shutil
 import pytest
 
 from bot.engine import read_question
+from bot.markup import strip_markup
 from bot.types import Question
 from retrieval.answerability import FORMAT, GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
 from retrieval.lexical import LexicalIndex
 from retrieval.text import MAX_WORD
 from retrieval.types import NOT_COVERED
+from tests.complexity import grows_linearly
 from tests.conftest import ROOT
 
 
@@ -123,6 +125,14 @@ def test_markup_and_emoji_do_not_change_the_answer(engine):
     marked = ask(engine, "<b>Hei!</b> 🙂🙂 Hva sier *rapporten* om `tillit`???")
     assert not marked.abstained
     assert [c.id for c in marked.citations] == [c.id for c in plain.citations]
+
+
+@pytest.mark.parametrize("unit", ["😀 ", "* ", "<b> "])
+def test_markup_is_stripped_in_time_linear_in_the_text(unit):
+    """Emoji and markup become spaces; the space-before-mark pattern then retried a long run of them
+    from every one of its spaces (quadratic)."""
+    assert grows_linearly(strip_markup, unit)
+    assert strip_markup("om `tillit` ?  " + unit * 3 + "!") == "om tillit?!"
 
 
 def test_framing_follows_the_users_language(engine):

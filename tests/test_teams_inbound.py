@@ -9,6 +9,7 @@ import pytest
 from bot.teams import inbound
 from tests.fakes.teams_activities import BOT_ID
 from bot.types import VoteRequest
+from tests.complexity import grows_linearly
 
 BOT = inbound.Mention(BOT_ID, "<at>Omstillingsbot</at>")
 
@@ -28,6 +29,17 @@ def test_other_mentions_keep_the_name_but_lose_the_markup():
 @pytest.mark.parametrize("text", [None, "", "<at>Omstillingsbot</at>", "  <at>Omstillingsbot</at> \n "])
 def test_nothing_left_after_the_mention_is_an_empty_question(text):
     assert inbound.incoming_text(text, [BOT], BOT_ID).text == ""
+
+
+@pytest.mark.parametrize("unit", ["<at ", "<at>x", "<AT>"])
+def test_mention_markup_is_read_in_time_linear_in_the_message(unit):
+    """A message of "<at <at <at …" (no end tag) was scanned to its end from every tag: quadratic."""
+    assert grows_linearly(lambda text: inbound.incoming_text(text, [BOT], BOT_ID), unit)
+
+
+def test_a_mention_is_reduced_to_its_name_even_with_attributes():
+    got = inbound.incoming_text('<at id="0">Kari Nordmann</at> og <at>Ola</at>', [], BOT_ID)
+    assert got.text == "Kari Nordmann og Ola"
 
 
 def test_mentions_come_only_from_well_formed_mention_entities():

@@ -165,8 +165,9 @@ _SECRET_PARAMS = (
     r"token|access_token|id_token|refresh_token|sig|signature|code|key|api_?key|secret|"
     r"password|passwd|pwd|auth|session|sid|sas|x-amz-signature|x-amz-credential|t"
 )
-# Matched at the start of a link's text after "://" (one try per link, so linear in the link).
-_CREDENTIALS = re.compile(rf"[^/\s@<>|]+:[^/\s@<>|]+@|.*?[?&#;](?:{_SECRET_PARAMS})=", re.IGNORECASE)
+# Matched at the start of a link's text after "://" (one try per link, so linear in the link: the user
+# name holds no ":", so "a:a:a:…" is not split at every colon in turn).
+_CREDENTIALS = re.compile(rf"[^/\s@<>|:]+:[^/\s@<>|]+@|.*?[?&#;](?:{_SECRET_PARAMS})=", re.IGNORECASE)
 _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # Slack markup: <@U123|name>, <#C123|general>, <!subteam^S123|@team>, <!here>
     (re.compile(r"<@[^<>\s]+>"), "[omtale]"),

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from bot.teams import constants as c
 from bot.types import Lang, VoteRequest, VoteValue
 
-_AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+# A mention holds no other "<at": each "<at" is scanned only up to the next one, not to the end of
+# the message (a message of "<at <at <at …" was quadratic).
+_AT_TAG = re.compile(r"<at\b[^<>]*>((?:(?!</?at\b).)*)</at>", re.IGNORECASE | re.DOTALL)
 _ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _LANGS: tuple[Lang, ...] = ("nb", "nn", "en")
 
