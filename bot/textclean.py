@@ -5,7 +5,7 @@ embedder or the database see a message.
   * lone surrogates (JSON "\\ud800"), which no encoder can turn into UTF-8, are dropped;
   * terminal escape sequences (ECMA-48: colours, cursor moves, titles) are dropped whole, so pasted
     terminal output does not leave "[31m" behind as words;
-  * at most MAX_NON_STARTERS combining marks in a row are kept (Unicode's stream-safe format, UAX #15);
+  * at most 30 combining marks in a row are kept (Unicode's stream-safe format: retrieval/streamsafe.py);
   * NFC, so "e" + combining acute and "é" are the same word to the lexical index and the cache;
   * control characters (NUL included: PostgreSQL refuses it in text) become spaces, and
     format characters (zero-width space/joiner, bidi marks, soft hyphen, BOM) are dropped;
@@ -22,17 +22,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from retrieval.streamsafe import stream_safe
+
 # Far above the engine's question limit (2,000), far below the HTTP body limit (64 KiB).
 HARD_CAP = 8_000
 
 _DROP = {"Cf", "Cs", "Cn", "Co"}  # format, surrogate, unassigned, private use
-# UAX #15's stream-safe format allows 30 non-starters (combining marks) in a row. CPython reorders a run
-# of them in quadratic time: a 64 KiB body of U+0F73 held the interpreter for 3-6 s in NFC, every other
-# user waiting. No writing system needs more; the rest of a longer run is dropped.
-MAX_NON_STARTERS = 30
-# Combining class 0, but their decompositions begin with a non-starter: a scan of all of Unicode finds
-# these three (tests/test_robustness.py repeats it), and U+0F73 is the one that reorders slowest.
-_NON_STARTER_DECOMPOSITIONS = frozenset("\u0f73\u0f75\u0f81")
 _SPACE = {"Cc", "Zs", "Zl", "Zp"}  # control (tab, newline, NUL …) and separators
 # ECMA-48: a control sequence (ESC [ or the one-character CSI, parameters, intermediates, final byte),
 # an operating-system command or string (ESC ] / P / ^ / _ … BEL or ESC \), or any other escape
@@ -48,7 +43,7 @@ def normalise(text: str, cap: int = HARD_CAP) -> str:
     # Surrogates first (NFC on a lone surrogate is fine, but encoders downstream are not).
     # Cut before the slower per-character pass: a run of format characters could otherwise
     # make the input longer than the cap with no visible content; 4x keeps every real letter.
-    raw = unicodedata.normalize("NFC", _stream_safe(_ESCAPE.sub("", text[: cap * 4])))
+    raw = unicodedata.normalize("NFC", stream_safe(_ESCAPE.sub("", text[: cap * 4])))
     out: list[str] = []
     space = False
     for ch in raw:
@@ -67,23 +62,6 @@ def normalise(text: str, cap: int = HARD_CAP) -> str:
         out.append(ch)
         if len(out) >= cap:
             break
-    return "".join(out)
-
-
-def _stream_safe(text: str) -> str:
-    """Without lone surrogates, and without the combining marks past MAX_NON_STARTERS in a row."""
-    out: list[str] = []
-    run = 0
-    for ch in text:
-        if 0xD800 <= ord(ch) <= 0xDFFF:
-            continue
-        if unicodedata.combining(ch) or ch in _NON_STARTER_DECOMPOSITIONS:
-            run += 1
-            if run > MAX_NON_STARTERS:
-                continue
-        else:
-            run = 0
-        out.append(ch)
     return "".join(out)
 
 

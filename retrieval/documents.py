@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from retrieval.streamsafe import stream_safe
 from retrieval.types import Block, Document
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
@@ -31,8 +32,9 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 
 
 def normalise(text: str) -> str:
-    """Collapse whitespace (also the stray space before punctuation in the seed text)."""
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE.sub(" ", text)).strip()
+    """Collapse whitespace (also the stray space before punctuation in the seed text), and keep at most
+    30 combining marks in a row: the embedder puts every passage in NFKC, quadratic in such a run."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE.sub(" ", stream_safe(text))).strip()
 
 
 def is_chrome(line: str) -> bool:

@@ -26,7 +26,7 @@ import retrieval.lexical
 from bot.feedback.privacy import conversation_key
 from bot.groupcommit import GroupCommit
 from bot.server import build_app
-from bot import textclean
+from retrieval import streamsafe
 from bot.textclean import clean_question, normalise
 from bot.types import Question
 from tests.fakes import teams_activities as fa
@@ -71,7 +71,7 @@ def test_a_run_of_combining_marks_is_cut_before_it_is_reordered(mark):
     while every other question waited; past MAX_NON_STARTERS in a row the marks are dropped first."""
     cleaned = normalise("a" + mark * 21_800 + " tillit")
     assert cleaned.endswith(" tillit")
-    assert sum(unicodedata.combining(ch) > 0 for ch in cleaned) <= 2 * textclean.MAX_NON_STARTERS
+    assert sum(unicodedata.combining(ch) > 0 for ch in cleaned) <= 2 * streamsafe.MAX_NON_STARTERS
 
 
 def test_the_non_starter_decompositions_are_all_there_are():
@@ -79,7 +79,7 @@ def test_the_non_starter_decompositions_are_all_there_are():
     found = {chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF
              and unicodedata.combining(chr(code)) == 0
              and unicodedata.combining(unicodedata.normalize("NFD", chr(code))[0]) != 0}
-    assert found == textclean._NON_STARTER_DECOMPOSITIONS
+    assert found == streamsafe.NON_STARTER_DECOMPOSITIONS
 
 
 def test_normalise_caps_the_length_in_one_pass():
