@@ -206,12 +206,22 @@ def conversation_id_error(value: object) -> str:
     """Why a caller's conversation id (POST /api/ask, `ask --json -`) is unusable; "" when it is fine."""
     if value is None:
         return ""
-    if not isinstance(value, str) or not value or len(value) > MAX_CONVERSATION_ID:
+    if not isinstance(value, str) or not value or len(value) > MAX_CONVERSATION_ID or not value.isprintable():
         return f"«conversation_id» må være tekst på 1–{MAX_CONVERSATION_ID} tegn."
     return ""
 
 
 # --- resolution -----------------------------------------------------------------------------------
+
+MAX_ORDINAL_DIGITS = 4  # "anbefaling 3", "#12": a number that names a part of a document is short
+
+
+def _small_number(token: str) -> int | None:
+    """The token as a number when it could name a part ("3", "12"); None otherwise. int() refuses
+    over 4,300 digits (a 500 for a question of digits) and "²" though str.isdigit accepts it."""
+    if token.isascii() and token.isdigit() and len(token) <= MAX_ORDINAL_DIGITS:
+        return int(token)
+    return None
 
 
 def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words | None = None,
@@ -340,15 +350,15 @@ class _Signals:
                 used |= {i, i + 1} if nxt in w.ordinal_followers else {i}
                 break
             if tok in w.number_markers and nxt:
-                number = int(nxt) if nxt.isdigit() else w.cardinals.get(nxt)
+                number = _small_number(nxt) or w.cardinals.get(nxt)
                 if number:
                     ordinal, used = number, used | {i, i + 1}
                     break
-            if tok.startswith("#") and tok[1:].isdigit():
-                ordinal, used = int(tok[1:]), used | {i}
+            if tok.startswith("#") and _small_number(tok[1:]):
+                ordinal, used = _small_number(tok[1:]), used | {i}
                 break
-            if tok.isdigit() and len(tokens) <= 2:
-                ordinal, used = int(tok), used | {i}
+            if _small_number(tok) and len(tokens) <= 2:
+                ordinal, used = _small_number(tok), used | {i}
                 break
         step = None
         for i, tok in enumerate(tokens if ordinal is None else ()):  # an ordinal wins over "neste"

@@ -124,6 +124,33 @@ async def test_deeply_nested_json_is_400(client, depth):
     assert status == 400
 
 
+@pytest.mark.parametrize("question", ["1" * 4301, "#" + "1" * 4301, "nummer " + "1" * 1990, "nr ²", "²"],
+                         ids=["4301-digits", "hash-4301-digits", "nummer-1990-digits", "nr-superscript", "superscript"])
+async def test_a_long_number_in_a_conversation_is_not_a_500(client, question):
+    """int() refuses more than 4,300 digits: a follow-up of digits crashed the turn (500 on the web,
+    no answer on Slack, the error card on Teams)."""
+    status, answer = await _ask(client, json.dumps({"question": question, "conversation_id": "samtale-1"}))
+    assert status == 200 and answer["kind"] in ("invalid", "abstain", "answer", "listing", "help")
+
+
+async def test_a_lone_surrogate_in_an_id_is_400_not_a_500(client):
+    status, body = await _ask(client, '{"question": "tillit", "conversation_id": "a\\ud800"}')
+    assert status == 400 and "conversation_id" in body["error"]
+    vote = await client.post("/api/feedback", data=b'{"answer_id": "a\\ud800", "vote": "up"}',
+                             headers={"Content-Type": "application/json"})
+    assert vote.status == 400
+
+
+async def test_feedback_nested_deep_is_400(client):
+    vote = await client.post("/api/feedback", data=b'{"a":' * 3000 + b"1" + b"}" * 3000,
+                             headers={"Content-Type": "application/json"})
+    assert vote.status == 400
+
+
+def test_a_platform_id_with_a_lone_surrogate_still_has_a_key():
+    assert conversation_key(b"s", "slack", "T1:C\ud800:1.2") != conversation_key(b"s", "slack", "T1:C:1.2")
+
+
 async def test_deep_nesting_inside_a_string_is_just_text(client):
     status, answer = await _ask(client, json.dumps({"question": "[" * 500 + " tillit"}))
     assert status == 200 and answer["kind"] in ("answer", "abstain")

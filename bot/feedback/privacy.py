@@ -57,7 +57,8 @@ def _digest(secret: bytes, purpose: str, parts: Sequence[str]) -> str:
     a voter key can never equal a message key (the purpose is the first part)."""
     mac = hmac.new(secret, digestmod=hashlib.sha256)
     for part in (purpose, *parts):
-        data = part.encode("utf-8")
+        # A platform id is whatever arrived: "surrogatepass" so a lone surrogate in one is a key, not a 500.
+        data = part.encode("utf-8", "surrogatepass")
         mac.update(len(data).to_bytes(4, "big"))
         mac.update(data)
     return mac.hexdigest()

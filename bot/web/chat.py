@@ -14,7 +14,7 @@ import secrets
 
 from aiohttp import web
 
-from bot import messages
+from bot import messages, safejson
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.pages import chat_page
@@ -24,6 +24,7 @@ VOTER_COOKIE = "omstillingsbot_voter"
 VOTER_COOKIE_DAYS = 180
 _VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 MAX_ANSWER_ID = 64
+_ANSWER_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ANSWER_ID}}}")  # what the engine makes (uuid hex)
 VOTES = ("up", "down", "none")
 
 
@@ -36,12 +37,12 @@ def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
     async def feedback(request: web.Request) -> web.Response:
         lang = preferred_lang(request.headers.get("Accept-Language", ""))
         try:
-            payload = json.loads(await request.read())
+            payload = safejson.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
             payload = None
         answer_id = payload.get("answer_id") if isinstance(payload, dict) else None
         vote = payload.get("vote") if isinstance(payload, dict) else None
-        if not isinstance(answer_id, str) or not 0 < len(answer_id) <= MAX_ANSWER_ID or vote not in VOTES:
+        if not isinstance(answer_id, str) or not _ANSWER_ID.fullmatch(answer_id) or vote not in VOTES:
             return _json({"error": messages.text("web_bad_vote", lang)}, 400)
         voter = request.cookies.get(VOTER_COOKIE, "")
         new_voter = not _VOTER_ID.match(voter)
