@@ -61,6 +61,13 @@ PACE_WINDOW = 32  # answers the time per answer is averaged over: four batches
 # short. The embedder's cost per question is nearly flat from 8 up (e5: 19-20 ms of CPU each at 8 or
 # at 50, 22 ms one at a time), so little is lost. Chosen with `make bench` (Teams/Slack burst p95).
 ENCODE_BATCH = 8
+# A question costing this many typical ones (`cost`: ~38 tokens and up) is encoded in a batch of its own:
+# a batch is padded to its longest text, so one question of 2,000 random letters made seven typical
+# ones beside it cost what it did (a batch of eight: 1.44 s instead of 0.31 s).
+LONG_COST = 4.0
+# Long questions together may hold at most this share of MAX_WAIT_S: a flood of them (2,000 random
+# letters from many clients) otherwise filled the queue, and ordinary questions were refused with 503.
+LONG_SHARE = 0.5
 # How long an encoder waits for questions already on their way (their conversation being loaded)
 # before it starts a batch without them: a burst's first question otherwise went alone, and the
 # rest waited for its single encoding. A question with nothing on its way is never held.
@@ -100,6 +107,7 @@ class _Job:
     # encoded: its vector is in the embedder's cache, or it has none to encode.
     taken: bool = False
     encoded: bool = False
+    cost: float = 1.0  # its encoding in typical questions' (EngineQueue's `cost`)
 
 
 class AnswerCache:
@@ -146,8 +154,11 @@ class EngineQueue:
     def __init__(self, engine: Responder, max_queue: int = DEFAULT_MAX_QUEUE,
                  prime: Callable[[Sequence[str]], None] | None = None,
                  cache: AnswerCache | None = None, fresh_id: Callable[[], str] | None = None,
-                 encoders: int | None = None) -> None:
+                 encoders: int | None = None, cost: Callable[[str], float] | None = None) -> None:
         self.engine = engine
+        # A question's encoding cost in typical questions (1 for nearly all; ~14 for 2,000 random
+        # letters): the wait a queue means is its total cost, not its length (retrieval/batching.py).
+        self._cost = cost
         self.max_queue = max(1, max_queue)
         self._prime = prime
         self.cache = cache
@@ -157,7 +168,7 @@ class EngineQueue:
         self._cond = threading.Condition()
         self._closed = False
         self._busy = False
-        self._paces: deque[float] = deque(maxlen=PACE_WINDOW)  # time per answer, the last few: see `_pace`
+        self._paces: deque[float] = deque(maxlen=PACE_WINDOW)  # time per typical answer, the last few: `_pace`
         self._last_done: float | None = None  # when the last answer went out, if others were waiting then
         self._on_the_way = 0  # questions announced (`coming()`) and not yet submitted
         self._announced: list[_Job] = []  # their tickets: encodable before they are submitted
@@ -180,6 +191,7 @@ class EngineQueue:
         carries what the encoders already did for it."""
         future: Future = Future()
         key = self.cache.key(question) if self.cache is not None and call is None else None
+        cost = ticket.cost if ticket is not None else self._cost_of(question)
         with self._cond:
             if self._closed:
                 raise RuntimeError("the engine queue is closed")
@@ -189,10 +201,18 @@ class EngineQueue:
                 # answer id of its own) instead of queueing it again. A burst of one question is one answer.
                 leader.add_done_callback(lambda done: self._relay(done, question, future, wanted))
                 return future
-            if refuse_when_full and self._full() and (self._drop_unwanted() == 0 or self._full()):
+            if refuse_when_full and self._full(cost) and (self._drop_unwanted() == 0 or self._full(cost)):
                 raise Busy(self.retry_after_s())
-            self._enqueue(question, future, wanted, key, call, ticket)
+            self._enqueue(question, future, wanted, key, call, ticket, cost)
         return future
+
+    def _cost_of(self, question: Question) -> float:
+        if self._cost is None or not question.text:
+            return 1.0
+        try:
+            return max(1.0, float(self._cost(question.text)))
+        except Exception:  # noqa: BLE001 - an estimate that fails must not cost the answer
+            return 1.0
 
     @contextmanager
     def coming(self, question: Question | None = None) -> Iterator[_Job | None]:
@@ -200,7 +220,7 @@ class EngineQueue:
         loaded), so a batch starting meanwhile waits briefly for it. Given the question, the encoders
         may encode it before then: pass the ticket this yields to `submit`. (A burst's messages spend
         their first ~20-40 ms in the adapters and the store; the encoders used to sit idle meanwhile.)"""
-        ticket = _Job(question, Future()) if question is not None and self._encoders else None
+        ticket = _Job(question, Future(), cost=self._cost_of(question)) if question is not None and self._encoders else None
         with self._cond:
             self._on_the_way += 1
             if ticket is not None:
@@ -216,7 +236,7 @@ class EngineQueue:
                 self._cond.notify_all()
 
     def _enqueue(self, question: Question, future: Future, wanted: Callable[[], bool], key: tuple | None,
-                 call: Callable[[], object] | None = None, ticket: _Job | None = None) -> None:
+                 call: Callable[[], object] | None = None, ticket: _Job | None = None, cost: float = 1.0) -> None:
         """With the lock held."""
         if ticket is not None and ticket in self._announced:
             self._announced.remove(ticket)
@@ -224,7 +244,7 @@ class EngineQueue:
             ticket.enqueued = time.perf_counter()
             self._jobs.append(ticket)  # taken / encoded as the encoders left it
         else:
-            self._jobs.append(_Job(question, future, wanted, call=call))
+            self._jobs.append(_Job(question, future, wanted, call=call, cost=cost))
         if key is not None:
             self._in_flight[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
@@ -261,7 +281,7 @@ class EngineQueue:
             if self._closed:
                 future.cancel()
                 return
-            self._enqueue(question, future, wanted, None)  # already admitted: not refused now
+            self._enqueue(question, future, wanted, None, cost=self._cost_of(question))  # already admitted: not refused now
 
     def cached(self, question: Question) -> Answer | None:
         return self.cache.get(question, self._fresh_id) if self.cache is not None else None
@@ -274,17 +294,27 @@ class EngineQueue:
     def full(self) -> bool:
         return self._full()
 
-    def _full(self) -> bool:
-        waiting = len(self._jobs)
-        return waiting >= self.max_queue or waiting * self._seconds_per_answer() >= MAX_WAIT_S
+    def _full(self, cost: float = 1.0) -> bool:
+        """Would a question of this cost be refused now? (With the lock held.)"""
+        if len(self._jobs) >= self.max_queue:
+            return True
+        per_answer = self._seconds_per_answer()
+        if cost >= LONG_COST and self._queued_cost(LONG_COST) * per_answer >= LONG_SHARE * MAX_WAIT_S:
+            return True
+        return self._queued_cost() * per_answer >= MAX_WAIT_S
+
+    def _queued_cost(self, at_least: float = 0.0) -> float:
+        """The waiting questions' cost in typical questions, of those costing `at_least` each (a list of at
+        most max_queue, read under the lock)."""
+        return sum(job.cost for job in self._jobs if job.cost >= at_least)
 
     @property
     def alive(self) -> bool:
         return self._thread.is_alive() and not self._closed
 
     def retry_after_s(self) -> float:
-        """About how long until the queue has room again: its length times the time per answer."""
-        return max(1.0, round(len(self._jobs) * self._seconds_per_answer() + 0.5))
+        """About how long until the queue has room again: its cost times the time per typical answer."""
+        return max(1.0, round(self._queued_cost() * self._seconds_per_answer() + 0.5))
 
     def close(self) -> None:
         with self._cond:
@@ -328,16 +358,17 @@ class EngineQueue:
             except BaseException as exc:  # noqa: BLE001 - handed to the asker, the worker lives on
                 job.future.set_exception(exc)
                 continue
-            self._pace(started)
+            self._pace(started, job.cost)
             job.future.set_result(answer)
 
-    def _pace(self, started: float) -> None:
-        """Update the time per answer. While questions wait, answers leave at the pace of the whole
-        pipeline, the encoders' share included: the time between two answers. The worker's own time
-        for an answer leaves the encoding out (~0.5 ms, against ~6 ms a question in a burst of 50 on
-        two cores), so the MAX_WAIT_S bound admitted several times the work it was meant to."""
+    def _pace(self, started: float, cost: float = 1.0) -> None:
+        """Update the time per typical answer. While questions wait, answers leave at the pace of the
+        whole pipeline, the encoders' share included: the time between two answers, divided by the
+        answered question's cost. The worker's own time for an answer leaves the encoding out (~0.5 ms,
+        against ~6 ms a question in a burst of 50 on two cores), so the MAX_WAIT_S bound admitted
+        several times the work it was meant to."""
         done = time.perf_counter()
-        self._paces.append(done - (self._last_done if self._last_done is not None else started))
+        self._paces.append((done - (self._last_done if self._last_done is not None else started)) / cost)
         self._last_done = done if self._jobs else None
 
     def _seconds_per_answer(self) -> float:
@@ -358,8 +389,12 @@ class EngineQueue:
                 if len(self._untaken()) < ENCODE_BATCH:
                     self._gather()
                 untaken = self._untaken()
-                # A share for each encoder: ten questions are two batches of five, not eight and two.
-                batch = untaken[:min(ENCODE_BATCH, -(-len(untaken) // len(self._encoders)))]
+                if untaken and untaken[0].cost >= LONG_COST:
+                    batch = untaken[:1]  # alone: a batch is padded to its longest text
+                else:
+                    untaken = [job for job in untaken if job.cost < LONG_COST]
+                    # A share for each encoder: ten questions are two batches of five, not eight and two.
+                    batch = untaken[:min(ENCODE_BATCH, -(-len(untaken) // len(self._encoders)))]
                 for job in batch:
                     job.taken = True
                 # Nothing else queued or on its way: the worker encodes it itself, on every core.

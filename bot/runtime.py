@@ -131,5 +131,6 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     dialogue = Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
                         load_source_urls(settings.corpus_dir))
     return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
-                       prime=getattr(embedder, "prime", None), cache_identity=identity, dialogue=dialogue,
+                       prime=getattr(embedder, "prime", None), cost=getattr(embedder, "query_cost", None),
+                       cache_identity=identity, dialogue=dialogue,
                        conversation_ttl=timedelta(hours=settings.conversation_ttl_hours))

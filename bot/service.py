@@ -53,6 +53,7 @@ class AnswerLookup:
 class ChatService:
     def __init__(self, engine: Responder, store: FeedbackStore | None, secret: bytes, *,
                  max_queue: int = DEFAULT_MAX_QUEUE, prime: Callable[[Sequence[str]], None] | None = None,
+                 cost: Callable[[str], float] | None = None,
                  cache_identity: str = "", dialogue: Dialogue | None = None,
                  conversation_ttl: timedelta = timedelta(hours=24)) -> None:
         self.engine = engine
@@ -78,7 +79,8 @@ class ChatService:
         # with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
         responder = _Alone(dialogue, engine) if dialogue is not None else engine
-        self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id)
+        self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id,
+                                  cost=cost)
 
     @property
     def busy(self) -> bool:

@@ -22,6 +22,15 @@ QUERY_CACHE_SIZE = 4096  # 384 floats each: ~6 MB at most
 # (typically 15-60 tokens); 1,999 emoji are ~2,000 tokens and took 6 s to encode uncut. Embedders
 # without `token_count` (sentence-transformers) cut at their own max_seq_length.
 QUERY_TOKEN_BUDGET = 128
+# A question's encoding cost in typical questions (`query_cost`). e5 on one core, measured: a batch of
+# eight typical questions (median 14 tokens) ~15 ms each; one question of 69 tokens 100 ms, of 128 tokens
+# 200 ms: ~1.6 ms a token past the typical, so a token is 1/9.4 of a typical question.
+TOKENS_PER_TYPICAL_QUESTION = 9.4
+SHORT_QUERY_CHARS = 80  # at most this long, a question costs one typical question
+# The cost is estimated from the length, not counted: counting 1,000 characters takes ~2.5 ms, on the
+# event loop, for every long question of a flood. Latin text has 1.75 (random letters) to 3.3 (prose)
+# characters a token: two characters a token errs on the side of the expensive.
+CHARS_PER_TOKEN_AT_MOST = 2.0
 
 
 class BatchingEmbedder:
@@ -65,6 +74,14 @@ class BatchingEmbedder:
         if self._token_count is None:
             return text
         return prefix_within(unicodedata.normalize("NFKC", text), budget, self._token_count)
+
+    def query_cost(self, text: str) -> float:
+        """About how many typical questions' encoding `text` costs: 1 for nearly every real question, up
+        to ~14 for one at the token budget (2,000 random letters cost what 13 typical questions do)."""
+        if self._token_count is None or len(text) <= SHORT_QUERY_CHARS:
+            return 1.0
+        tokens = min(QUERY_TOKEN_BUDGET, len(text) / CHARS_PER_TOKEN_AT_MOST)
+        return max(1.0, tokens / TOKENS_PER_TYPICAL_QUESTION)
 
     def prime(self, texts: Sequence[str]) -> None:
         """Encode every text not yet cached, in one batch call, on the calling thread's core alone:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.batching import QUERY_TOKEN_BUDGET, BatchingEmbedder
+from retrieval.batching import QUERY_TOKEN_BUDGET, TOKENS_PER_TYPICAL_QUESTION, BatchingEmbedder
 from retrieval.embedders import MODEL_MAX_TOKENS, make_embedder, prefix_within
 
 
@@ -90,3 +90,16 @@ def test_serial_encoding_on_an_encoder_thread_leaves_other_threads_every_core(e5
     thread.join(10)
     assert seen[0] == 1 and seen[2] == omp.omp_get_max_threads() == before
     assert np.allclose(seen[1], e5.embed_queries(["Hva sier rapporten om tillit?"]), atol=1e-5)
+
+
+def test_a_questions_cost_is_one_typical_question_unless_it_is_long(e5):
+    """The admission queue weighs each waiting question by this (bot/admission.py); the estimate must
+    not undercount: the true tokens of a long text, over the typical question's, stay below it."""
+    embedder = BatchingEmbedder(e5)
+    assert embedder.query_cost("Hva anbefaler rapporten overfor underliggende virksomheter?") == 1.0
+    rng = np.random.default_rng(11)
+    letters = "".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz "), 1999))
+    cost = embedder.query_cost(letters)
+    assert 10 <= cost <= QUERY_TOKEN_BUDGET / TOKENS_PER_TYPICAL_QUESTION
+    prose = "Hva sier rapporten om hvordan departementene styrer underliggende virksomheter i omstilling? " * 2
+    assert embedder.query_cost(prose) * TOKENS_PER_TYPICAL_QUESTION >= e5.token_count(prose)

@@ -199,6 +199,52 @@ def test_the_wait_bound_counts_the_encoding_not_only_the_workers_own_time():
         queue.close()
 
 
+def _cost_by_length(text: str) -> float:
+    return 14.0 if len(text) > 100 else 1.0
+
+
+def test_long_questions_may_fill_only_their_share_of_the_wait_so_ordinary_ones_still_get_in():
+    """A flood of 2,000-letter questions from many clients costs ~14 typical questions each: counted as
+    one each, they filled the queue with several seconds of work and every ordinary question after them
+    was refused (503). Their cost is counted, and together they may hold only LONG_SHARE of MAX_WAIT_S."""
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=10_000, prime=engine.prime, encoders=1, cost=_cost_by_length)
+    release = threading.Event()
+    blocker = queue.submit(Question(""), call=lambda: release.wait(5))
+    try:
+        long_admitted = 0
+        try:
+            while long_admitted < 1_000:
+                queue.submit(Question("x" * 2000 + str(long_admitted)), refuse_when_full=True)
+                long_admitted += 1
+        except Busy:
+            pass
+        # FIRST_PACE_S (0.02 s) x 14 = 0.28 s each: half of MAX_WAIT_S (2 s) holds four.
+        assert long_admitted == 4
+        queue.submit(Question("Hva er hovedanbefalingen?"), refuse_when_full=True)  # not Busy
+    finally:
+        release.set()
+        blocker.result(5)
+        queue.close()
+
+
+def test_a_long_question_is_encoded_in_a_batch_of_its_own():
+    """A batch is padded to its longest text: one question of 2,000 random letters among seven typical
+    ones made all eight cost what it did."""
+    engine = RecordingEngine()
+    queue = EngineQueue(engine, max_queue=100, prime=engine.prime, encoders=1, cost=_cost_by_length)
+    try:
+        with queue.coming():
+            futures = [queue.submit(Question("y" * 2000 if n == 3 else f"question {n}")) for n in range(8)]
+        for future in futures:
+            future.result(5)
+    finally:
+        queue.close()
+    long_batches = [batch for batch in engine.batches if any(len(text) > 100 for text in batch)]
+    assert long_batches == [["y" * 2000]]
+    assert sum(len(batch) for batch in engine.batches) == 8
+
+
 def test_nothing_on_its_way_means_no_wait():
     engine = RecordingEngine()
     queue = EngineQueue(engine, max_queue=100, prime=engine.prime)
