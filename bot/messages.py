@@ -106,6 +106,10 @@ _NB: dict[str, str] = {
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
     "teams_too_large": "Forespørselen er større enn {limit} byte.",
+    # Any POST whose body fails before a route sees it (bot/server.py)
+    "request_too_large": "Forespørselen er større enn {limit} byte.",
+    "request_too_slow": "Forespørselen kom ikke fram i tide.",
+    "request_broken": "Forespørselen kom ikke fram hel (avbrutt, eller en komprimering som ikke lar seg pakke ut).",
     # Operator commands (issue 12): purge, backup, restore, migrate-store, terminal chat
     "ops_purged": (
         "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC); "
@@ -342,6 +346,9 @@ _EN: dict[str, str] = {
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
     "teams_too_large": "The request is larger than {limit} bytes.",
+    "request_too_large": "The request is larger than {limit} bytes.",
+    "request_too_slow": "The request did not arrive in time.",
+    "request_broken": "The request did not arrive whole (cut off, or compressed in a way that cannot be unpacked).",
     # Operator commands (issue 12)
     "ops_purged": (
         "Removed {questions} question texts and {comments} comments from before {before} (UTC); "

@@ -151,6 +151,26 @@ def test_a_platform_id_with_a_lone_surrogate_still_has_a_key():
     assert conversation_key(b"s", "slack", "T1:C\ud800:1.2") != conversation_key(b"s", "slack", "T1:C:1.2")
 
 
+@pytest.mark.parametrize("path", ["/api/ask", "/api/feedback", "/api/messages", "/slack/events"])
+async def test_a_body_that_does_not_unpack_is_400_on_every_post_route(client, path):
+    response = await client.post(path, data=b'{"question": "tillit"}',
+                                 headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert response.status == 400 and "hel" in (await response.json())["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/feedback", "/api/messages", "/slack/events"])
+async def test_a_body_that_never_arrives_is_408_on_every_post_route(client, path, monkeypatch):
+    """Only /api/ask had a deadline; a half-sent body held the other routes' connections open for good."""
+    monkeypatch.setattr("bot.server.BODY_TIMEOUT_S", 0.3)
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 100\r\n\r\n{".encode())
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), 5)
+    writer.close()
+    assert b" 408 " in status_line
+
+
 async def test_deep_nesting_inside_a_string_is_just_text(client):
     status, answer = await _ask(client, json.dumps({"question": "[" * 500 + " tillit"}))
     assert status == 200 and answer["kind"] in ("answer", "abstain")
