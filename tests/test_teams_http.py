@@ -168,3 +168,20 @@ async def test_a_connector_outage_is_logged_without_content_and_does_not_crash(c
         assert reply.card is not None
     for secret in (question, fa.USER_ID, fa.USER_AAD, fa.USER_NAME, fa.TENANT_ID, fa.PERSONAL_CONVERSATION):
         assert secret not in caplog.text
+
+
+async def test_odd_invokes_are_answered_with_a_4xx_never_a_5xx(chat_service):
+    """An adaptiveCard/action whose value is not an object was a 500 (botbuilder's refusal carries a
+    model json.dumps cannot write); a feedback invoke whose reaction is a list, or whose conversation
+    has no id, was a 501 (the bot does offer that invoke)."""
+    async with TeamsServer(chat_service) as server:
+        card_action = fa.envelope("invoke", server.service_url, name="adaptiveCard/action", value="x")
+        posted = await server.post(card_action)
+        assert posted.status == 400 and posted.json()["statusCode"] == 400
+        listed = fa.feedback("1700000000999", "like", server.service_url)
+        listed["value"]["actionValue"]["reaction"] = ["like"]
+        posted = await server.post(listed)
+        assert posted.status == 200  # an unreadable vote is ignored, as Teams expects the invoke answered
+        no_id = fa.feedback("1700000000999", "like", server.service_url)
+        no_id["conversation"]["id"] = None
+        assert (await server.post(no_id)).status == 400

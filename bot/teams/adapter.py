@@ -385,6 +385,20 @@ def _is_loopback(url: str | None) -> bool:
         return False
 
 
+def _invoke_body(body: object) -> object:
+    """An invoke response's body as JSON. botbuilder refuses some invokes (an adaptiveCard/action whose
+    value is not an object: 400) with a model whose value is an Exception, which neither json.dumps nor
+    msrest can write (it was a 500): that one is written in Universal Actions' error shape."""
+    if body is None or isinstance(body, (dict, list, str, int, float, bool)):
+        return body
+    try:
+        return body.serialize()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - msrest's SerializationError, or no serialize at all
+        args = getattr(getattr(body, "value", None), "args", ()) or ("Error",)
+        return {"statusCode": int(getattr(body, "status_code", 0) or 0), "type": getattr(body, "type", None),
+                "value": {"code": str(args[0]), "message": str(args[-1])}}
+
+
 def _error(key: str, status: int, **values: object) -> web.Response:
     return web.json_response({"error": messages.text(key, **values)}, status=status,
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
@@ -420,7 +434,8 @@ class TeamsEndpoint:
             activity = Activity().deserialize(payload) if isinstance(payload, dict) and payload.get("type") else None
         except Exception:  # noqa: BLE001 - invalid JSON, or fields of the wrong shape
             activity = None
-        if activity is None or not isinstance(activity.type, str) or not activity.conversation:
+        if activity is None or not isinstance(activity.type, str) or not activity.conversation \
+                or not isinstance(activity.conversation.id, str):
             return _error("teams_bad_request", 400)
         try:
             authenticated = await self._authenticate(activity, request.headers.get("Authorization"))
@@ -437,7 +452,7 @@ class TeamsEndpoint:
             log.error("Teams activity failed (%s): %s", activity.type, type(exc).__name__)
             return web.json_response({"error": type(exc).__name__}, status=500)
         if response is not None:
-            return web.json_response(response.body, status=response.status)
+            return web.json_response(_invoke_body(response.body), status=response.status)
         return web.Response(status=200)
 
     async def _authenticate(self, activity: Activity, header: str | None):

@@ -89,7 +89,8 @@ def native_feedback(value: object) -> NativeFeedback | None:
     action = value.get("actionValue")
     if not isinstance(action, dict):
         return None
-    vote = c.FEEDBACK_REACTIONS.get(action.get("reaction"))  # type: ignore[arg-type]
+    reaction = action.get("reaction")
+    vote = c.FEEDBACK_REACTIONS.get(reaction) if isinstance(reaction, str) else None  # a list is unhashable
     if vote is None:
         return None
     return NativeFeedback(vote, _feedback_text(action.get("feedback")))
