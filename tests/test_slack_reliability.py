@@ -217,3 +217,42 @@ async def test_signed_deeply_nested_json_event_is_400(slack):
     body = '{"type": "event_callback", "event": ' + "[" * 1000 + "]" * 1000 + "}"
     status, _ = await _raw(slack, body, p.signed_headers(SIGNING_SECRET, body))
     assert status == 400
+
+
+_TEAM_USER = {"team": {"id": "T0FAKETEAM"}, "user": {"id": "U1"}}
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "interactive_message", "actions": [], "callback_id": "x"},
+    {"type": "interactive_message", "actions": "up"},
+    {"type": "view_closed"},
+    {"type": "view_submission", "view": "x"},
+    {"type": "workflow_step_edit"},
+    {"type": "shortcut"},
+    {"type": "message_action", "callback_id": 5},
+    {"type": "block_suggestion", "action_id": None},
+    {"type": "block_actions", "actions": [{"action_id": "a"}], "container": "x"},
+], ids=lambda payload: payload["type"])
+async def test_signed_interactivity_of_any_type_with_missing_parts_is_a_4xx_never_a_500(slack, payload):
+    """Slack never sends these shapes; bolt answered several of them with a 500 from its middleware."""
+    body = "payload=" + json.dumps({**_TEAM_USER, **payload})
+    status, _ = await _raw(slack, body, p.signed_headers(SIGNING_SECRET, body, content_type=FORM))
+    assert 400 <= status < 500
+    assert await _nothing_sent(slack)
+
+
+@pytest.mark.parametrize("event", [
+    {"type": "app_mention", "channel": None, "user": "U1", "text": "<@UBOT> tillit", "ts": "1.2"},
+    {"type": "app_mention", "channel": "C1", "user": "U1", "text": "<@UBOT> tillit", "ts": 1.2},
+    {"type": "app_mention", "channel": "C1", "user": "U1", "text": "<@UBOT> tillit", "ts": "1.2", "thread_ts": ["1"]},
+    {"type": "app_mention", "channel": "C1", "user": "U1", "text": 5, "ts": "1.2"},
+    {"type": "reaction_added", "user": "U1", "reaction": "+1", "item": "x"},
+    {"type": "assistant_thread_started", "assistant_thread": ["x"]},
+], ids=["channel-null", "ts-float", "thread_ts-list", "text-number", "item-string", "assistant_thread-list"])
+async def test_a_signed_event_with_parts_of_the_wrong_type_is_400_not_a_listener_failure(slack, event):
+    """Slack acknowledged these with a 200 and the listener then failed (the user got nothing)."""
+    body = json.dumps({"type": "event_callback", "team_id": "T0FAKETEAM", "event_id": "Ev1", "event": event})
+    status, _ = await _raw(slack, body, p.signed_headers(SIGNING_SECRET, body))
+    assert status == 400
+    assert await _nothing_sent(slack)
+

@@ -159,21 +159,53 @@ class SlackRuntime:
             log.warning("slack event dispatch failed: %s", type(task.exception()).__name__)
 
 
+# Parts of a payload bolt reads as objects when present and not null ("container": "x" was a 500 in bolt).
+_OBJECT_PARTS = ("team", "user", "channel", "container", "message", "view", "enterprise", "event")
+# Per interactivity type, the part bolt needs and its type (a view_closed without its view was a 500).
+_REQUIRED_PART = {"view_submission": ("view", dict), "view_closed": ("view", dict),
+                  "shortcut": ("callback_id", str), "message_action": ("callback_id", str),
+                  "workflow_step_edit": ("callback_id", str), "block_suggestion": ("action_id", str)}
+
+
+# An event's parts the handlers read: text where present, objects where present, and a channel for the
+# events that are answered ("channel": null or a float "ts" made the handler fail after the 200).
+_EVENT_TEXT_PARTS = ("type", "channel", "user", "ts", "thread_ts", "text", "event_ts", "channel_type", "reaction")
+_EVENT_OBJECT_PARTS = ("item", "assistant_thread", "message")
+_EVENTS_IN_A_CHANNEL = ("app_mention", "message")
+
+
+def _well_formed_event(event: object) -> bool:
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return False
+    if any(event.get(part) is not None and not isinstance(event[part], str) for part in _EVENT_TEXT_PARTS):
+        return False
+    if any(event.get(part) is not None and not isinstance(event[part], dict) for part in _EVENT_OBJECT_PARTS):
+        return False
+    return event["type"] not in _EVENTS_IN_A_CHANNEL or isinstance(event.get("channel"), str)
+
+
 def _well_formed(body: dict) -> bool:
     """A signed body is only passed to bolt when it has the shape of something Slack sends: a slash
     command, or a payload with a "type" (an unknown type is bolt's 404, as the README says). A garbage
-    form (no type, no command), an event_callback without an event, or a block_actions without an
-    action carrying an action_id (bolt fails with a 500 on "actions": []) is a 400."""
+    form (no type, no command), an event_callback without an event, a block_actions or
+    interactive_message without actions (bolt fails with a 500 on "actions": []), or a known type
+    without the part bolt reads, is a 400."""
     if "command" in body:
-        return isinstance(body.get("command"), str)
+        return isinstance(body.get("command"), str) and isinstance(body.get("text", ""), str)
     kind = body.get("type")
+    if not isinstance(kind, str) or not kind:
+        return False
     if kind == "event_callback":
-        return isinstance(body.get("event"), dict)
-    if kind == "block_actions":
+        return _well_formed_event(body.get("event"))
+    if any(body.get(part) is not None and not isinstance(body[part], dict) for part in _OBJECT_PARTS):
+        return False
+    if kind in ("block_actions", "interactive_message"):
         actions = body.get("actions")
+        name = "action_id" if kind == "block_actions" else "name"
         return (isinstance(actions, list) and bool(actions)
-                and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions))
-    return isinstance(kind, str) and bool(kind)
+                and all(isinstance(a, dict) and isinstance(a.get(name), str) for a in actions))
+    part, kind_of_part = _REQUIRED_PART.get(kind, (None, object))
+    return part is None or isinstance(body.get(part), kind_of_part)
 
 
 def _signed(verifier: SignatureVerifier, body: str, request: web.Request) -> bool:
