@@ -80,7 +80,12 @@ class GroupCommit(Generic[T]):
                 results = self._write([item for item, _ in batch])
             except BaseException as exc:  # noqa: BLE001 - handed to every writer of the batch
                 for _, future in batch:
-                    future.set_exception(exc)
+                    if future.set_running_or_notify_cancel():
+                        future.set_exception(exc)
             else:
                 for n, (_, future) in enumerate(batch):
-                    future.set_result(None if results is None else results[n])
+                    # A caller that stopped waiting (its request task was cancelled as its client hung up)
+                    # has a cancelled future: its item is written all the same, and nobody is told. Setting
+                    # a result on it raised, and this thread died: every later write then waited forever.
+                    if future.set_running_or_notify_cancel():
+                        future.set_result(None if results is None else results[n])

@@ -506,3 +506,30 @@ def test_group_commit_hands_a_failed_batch_error_to_its_writer_and_goes_on():
         commit("lost")
     commit("kept")
     assert calls == [["lost"], ["kept"]]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["written", "write-failed"])
+def test_group_commit_goes_on_when_a_caller_stopped_waiting_during_the_write(fails):
+    """A request whose client hung up has its task cancelled, and with it the future of its answer's
+    record. Telling that future raised InvalidStateError and killed the writer thread: every later
+    reply then waited forever for its record (`make bench`, 500 abandoned requests: the next question
+    hung)."""
+    writing, go_on = threading.Event(), threading.Event()
+    calls = []
+
+    def write(batch):
+        calls.append(list(batch))
+        if len(calls) == 1:
+            writing.set()
+            go_on.wait(5)
+            if fails:
+                raise RuntimeError("database is down")
+
+    commit = GroupCommit(write)
+    abandoned = commit.submit("abandoned")
+    assert writing.wait(5)
+    assert abandoned.cancel()
+    go_on.set()
+    commit.submit("next").result(5)  # the writer lives on (before: TimeoutError, the thread was dead)
+    assert calls == [["abandoned"], ["next"]]
+    commit.close()
