@@ -11,11 +11,12 @@ The engine here is a stand-in that records what it was asked; the stores are rea
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.admission import Busy, EngineQueue
+from bot.admission import FIRST_PACE_S, LONG_SHARE, MAX_WAIT_S, Busy, EngineQueue
 from bot.feedback.sqlite import SqliteStore
 from bot.groupcommit import GroupCommit
 from bot.types import Answer, Question
@@ -219,8 +220,8 @@ def test_long_questions_may_fill_only_their_share_of_the_wait_so_ordinary_ones_s
                 long_admitted += 1
         except Busy:
             pass
-        # FIRST_PACE_S (0.02 s) x 14 = 0.28 s each: half of MAX_WAIT_S (2 s) holds four.
-        assert long_admitted == 4
+        # FIRST_PACE_S (0.02 s) x 14 = 0.28 s each, up to LONG_SHARE of MAX_WAIT_S.
+        assert long_admitted == math.ceil(LONG_SHARE * MAX_WAIT_S / (FIRST_PACE_S * 14))
         queue.submit(Question("Hva er hovedanbefalingen?"), refuse_when_full=True)  # not Busy
     finally:
         release.set()
