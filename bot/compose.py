@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -10,9 +11,19 @@ from retrieval.documents import ABOUT_KEY
 from retrieval.types import Chunk
 
 
+MAX_ANSWER_ID_CHARS = 64
+_ANSWER_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ANSWER_ID_CHARS}}}")
+
+
 def new_answer_id() -> str:
     """Random, never derived from any platform id (the feedback store's anonymity relies on it)."""
     return uuid.uuid4().hex
+
+
+def is_answer_id(value: object) -> bool:
+    """Could `value`, sent back by a client (a web vote, a Teams card button), name an answer? Anything
+    else (a lone surrogate, a newline, a kilobyte) is refused before it reaches the store."""
+    return isinstance(value, str) and _ANSWER_ID.fullmatch(value) is not None
 
 
 def citation(chunk: Chunk) -> Citation:

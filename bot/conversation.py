@@ -354,11 +354,11 @@ class _Signals:
                 if number:
                     ordinal, used = number, used | {i, i + 1}
                     break
-            if tok.startswith("#") and _small_number(tok[1:]):
-                ordinal, used = _small_number(tok[1:]), used | {i}
+            if tok.startswith("#") and (number := _small_number(tok[1:])):
+                ordinal, used = number, used | {i}
                 break
-            if _small_number(tok) and len(tokens) <= 2:
-                ordinal, used = _small_number(tok), used | {i}
+            if len(tokens) <= 2 and (number := _small_number(tok)):
+                ordinal, used = number, used | {i}
                 break
         step = None
         for i, tok in enumerate(tokens if ordinal is None else ()):  # an ordinal wins over "neste"

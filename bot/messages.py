@@ -105,8 +105,7 @@ _NB: dict[str, str] = {
     "teams_config_error": "Teams-oppsettet er ugyldig ({detail}). Se «Koble til Teams» i README.",
     "teams_unauthorized": "Mangler eller ugyldig Bot Framework-token.",
     "teams_bad_request": "Ugyldig aktivitet: forventet et JSON-objekt med feltet «type».",
-    "teams_too_large": "Forespørselen er større enn {limit} byte.",
-    # Any POST whose body fails before a route sees it (bot/server.py)
+    # Any POST whose body fails before a route sees it (bot/server.py; the Teams route mounted alone)
     "request_too_large": "Forespørselen er større enn {limit} byte.",
     "request_too_slow": "Forespørselen kom ikke fram i tide.",
     "request_broken": "Forespørselen kom ikke fram hel (avbrutt, eller en komprimering som ikke lar seg pakke ut).",
@@ -345,7 +344,6 @@ _EN: dict[str, str] = {
     "teams_config_error": "The Teams configuration is invalid ({detail}). See «Koble til Teams» in the README.",
     "teams_unauthorized": "Missing or invalid Bot Framework token.",
     "teams_bad_request": "Invalid activity: expected a JSON object with a «type» field.",
-    "teams_too_large": "The request is larger than {limit} bytes.",
     "request_too_large": "The request is larger than {limit} bytes.",
     "request_too_slow": "The request did not arrive in time.",
     "request_broken": "The request did not arrive whole (cut off, or compressed in a way that cannot be unpacked).",

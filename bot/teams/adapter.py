@@ -428,7 +428,7 @@ class TeamsEndpoint:
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            return _error("teams_too_large", 413, limit=self.settings.max_body_bytes)
+            return _error("request_too_large", 413, limit=self.settings.max_body_bytes)
         try:
             payload = json.loads(body)
             activity = Activity().deserialize(payload) if isinstance(payload, dict) and payload.get("type") else None

@@ -32,7 +32,6 @@ FEEDBACK_LOOP_FLAG = "feedbackLoopEnabled"
 # Card vote buttons (Action.Submit) send a message activity whose value is this object.
 VOTE_KEY = "omstillingsbot"  # value[VOTE_KEY] == VOTE_VERB marks our vote data
 VOTE_VERB = "vote"
-MAX_ANSWER_ID_CHARS = 64
 
 # Message reactions that count as votes: a 👍 ("like") is an up vote and removing it retracts it.
 REACTION_UP = "like"

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.compose import is_answer_id
 from bot.teams import constants as c
 from bot.types import Lang, VoteRequest, VoteValue
 
 # A mention holds no other "<at": each "<at" is scanned only up to the next one, not to the end of
 # the message (a message of "<at <at <at …" was quadratic).
 _AT_TAG = re.compile(r"<at\b[^<>]*>((?:(?!</?at\b).)*)</at>", re.IGNORECASE | re.DOTALL)
-_ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _LANGS: tuple[Lang, ...] = ("nb", "nn", "en")
 
 
@@ -74,9 +74,7 @@ def card_vote(value: object) -> VoteRequest | None:
     if not isinstance(value, dict) or value.get(c.VOTE_KEY) != c.VOTE_VERB:
         return None
     vote, answer_id, lang = value.get("value"), value.get("answer_id"), value.get("lang")
-    if vote not in ("up", "down") or not isinstance(answer_id, str):
-        return None
-    if not 0 < len(answer_id) <= c.MAX_ANSWER_ID_CHARS or not _ANSWER_ID.match(answer_id):
+    if vote not in ("up", "down") or not is_answer_id(answer_id):
         return None
     return VoteRequest(answer_id, vote, lang if lang in _LANGS else "nb")
 

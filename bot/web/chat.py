@@ -15,6 +15,7 @@ import secrets
 from aiohttp import web
 
 from bot import messages, safejson
+from bot.compose import is_answer_id
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.pages import chat_page
@@ -23,8 +24,6 @@ from bot.web.security import is_https
 VOTER_COOKIE = "omstillingsbot_voter"
 VOTER_COOKIE_DAYS = 180
 _VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
-MAX_ANSWER_ID = 64
-_ANSWER_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ANSWER_ID}}}")  # what the engine makes (uuid hex)
 VOTES = ("up", "down", "none")
 
 
@@ -42,7 +41,7 @@ def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
             payload = None
         answer_id = payload.get("answer_id") if isinstance(payload, dict) else None
         vote = payload.get("vote") if isinstance(payload, dict) else None
-        if not isinstance(answer_id, str) or not _ANSWER_ID.fullmatch(answer_id) or vote not in VOTES:
+        if not is_answer_id(answer_id) or vote not in VOTES:
             return _json({"error": messages.text("web_bad_vote", lang)}, 400)
         voter = request.cookies.get(VOTER_COOKIE, "")
         new_voter = not _VOTER_ID.match(voter)
