@@ -164,7 +164,7 @@ def _ask(settings: Settings, args) -> int:
 
 
 def _ask_line(line: str, json_lines: bool) -> tuple[Question, str]:
-    from bot.conversation import conversation_id_error
+    from bot.answering.conversation import conversation_id_error
 
     if json_lines and line.lstrip().startswith("{"):
         try:
@@ -238,10 +238,10 @@ def _index(settings: Settings, args) -> int:
 
 
 def _eval(settings: Settings, args) -> int:
-    from bot.evaluate_conversations import is_conversation_file
+    from bot.evaluation.conversations import is_conversation_file
 
     if args.cv:
-        from bot.evaluate_cv import cross_validate, format_cv
+        from bot.evaluation.cross_validate import cross_validate, format_cv
 
         print(format_cv(cross_validate(_engine(settings, mode=args.mode), settings.corpus_dir)))
         return 0
@@ -249,7 +249,7 @@ def _eval(settings: Settings, args) -> int:
         print("Oppgi minst én fil (eller --cv).", file=sys.stderr)
         return 2
     if args.compare:
-        from bot.evaluate_compare import compare, format_compare
+        from bot.evaluation.compare import compare, format_compare
 
         print(format_compare(compare(settings, args.file, lambda mode: _engine(settings, mode=mode))))
         return 0
@@ -261,12 +261,12 @@ def _eval(settings: Settings, args) -> int:
     args.file = args.file[0]
     if is_conversation_file(args.file):
         return _eval_conversations(settings, args)
-    from bot.evaluate import evaluate, format_report
+    from bot.evaluation.evaluate import evaluate, format_report
 
     engine = _engine(settings, mode=args.mode)
     report = evaluate(engine, args.file)
     if args.plot:
-        from bot.evaluate_plot import plot
+        from bot.evaluation.plot import plot
 
         print(f"Figur skrevet til {plot(engine, args.file, args.plot)}", file=sys.stderr)
     label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
@@ -276,7 +276,7 @@ def _eval(settings: Settings, args) -> int:
 
 
 def _eval_conversations(settings: Settings, args) -> int:
-    from bot.evaluate_conversations import evaluate_conversations, format_report
+    from bot.evaluation.conversations import evaluate_conversations, format_report
 
     report = evaluate_conversations(settings, _engine(settings, mode=args.mode), args.file)
     label = settings.embedder if args.mode == "hybrid" else f"{settings.embedder}, {args.mode} only"
@@ -303,7 +303,7 @@ def _feedback(settings: Settings, args) -> int:
 def _suggestions(settings: Settings) -> int:
     """`feedback --suggestions`: refused and voted-down questions, each with the unit ranked first now."""
     from bot.feedback import open_store
-    from bot.teaching import suggestions
+    from bot.answering.teaching import suggestions
 
     store = open_store(settings)
     try:
@@ -319,7 +319,7 @@ def _suggestions(settings: Settings) -> int:
 
 def _teach(settings: Settings, args) -> int:
     """Add an example question to a unit of the corpus file, then rebuild the index and the model."""
-    from bot.teaching import teach
+    from bot.answering.teaching import teach
 
     try:
         teach(settings.corpus_dir, args.question, args.key)

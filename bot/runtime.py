@@ -15,10 +15,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot import language
+from bot.answering import language
 from bot.datadir import ensure_private_dir
-from bot.engine import CALIBRATIONS, Calibration, Engine, read_question
-from bot.service import ChatService
+from bot.answering.engine import CALIBRATIONS, Calibration, Engine, read_question
+from bot.serving.service import ChatService
 from bot.settings import Settings
 from retrieval.answerability import AnswerabilityModel, LabelledQuestion, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
@@ -117,8 +117,8 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
 
     from datetime import timedelta
 
-    from bot.conversation import load_relations
-    from bot.dialogue import Dialogue, load_source_urls
+    from bot.answering.conversation import load_relations
+    from bot.answering.dialogue import Dialogue, load_source_urls
 
     engine = engine or build_engine(settings)
     try:

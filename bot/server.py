@@ -18,9 +18,10 @@ from dataclasses import replace
 from aiohttp import http_exceptions, web
 from aiohttp.web_protocol import RequestPayloadError
 
-from bot import messages, safejson
-from bot.conversation import conversation_id_error
-from bot.service import Busy, ChatService, Gone
+from bot import messages
+from bot.serving import safejson
+from bot.answering.conversation import conversation_id_error
+from bot.serving.service import Busy, ChatService, Gone
 from bot.settings import Settings
 from bot.types import Question
 

@@ -80,7 +80,7 @@ class LabelledQuestion:
     q: str
     answerable: bool
     expect_any: tuple[str, ...]
-    lang: str = "nb"  # the asker's language as the engine detects it (bot/language.py)
+    lang: str = "nb"  # the asker's language as the engine detects it (bot/answering/language.py)
 
 
 def load_labelled(folder: Path) -> list[LabelledQuestion]:

@@ -85,5 +85,5 @@ class BatchingEmbedder:
 
     def prime(self, texts: Sequence[str]) -> None:
         """Encode every text not yet cached, in one batch call, on the calling thread's core alone:
-        the engine primes from one encoder thread per core (bot/admission.py)."""
+        the engine primes from one encoder thread per core (bot/serving/admission.py)."""
         self.embed_queries(texts, serially=True)

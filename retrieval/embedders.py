@@ -110,7 +110,7 @@ def _normalised(texts: Sequence[str]) -> list[str]:
     message could take the bot down. After NFKC no character maps to more than one code point per byte.
     No corpus or labelled text changes under NFKC, so the index stays valid; text in decomposed form
     now gets the tokens of its composed form. NFKC reorders long runs of combining marks in quadratic
-    time; questions (bot/textclean.py) and documents (retrieval/documents.py) arrive without such runs
+    time; questions (bot/answering/textclean.py) and documents (retrieval/documents.py) arrive without such runs
     (retrieval/streamsafe.py)."""
     return [unicodedata.normalize("NFKC", text) for text in texts]
 

@@ -1,7 +1,7 @@
 """Unicode's stream-safe text format (UAX #15), for every text that is normalised later.
 
 CPython's NFC and NFKC reorder a run of combining marks in quadratic time: a 64 KiB chat message of
-U+0F73 held the interpreter for 3-6 s. Questions (bot/textclean.py) and documents dropped into
+U+0F73 held the interpreter for 3-6 s. Questions (bot/answering/textclean.py) and documents dropped into
 `corpus/` (retrieval/documents.py) both pass through `stream_safe` before any normalisation.
 """
 

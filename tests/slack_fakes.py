@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.settings import Settings
 from bot.slack import adapter
 from tests.fakes import slack_payloads as p

@@ -17,7 +17,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from botframework.connector import models as connector_models
 
 from bot.server import start_on_loopback
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.settings import Settings
 from bot.teams import adapter as teams_adapter
 from tests.fakes import teams_activities as fa

@@ -93,7 +93,7 @@ def test_serial_encoding_on_an_encoder_thread_leaves_other_threads_every_core(e5
 
 
 def test_a_questions_cost_is_one_typical_question_unless_it_is_long(e5):
-    """The admission queue weighs each waiting question by this (bot/admission.py); the estimate must
+    """The admission queue weighs each waiting question by this (bot/serving/admission.py); the estimate must
     not undercount: the true tokens of a long text, over the typical question's, stay below it."""
     embedder = BatchingEmbedder(e5)
     assert embedder.query_cost("Hva anbefaler rapporten overfor underliggende virksomheter?") == 1.0

@@ -16,9 +16,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.admission import FIRST_PACE_S, LONG_SHARE, MAX_WAIT_S, Busy, EngineQueue
+from bot.serving.admission import FIRST_PACE_S, LONG_SHARE, MAX_WAIT_S, Busy, EngineQueue
 from bot.feedback.sqlite import SqliteStore
-from bot.groupcommit import GroupCommit
+from bot.serving.groupcommit import GroupCommit
 from bot.types import Answer, Question
 
 

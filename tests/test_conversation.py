@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import ConversationState, Resolution, Turn, conversation_id_error, resolve
-from bot.smalltalk import classify
+from bot.answering.conversation import ConversationState, Resolution, Turn, conversation_id_error, resolve
+from bot.answering.smalltalk import classify
 
 DOC = "difi-rapport-2019-3"
 RECOMMENDATIONS = Turn(tuple(f"{DOC}#{k}" for k in ("H", "A1", "A2", "A3")), "recommendations")

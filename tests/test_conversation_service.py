@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import load_relations
-from bot.dialogue import Dialogue, load_source_urls
+from bot.answering.conversation import load_relations
+from bot.answering.dialogue import Dialogue, load_source_urls
 from bot.feedback.privacy import load_secret
 from bot.feedback.sqlite import SqliteStore
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.types import Question
 from tests.feedback_helpers import dump_tables, pg_url  # noqa: F401 - fixture
 
@@ -199,7 +199,7 @@ async def test_citations_carry_the_url_and_refusals_offer_the_contact(engine, se
 def test_the_conversation_evaluator_scores_each_kind_of_turn(settings, engine, tmp_path):
     import json
 
-    from bot.evaluate_conversations import evaluate_conversations, is_conversation_file
+    from bot.evaluation.conversations import evaluate_conversations, is_conversation_file
 
     conversations = [
         {"id": "t1", "lang": "nb", "turns": [

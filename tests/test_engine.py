@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.commands import parse
+from bot.answering.commands import parse
 from bot.types import Question
 from tests.conftest import DEV_SET, require_shared
 
@@ -117,7 +117,7 @@ def test_about_describes_the_report(engine):
 
 def test_dev_set_quality_bar(engine):
     """The issue's bar on the development set, measured through the same code as `omstillingsbot eval`."""
-    from bot.evaluate import evaluate
+    from bot.evaluation.evaluate import evaluate
 
     report = evaluate(engine, require_shared(DEV_SET))
     assert report["recall@1"] >= 0.90, report["misses"]

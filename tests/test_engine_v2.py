@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from bot.engine import read_question
-from bot.markup import strip_markup
+from bot.answering.engine import read_question
+from bot.answering.markup import strip_markup
 from bot.types import Question
 from retrieval.answerability import FORMAT, GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
 from retrieval.lexical import LexicalIndex
@@ -147,7 +147,7 @@ def test_framing_follows_the_users_language(engine):
     ("Hva sier rapporten om tillit?", "nb"), ("Er det noe om tillit?", "nb"), ("tillit", "nb"),
 ])
 def test_the_language_of_a_message(text, lang):
-    from bot import language
+    from bot.answering import language
 
     assert language.detect(text) == lang
 
@@ -162,7 +162,7 @@ def test_a_2000_letter_word_never_reaches_the_typo_corrector():
 
 def test_teach_round_trips_through_the_corpus_file_and_the_index(tmp_path, base_settings):
     from bot.runtime import build_engine
-    from bot.teaching import teach
+    from bot.answering.teaching import teach
 
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
@@ -183,7 +183,7 @@ def test_teach_round_trips_through_the_corpus_file_and_the_index(tmp_path, base_
 
 
 def test_eval_plot_draws_the_curves_of_a_labelled_set(engine, tmp_path):
-    from bot.evaluate_plot import curve_rows, plot
+    from bot.evaluation.plot import curve_rows, plot
 
     path = ROOT / "corpus" / "questions" / "blind2.jsonl"
     rows = curve_rows(engine, path)

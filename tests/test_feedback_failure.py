@@ -17,7 +17,7 @@ from bot.feedback import StoreUnavailable, open_store
 from bot.feedback.postgres import PostgresStore
 from bot.feedback.privacy import load_secret
 from bot.feedback.sqlite import SqliteStore
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.types import Question, Tally
 from tests.feedback_helpers import CutOff, make_answer, pg_url  # noqa: F401 - fixture
 

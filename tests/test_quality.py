@@ -1,4 +1,4 @@
-"""Quality gates: every labelled question set is evaluated with `bot.evaluate.evaluate` (the code behind
+"""Quality gates: every labelled question set is evaluated with `bot.evaluation.evaluate.evaluate` (the code behind
 `omstillingsbot eval`) and held to its own floor.
 
 The sets are corpus/questions/*.jsonl (the labelled pool the answerability model is fitted on and
@@ -61,7 +61,7 @@ FLOORS: dict[str, Floor] = {
     "shared/eval/dev.jsonl": Floor(0.95, 0.95, 1.00, 0),
     "shared/eval/dev2.jsonl": Floor(0.95, 0.95, 1.00, 0),
 }
-# Cross-validated over the whole pool (bot/evaluate_cv.py), measured 0.92 / 0.96 / 23 of 1,318 / 361 of 379
+# Cross-validated over the whole pool (bot/evaluation/cross_validate.py), measured 0.92 / 0.96 / 23 of 1,318 / 361 of 379
 # (REFUSE_SHARE 0.95; the gate's amount_missing feature cut answerable refusals from 26 to 22 at that share).
 CV_FLOOR = Floor(0.90, 0.94, 0.93, 30)
 HOLDOUT_PREFIX = "holdout"
@@ -95,7 +95,7 @@ def test_every_labelled_set_has_a_floor():
 
 @pytest.mark.parametrize("key", sorted(FLOORS), ids=lambda key: Path(key).name)
 def test_quality_floor(engine, key):
-    from bot.evaluate import evaluate
+    from bot.evaluation.evaluate import evaluate
 
     assert not Path(key).name.startswith(HOLDOUT_PREFIX)
     path = _path(key)
@@ -113,7 +113,7 @@ def test_quality_floor(engine, key):
 
 def test_cross_validated_quality_floor(engine):
     """The figure that is evidence: every labelled question judged by models fitted without it."""
-    from bot.evaluate_cv import cross_validate
+    from bot.evaluation.cross_validate import cross_validate
 
     tally = cross_validate(engine, ROOT / "corpus")["alle"]
     answerable, unanswerable = tally["answerable"], tally["unanswerable"]

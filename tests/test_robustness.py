@@ -24,10 +24,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import retrieval.lexical
 from bot.feedback.privacy import conversation_key
-from bot.groupcommit import GroupCommit
+from bot.serving.groupcommit import GroupCommit
 from bot.server import build_app
 from retrieval import streamsafe
-from bot.textclean import clean_question, normalise
+from bot.answering.textclean import clean_question, normalise
 from bot.types import Question
 from tests.fakes import teams_activities as fa
 from tests.teams_fakes import TeamsServer, card_text
@@ -282,7 +282,7 @@ async def test_a_request_whose_client_hung_up_is_not_computed(settings, make_ser
 
 
 async def test_a_request_no_longer_wanted_raises_gone_and_is_not_recorded(chat_service):
-    from bot.service import Gone
+    from bot.serving.service import Gone
 
     with pytest.raises(Gone):
         await chat_service.respond(Question("Hva sier rapporten om tillit?", platform="web"), wanted=lambda: False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import commands
+from bot.answering import commands
 from bot.teams import cards, inbound
 from bot.teams import constants as c
 from bot.types import Answer, Citation, Question

@@ -11,7 +11,7 @@ import pytest
 from bot.feedback.plot import chart_figure
 from bot.feedback.sqlite import SqliteStore
 from bot.feedback.summary import UNCITED, ExportRow, summarize
-from bot.teaching import suggestions, teach
+from bot.answering.teaching import suggestions, teach
 from bot.types import Question
 from bot.web.language import preferred_lang
 from bot.web.pages import SuggestionRow, UnitChoice, chat_page, dashboard_page

@@ -1,7 +1,7 @@
 """The feedback store interface: one small protocol, two back ends (SQLite, PostgreSQL).
 
 Calls are synchronous and short; async callers run them in a worker thread
-(`bot.service.ChatService` does). Every key that could point back to a person
+(`bot.serving.service.ChatService` does). Every key that could point back to a person
 (voter, chat message) arrives here already hashed with the deployment's secret
 (see `bot.feedback.privacy`), so no store ever sees a platform identifier.
 """
@@ -38,7 +38,7 @@ class Purged:
 
 @dataclass(frozen=True)
 class StoredConversation:
-    """One conversation's state as the store keeps it: `turns` is JSON made by bot/conversation.py
+    """One conversation's state as the store keeps it: `turns` is JSON made by bot/answering/conversation.py
     (cited unit ids and answer kinds, never a platform id); `question` is the last resolved question,
     None when question storage is off."""
 

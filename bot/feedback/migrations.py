@@ -64,7 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (answer_id, voter_key)
         )""",
     )),
-    # Conversation state for follow-up questions (bot/conversation.py). Keyed by an HMAC of the
+    # Conversation state for follow-up questions (bot/answering/conversation.py). Keyed by an HMAC of the
     # adapter's conversation key; `updated` is UTC to the minute, rows older than the TTL are deleted.
     Migration(3, "conversation state", (
         """CREATE TABLE conversations (

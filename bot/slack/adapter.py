@@ -27,7 +27,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.settings import Settings
 from bot.slack import constants as c
 from bot.slack.handlers import DRAIN_TIMEOUT_S, WEB_TIMEOUT_S, SlackHandlers

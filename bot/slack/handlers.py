@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import messages
-from bot.language import detect
-from bot.service import ChatService
+from bot.answering.language import detect
+from bot.serving.service import ChatService
 from bot.slack import blocks, inbound
 from bot.slack import constants as c
 from bot.types import Answer, Question

@@ -37,7 +37,7 @@ from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.async_abc import AsyncHTTPSender
 
 from bot import messages
-from bot.service import ChatService
+from bot.serving.service import ChatService
 from bot.settings import Settings
 from bot.teams import cards, inbound
 from bot.teams.keyfetch import FetchBreaker, is_fetch_failure

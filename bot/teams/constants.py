@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.commands import CommandName
+from bot.answering.commands import CommandName
 from bot.types import VoteValue
 
 MESSAGES_PATH = "/api/messages"
@@ -64,7 +64,7 @@ CONNECTOR_CLIENTS = 64  # cached Bot Connector clients (one per service URL; Tea
 class MenuCommand:
     word: str  # what the user types (bokmål)
     word_en: str  # the English alias
-    name: CommandName  # what bot.commands.parse makes of it
+    name: CommandName  # what bot.answering.commands.parse makes of it
 
     @property
     def message_key(self) -> str:

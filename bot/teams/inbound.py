@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.compose import is_answer_id
+from bot.answering.compose import is_answer_id
 from bot.teams import constants as c
 from bot.types import Lang, VoteRequest, VoteValue
 

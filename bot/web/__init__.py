@@ -19,7 +19,7 @@ from bot.web.security import RateLimiter, add_security_headers, from_browser, sa
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Browser POSTs that must come from this site; the first three are also rate limited per client
-# (browser clients only: scripts and integrations are bounded by the engine's queue, bot/admission.py).
+# (browser clients only: scripts and integrations are bounded by the engine's queue, bot/serving/admission.py).
 RATE_LIMITED = ("/api/ask", "/api/feedback", "/admin/login")
 SAME_ORIGIN_POSTS = (*RATE_LIMITED, "/admin/logout", "/admin/teach")
 

@@ -2,7 +2,7 @@
 chart of `omstillingsbot feedback`, and the refused / voted-down questions with a "teach" action.
 
 Mounted only when the token is set, so without it every /admin path is a plain 404. Pages are
-never cached. The teach action writes to the corpus (`bot.teaching.teach`); the running engine
+never cached. The teach action writes to the corpus (`bot.answering.teaching.teach`); the running engine
 keeps its index, and the new example question counts from the next index build.
 """
 
@@ -13,7 +13,8 @@ import logging
 
 from aiohttp import web
 
-from bot import messages, teaching
+from bot import messages
+from bot.answering import teaching
 from bot.feedback.summary import summarize
 from bot.settings import Settings
 from bot.web.pages import SuggestionRow, UnitChoice, dashboard_page, login_page

@@ -14,8 +14,9 @@ import secrets
 
 from aiohttp import web
 
-from bot import messages, safejson
-from bot.compose import is_answer_id
+from bot import messages
+from bot.serving import safejson
+from bot.answering.compose import is_answer_id
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.pages import chat_page

@@ -137,7 +137,7 @@ class UnitChoice:
 
 @dataclass(frozen=True)
 class SuggestionRow:
-    """What the dashboard shows for one teachable question (from `bot.teaching.Suggestion`)."""
+    """What the dashboard shows for one teachable question (from `bot.answering.teaching.Suggestion`)."""
 
     question: str
     reason: str  # "refused" | "voted_down"

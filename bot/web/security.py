@@ -9,7 +9,7 @@
   bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds. It applies
   to browsers (requests carrying `Sec-Fetch-Site` or `Origin`, as every browser's POST does): the web
   chat's users. Scripts and integrations calling `/api/ask` are bounded by the engine's admission
-  queue instead (503 with `Retry-After` when full, bot/admission.py): a per-address limit would make
+  queue instead (503 with `Retry-After` when full, bot/serving/admission.py): a per-address limit would make
   one integration, or a whole ministry behind one NAT address, wait a minute after 30 questions.
   Behind a reverse proxy every request has the proxy's address, so the limit then applies to the
   proxy as a whole (set OMSTILLINGSBOT_RATE_LIMIT accordingly, or 0 and limit in the proxy).

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.evaluate import percentile
+from bot.evaluation.evaluate import percentile
 from bot.settings import Settings
 from bot.types import Question
 

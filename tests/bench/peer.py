@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.server import start_on_loopback
 
 if TYPE_CHECKING:
-    from bot.service import ChatService
+    from bot.serving.service import ChatService
 
 
 def receive(conn: Connection, timeout: float):

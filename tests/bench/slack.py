@@ -28,7 +28,7 @@ from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 from tests.bench.peer import against_peer, receive
 
 if TYPE_CHECKING:
-    from bot.service import ChatService
+    from bot.serving.service import ChatService
 
 MENTIONS = 50
 SEQUENTIAL = 20

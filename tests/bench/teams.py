@@ -29,7 +29,7 @@ from tests.bench.peer import against_peer, receive
 from bot.types import Question
 
 if TYPE_CHECKING:
-    from bot.service import ChatService
+    from bot.serving.service import ChatService
 
 MESSAGES = 50
 SEQUENTIAL = 20

@@ -18,17 +18,17 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot import messages
-from bot.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
-from bot.compose import new_answer_id
-from bot.groupcommit import GroupCommit
+from bot.serving.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
+from bot.answering.compose import new_answer_id
+from bot.serving.groupcommit import GroupCommit
 from bot.feedback.base import FeedbackStore, StoredConversation, UnknownAnswer
 from bot.feedback.privacy import conversation_key, message_key, voter_key
-from bot.textclean import clean_question
+from bot.answering.textclean import clean_question
 from bot.types import Answer, Lang, Platform, Question, Vote, VoteOutcome, VoteValue
 
 if TYPE_CHECKING:
-    from bot.conversation import ConversationState
-    from bot.dialogue import Dialogue
+    from bot.answering.conversation import ConversationState
+    from bot.answering.dialogue import Dialogue
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,14 @@ class ChatService:
         self.engine = engine
         self.store = store
         self._secret = secret
-        # Follow-ups, small talk, citation URLs and the contact line (bot/dialogue.py); without it
+        # Follow-ups, small talk, citation URLs and the contact line (bot/answering/dialogue.py); without it
         # every message is answered alone by the engine.
         self.dialogue = dialogue
         self.conversation_ttl = conversation_ttl
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._handling: set[str] = set()  # deliveries being handled now (bot.teams: mark after handling)
         # A burst's writes are grouped, a few transactions each instead of one per message, each kind
-        # by one writer thread of its own (bot/groupcommit.py).
+        # by one writer thread of its own (bot/serving/groupcommit.py).
         self._record = GroupCommit(self._write_answers, "record-answers")
         self._save_states = GroupCommit(self._write_conversations, "save-conversations")
         # The writes that follow each reply (which posted message carries which answer; which platform
@@ -74,7 +74,7 @@ class ChatService:
         # queue behind 100 fsyncs.
         self._link = GroupCommit(self._write_links, "link-messages")
         self._claim = GroupCommit(self._write_claims, "claim-events")
-        # One engine worker behind a bounded queue (bot/admission.py). Store reads run in the default
+        # One engine worker behind a bounded queue (bot/serving/admission.py). Store reads run in the default
         # pool and writes on the group-commit threads, never behind answers. No cache identity (tests
         # with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
@@ -96,7 +96,7 @@ class ChatService:
                       wanted: Callable[[], bool] | None = None) -> Answer:
         """Answer (or run the command in) a question and record it for feedback.
 
-        The text is normalised first (bot/textclean.py); nothing left to answer is "empty".
+        The text is normalised first (bot/answering/textclean.py); nothing left to answer is "empty".
         With `refuse_when_full` a full queue raises `Busy` at once; `wanted()` False when the
         question's turn comes (the HTTP client hung up) skips it and raises `Gone`.
         A feedback store that is down never stops an answer: the failure is logged and the
@@ -163,7 +163,7 @@ class ChatService:
     async def _load_conversation(self, question: Question) -> ConversationState | None:
         if not question.conversation or self.store is None:
             return None
-        from bot.conversation import ConversationState
+        from bot.answering.conversation import ConversationState
 
         key = conversation_key(self._secret, question.platform, question.conversation)
         try:

@@ -4,7 +4,7 @@
 `Resolution`: answer the text as it stands ("ask"), quote given units ("units"), give the reason
 behind a unit ("why"), say more about it ("elaborate"), go from a challenge to the recommendation
 that answers it or back ("relation"), answer an elliptic topic shift ("shift"), or reply to small
-talk. bot/dialogue.py carries the resolution out against the engine.
+talk. bot/answering/dialogue.py carries the resolution out against the engine.
 
 The principle: a message is a follow-up only when it is short (at most `max_followup_words`) AND
 carries a follow-up signal: an ordinal or number without a kind word ("og den andre?", "nummer
@@ -12,7 +12,7 @@ tre", "the first one"), a why-word with almost nothing else ("hvorfor det?"), an
 nothing else ("utdyp", "si mer"), a pronoun pointing back ("hva mener de med det?"), or a leading
 "og"/"and"/"men"/"hva med" before new words ("og overfor andre departementer?"). Anything else,
 however short, is an independent question and is answered on its own: context never bends it.
-The signal words are closed classes kept as data in bot/dialogue.json.
+The signal words are closed classes kept as data in bot/answering/dialogue.json.
 
 An ordinal with an explicit kind word ("den tredje utfordringen", "og nummer to av hovedutfordringene")
 needs no context: it resolves to that unit in any conversation, or none (the engine's own ordinal
@@ -34,9 +34,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from bot import commands
+from bot.answering import commands
 from bot.feedback.base import StoredConversation
-from bot.smalltalk import SmallTalk, classify
+from bot.answering.smalltalk import SmallTalk, classify
 from bot.types import Lang
 
 TurnKind = Literal["recommendations", "challenges", "unit", "answer", "refusal", "smalltalk", "other"]
@@ -108,7 +108,7 @@ class Resolution:
 
 @dataclass(frozen=True)
 class Words:
-    """The closed word classes of bot/dialogue.json."""
+    """The closed word classes of bot/answering/dialogue.json."""
 
     max_followup_words: int
     max_content: dict[str, int]
@@ -144,7 +144,7 @@ class Words:
 
 @lru_cache(maxsize=1)
 def default_words() -> Words:
-    data = json.loads(resources.files("bot").joinpath("dialogue.json").read_text(encoding="utf-8"))
+    data = json.loads(resources.files("bot.answering").joinpath("dialogue.json").read_text(encoding="utf-8"))
     leads = sorted((tuple(p.split()) for p in data["shift_leads"]), key=len, reverse=True)
     return Words(
         max_followup_words=int(data["max_followup_words"]), max_content=dict(data["max_content_words"]),

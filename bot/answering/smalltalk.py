@@ -3,7 +3,7 @@
 A message is small talk only when it is nothing but such phrases (plus a few fillers such as
 "og", "så", "ok"): "hei, hva sier anbefaling 2?" is a question and goes to the engine. The reply
 is short, in the user's language, never a refusal and never report content; all but goodbyes
-end with two or three questions the user could ask. The phrases live in bot/dialogue.json.
+end with two or three questions the user could ask. The phrases live in bot/answering/dialogue.json.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Literal
 
 from bot import messages
-from bot.compose import plain
+from bot.answering.compose import plain
 from bot.types import Answer, Lang
 
 Category = Literal["greeting", "thanks", "bye", "who", "what", "sign"]
@@ -35,7 +35,7 @@ class SmallTalk:
 
 @lru_cache(maxsize=1)
 def _phrases() -> tuple[dict[tuple[str, ...], list[tuple[Category, Lang]]], frozenset[str], int]:
-    data = json.loads(resources.files("bot").joinpath("dialogue.json").read_text(encoding="utf-8"))["smalltalk"]
+    data = json.loads(resources.files("bot.answering").joinpath("dialogue.json").read_text(encoding="utf-8"))["smalltalk"]
     table: dict[tuple[str, ...], list[tuple[Category, Lang]]] = {}
     for category, by_lang in data.items():
         if category == "fillers":

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot import ordinals
+from bot.answering import ordinals
 
 CommandName = Literal[
     "help", "about", "recommendations", "recommendation", "challenges", "challenge", "ask"

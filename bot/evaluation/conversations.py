@@ -22,7 +22,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from bot.evaluate import hit_at
+from bot.evaluation.evaluate import hit_at
 from bot.settings import Settings
 from bot.types import Answer, Question
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine import Engine, read_question
-from bot.evaluate import hit_at
+from bot.answering.engine import Engine, read_question
+from bot.evaluation.evaluate import hit_at
 from bot.types import Question
 
 BINS = 5

@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from bot.types import Answer, Question
 from retrieval.answerability import contains_any
 

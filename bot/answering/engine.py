@@ -11,18 +11,21 @@ is the answer's confidence.
 Answer shape: at most three citations, the most direct unit first; a question that names a
 numbered unit ("den tredje hovedutfordringen") gets that unit alone; a question whose best unit is
 a list's lead-in (the main recommendation, the challenges) gets the list, as the listing commands
-give it. Markup, emoji and stray symbols are read past (bot/markup.py).
+give it. Markup, emoji and stray symbols are read past (bot/answering/markup.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import commands, language, messages, ordinals
-from bot.compose import is_fact_sheet, plain, quoted
-from bot.lookup import Lookup
-from bot.markup import strip_markup
-from bot.smalltalk import without_greeting
+from bot import messages
+from bot.answering import commands
+from bot.answering import language
+from bot.answering import ordinals
+from bot.answering.compose import is_fact_sheet, plain, quoted
+from bot.answering.lookup import Lookup
+from bot.answering.markup import strip_markup
+from bot.answering.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
 from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum
 from retrieval.search import HybridRetriever, SearchResult

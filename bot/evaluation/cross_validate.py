@@ -15,8 +15,8 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from bot import commands
-from bot.engine import Engine
+from bot.answering import commands
+from bot.answering.engine import Engine
 from bot.types import Question
 from bot.runtime import QUESTIONS_DIR, labelled_questions
 from retrieval.answerability import contains_any, decides_to_answer, train

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.evaluate import evaluate
+from bot.evaluation.evaluate import evaluate
 from bot.settings import Settings
 from retrieval.answerability import contains_any
 from retrieval.documents import load_corpus

@@ -9,8 +9,8 @@ dense similarity as a fallback for words the report does not use literally.
 from __future__ import annotations
 
 from bot import messages
-from bot.commands import Command
-from bot.compose import plain, quoted
+from bot.answering.commands import Command
+from bot.answering.compose import plain, quoted
 from bot.types import Answer, Lang
 from retrieval.search import HybridRetriever
 from retrieval.types import Chunk

@@ -1,4 +1,4 @@
-"""Carrying out a follow-up resolution (bot/conversation.py) against the engine.
+"""Carrying out a follow-up resolution (bot/answering/conversation.py) against the engine.
 
 `Dialogue.reply(state, question)` returns the answer and the conversation's next state. Plain
 questions go to `Engine.respond` unchanged; follow-ups quote units by key through the engine's
@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot import commands, language, messages, smalltalk
-from bot.compose import plain, quoted
-from bot.conversation import (
+from bot import messages
+from bot.answering import commands
+from bot.answering import language
+from bot.answering import smalltalk
+from bot.answering.compose import plain, quoted
+from bot.answering.conversation import (
     GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
 )
 from bot.types import Answer, Lang, Question
