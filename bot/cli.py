@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 import uuid
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -42,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--plot", metavar="FIL.png", help="tegn svar/avstå-kurven og pålitelighetsdiagrammet")
     evaluate.add_argument("--compare", action="store_true",
                           help="motoren ved siden av oppskriften 500/50-tegn + e5 + topp-3, bare tett og bare BM25")
+    evaluate.add_argument("--library", metavar="MAPPE", action="append", type=Path,
+                          help="dokumenter med questions-<navn>.jsonl ved siden av: legg dem ved korpuset og mål "
+                               "hvert uten at modellen har sett dets spørsmål (leave-one-document-out)")
     evaluate.add_argument("--cv", action="store_true",
                           help="kryssvalidert på korpusets egne merkede spørsmål (corpus/questions), per fil og type")
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
@@ -240,6 +244,12 @@ def _index(settings: Settings, args) -> int:
 def _eval(settings: Settings, args) -> int:
     from bot.evaluation.conversations import is_conversation_file
 
+    if args.library:
+        from bot.evaluation.library import evaluate_library, format_library
+        from bot.runtime import labelled_questions
+
+        print(format_library(evaluate_library(settings, args.library, lambda s: _engine(s), labelled_questions)))
+        return 0
     if args.cv:
         from bot.evaluation.cross_validate import cross_validate, format_cv
 

@@ -13,6 +13,15 @@ REPORT_TITLE = "Departementene i førersetet for omstilling?"
 REPORT_ID = "Difi-rapport 2019:3"
 
 _NB: dict[str, str] = {
+    "answer_intro_doc": "Dette sier {source}:",
+    "answer_intro_docs": "Dette sier dokumentene:",
+    "answer_from_doc": "Fra {source}:",
+    "answer_intro_about_doc": "Om {source}:",
+    "overview_intro": "Sammendraget av {source}:",
+    "abstain_library": (
+        "Det dekker ikke dokumentene jeg bygger på ({sources}), så det kan jeg ikke svare på. "
+        "Jeg svarer bare med dokumentenes egne ord. Skriv «om» for å se dokumentene, eller «hjelp» for å se hva jeg kan."
+    ),
     "answer_intro": "Dette sier rapporten:",
     "answer_intro_about": "Om rapporten:",
     "answer_intro_all_recommendations": "Rapportens hovedanbefaling og de tre anbefalingene:",
@@ -257,6 +266,15 @@ _NB: dict[str, str] = {
 }
 
 _EN: dict[str, str] = {
+    "answer_intro_doc": "This is what {source} says (quoted in Norwegian):",
+    "answer_intro_docs": "This is what the documents say (quoted in Norwegian):",
+    "answer_from_doc": "From {source}:",
+    "answer_intro_about_doc": "About {source}:",
+    "overview_intro": "The summary of {source} (quoted in Norwegian):",
+    "abstain_library": (
+        "The documents I draw on ({sources}) do not cover that, so I cannot answer it. "
+        "I only answer in the documents' own words. Type «about» to see them, or «help»."
+    ),
     "answer_intro": "This is what the report says (quoted in Norwegian):",
     "answer_intro_about": "About the report:",
     "answer_intro_all_recommendations": "The report's main recommendation and its three recommendations (quoted in Norwegian):",
@@ -461,6 +479,15 @@ _EN: dict[str, str] = {
 
 
 _NN: dict[str, str] = {
+    "answer_intro_doc": "Dette seier {source}:",
+    "answer_intro_docs": "Dette seier dokumenta:",
+    "answer_from_doc": "Frå {source}:",
+    "answer_intro_about_doc": "Om {source}:",
+    "overview_intro": "Samandraget av {source}:",
+    "abstain_library": (
+        "Det dekkjer ikkje dokumenta eg byggjer på ({sources}), så det kan eg ikkje svare på. "
+        "Eg svarar berre med orda i dokumenta. Skriv «om» for å sjå dokumenta, eller «hjelp» for å sjå kva eg kan."
+    ),
     "answer_intro": "Dette seier rapporten:",
     "answer_intro_about": "Om rapporten:",
     "answer_intro_all_recommendations": "Hovudtilrådinga i rapporten og dei tre tilrådingane:",

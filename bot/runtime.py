@@ -25,6 +25,7 @@ from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
+from retrieval.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
         embedder = BatchingEmbedder(embedder)
     ensure_private_dir(settings.data_dir)
     _heal_index_path(settings.index_dir)
+    cache = VectorCache(settings.index_dir, embedder.dim).load()
     try:
-        stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild)
+        stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild, cache=cache)
     except OSError as exc:
         raise StartupError(f"Kan ikke lese eller bygge indeksen i {settings.index_dir} ({exc}). "
                            f"Sjekk at OMSTILLINGSBOT_DATA og OMSTILLINGSBOT_CORPUS peker på mapper boten kan skrive "
@@ -71,12 +73,14 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
     retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder, stored.passages,
                                 dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
                                 lexical_weight=lexical_weight, lexical=stored.lexical)
-    model = answerability_model(settings, stored, retriever, refit=rebuild)
+    model = answerability_model(settings, stored, retriever, refit=rebuild, cache=cache)
+    if cache.misses:
+        cache.save(retain_used_only=stored.rebuilt)  # a rebuild always refits: both kinds were asked for
     return Engine(retriever, calibration, settings.max_question_chars, model)
 
 
 def answerability_model(settings: Settings, stored: StoredIndex, retriever: HybridRetriever,
-                        refit: bool = False) -> AnswerabilityModel | None:
+                        refit: bool = False, cache: VectorCache | None = None) -> AnswerabilityModel | None:
     """The model saved beside the index, refitted when the corpus (documents, examples, labelled
     questions) or the embedder changed. None when the corpus has no labelled questions: the engine
     then answers whatever it finds (and says so in the log)."""
@@ -87,9 +91,12 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     if not questions:
         log.warning("no labelled questions in %s: every question is answered", settings.corpus_dir / QUESTIONS_DIR)
         return None
-    model = fit(retriever, questions, stored.manifest.corpus_hash, stored.manifest.embedder)
+    started = time.perf_counter()
+    vectors = cache.embed(retriever.embedder, "query", [q.q for q in questions]) if cache else None
+    model = fit(retriever, questions, stored.manifest.corpus_hash, stored.manifest.embedder, vectors)
     model.save(settings.index_dir)
-    log.info("answerability model fitted on %d questions; threshold %.3f", model.rows, model.threshold)
+    log.info("answerability model fitted on %d questions in %.1f s; threshold %.3f", model.rows,
+             time.perf_counter() - started, model.threshold)
     return model
 
 

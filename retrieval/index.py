@@ -42,6 +42,7 @@ from retrieval.documents import SUFFIXES, load_corpus
 from retrieval.embedders import Embedder
 from retrieval.passages import build_passages
 from retrieval.types import Chunk, Passage
+from retrieval.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +106,13 @@ class StoredIndex:
     lexical: object = None  # retrieval.lexical.LexicalIndex, set by load_or_build
 
 
-def load_or_build(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool = False) -> StoredIndex:
-    return _with_lexical(corpus_dir, index_dir, _load_or_build_dense(corpus_dir, index_dir, embedder, force))
+def load_or_build(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool = False,
+                  cache: VectorCache | None = None) -> StoredIndex:
+    return _with_lexical(corpus_dir, index_dir, _load_or_build_dense(corpus_dir, index_dir, embedder, force, cache))
 
 
-def _load_or_build_dense(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool) -> StoredIndex:
+def _load_or_build_dense(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool,
+                         cache: VectorCache | None) -> StoredIndex:
     current = corpus_hash(corpus_dir)
     if not force:
         stored = _load(index_dir)
@@ -117,7 +120,7 @@ def _load_or_build_dense(corpus_dir: Path, index_dir: Path, embedder: Embedder, 
             return stored
         if stored:
             log.info("index is stale (corpus or embedder changed): rebuilding")
-    return build(corpus_dir, index_dir, embedder, current)
+    return build(corpus_dir, index_dir, embedder, current, cache)
 
 
 def _with_lexical(corpus_dir: Path, index_dir: Path, stored: StoredIndex) -> StoredIndex:
@@ -131,14 +134,19 @@ def _with_lexical(corpus_dir: Path, index_dir: Path, stored: StoredIndex) -> Sto
     return stored
 
 
-def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: str | None = None) -> StoredIndex:
+def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: str | None = None,
+          cache: VectorCache | None = None) -> StoredIndex:
+    """`cache`: vectors by content (retrieval/vector_cache.py); only passages it lacks are embedded."""
     import faiss
 
     documents = load_corpus(corpus_dir)
     chunks = chunk_documents(documents)
     passages = build_passages(documents, chunks)
     texts = [p.text for p in passages]
-    vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    if cache is not None:
+        vectors = cache.embed(embedder, "passage", texts)
+    else:
+        vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
     index = build_faiss(vectors)
     manifest = Manifest(FORMAT_VERSION, current_hash or corpus_hash(corpus_dir), embedder.id, embedder.dim,
                         len(chunks), len(passages), index_type(index))

@@ -14,17 +14,19 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 50) -> tuple[np.ndarray, float]:
-    """Weights and bias maximising the L2-penalised log-likelihood (the bias is not penalised)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 50,
+                 sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Weights and bias maximising the L2-penalised, row-weighted log-likelihood (the bias is not penalised)."""
     n, d = x.shape
+    r = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     design = np.hstack([x, np.ones((n, 1))])
     beta = np.zeros(d + 1)
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0
     for _ in range(iterations):
         p = sigmoid(design @ beta)
-        gradient = design.T @ (p - y) + penalty * beta
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + np.diag(penalty) + 1e-9 * np.eye(d + 1)
+        gradient = design.T @ (r * (p - y)) + penalty * beta
+        hessian = design.T @ (design * (r * p * (1 - p))[:, None]) + np.diag(penalty) + 1e-9 * np.eye(d + 1)
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if np.max(np.abs(step)) < 1e-8:
@@ -47,7 +49,8 @@ def folds_of(labels: np.ndarray, folds: int = FOLDS) -> np.ndarray:
     return fold_of
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, fold_of: np.ndarray) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, fold_of: np.ndarray,
+                sample_weight: np.ndarray | None = None) -> np.ndarray:
     """Each row's probability from a model fitted without its fold."""
     predictions = np.zeros(len(y))
     for fold in np.unique(fold_of):
@@ -55,7 +58,8 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, fold_of: np.ndarray) -> np.ndarray
         if len(set(y[train])) < 2:
             continue
         mean, scale = standardise(x[train])
-        w, b = fit_logistic((x[train] - mean) / scale, y[train])
+        w, b = fit_logistic((x[train] - mean) / scale, y[train],
+                            sample_weight=None if sample_weight is None else sample_weight[train])
         predictions[test] = sigmoid(((x[test] - mean) / scale) @ w + b)
     return predictions
 
@@ -80,9 +84,9 @@ class Logistic:
         self.weights, self.bias = np.asarray(weights, float), float(bias)
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray) -> "Logistic":
+    def fit(cls, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Logistic":
         mean, scale = standardise(x)
-        w, b = fit_logistic((x - mean) / scale, y)
+        w, b = fit_logistic((x - mean) / scale, y, sample_weight=sample_weight)
         return cls(mean, scale, w, b)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

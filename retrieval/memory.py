@@ -57,6 +57,11 @@ class Memory:
         return frozenset(unit for units in self.units for unit in units)
 
     @cached_property
+    def documents(self) -> frozenset[str]:
+        """The documents some labelled question is answered in (a chunk id is "<doc>#…")."""
+        return frozenset(unit.split("#", 1)[0] for unit in self.known)
+
+    @cached_property
     def _rows_of(self) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
         for row, units in enumerate(self.units):

@@ -99,6 +99,30 @@ class HybridRetriever:
         for chunk in chunks:
             if chunk.key:
                 self._by_key.setdefault(chunk.key, chunk)
+        self._position = {c.id: i for i, c in enumerate(chunks)}
+        docs = np.array([c.doc for c in chunks], dtype=object)
+        self._doc_masks = {doc: docs == doc for doc in dict.fromkeys(c.doc for c in chunks)}
+
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        position = self._position.get(chunk_id)
+        return None if position is None else self.chunks[position]
+
+    def position(self, chunk: Chunk) -> int:
+        return self._position[chunk.id]
+
+    def coverage(self, analysis: QueryAnalysis, chunk: Chunk) -> float:
+        """Share of the question's topic words (idf-weighted) that this unit's text holds."""
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        mask[self._position[chunk.id]] = True
+        return self.lexical.covered_share(analysis, mask)
+
+    def doc_coverage(self, analysis: QueryAnalysis, doc: str) -> float:
+        """Share of the question's topic words found anywhere in one document."""
+        return self.lexical.covered_share(analysis, self._doc_masks[doc])
+
+    def documents(self) -> list[str]:
+        """Document ids in corpus order (the primary document first)."""
+        return list(self._doc_masks)
 
     def members(self, chunk: Chunk) -> tuple[Chunk, ...]:
         """The units a lead-in introduces, in order (empty for any other unit)."""

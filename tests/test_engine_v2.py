@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from bot.answering.engine import read_question
 from bot.answering.markup import strip_markup
 from bot.types import Question
-from retrieval.answerability import FORMAT, GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, load_labelled, train
+from retrieval.answerability import (FORMAT, GATE_FEATURES, MODEL_FILE, AnswerabilityModel, fit, gate_features,
+                                     load_labelled, train)
 from retrieval.lexical import LexicalIndex
 from retrieval.text import MAX_WORD
 from retrieval.types import NOT_COVERED
@@ -52,10 +54,12 @@ def test_no_labelled_question_is_judged_by_its_own_memory(engine):
     """Training rows are built as for a question never seen: its nearest labelled question is another
     one (a question in the memory would otherwise find itself at cosine 1.0 and learn nothing)."""
     questions = load_labelled(ROOT / "corpus" / "questions")
-    _, training = train(engine.retriever, questions)
-    nearest = training.gate_rows[:, GATE_FEATURES.index("memory_answerable")]
-    nearest_no = training.gate_rows[:, GATE_FEATURES.index("memory_unanswerable")]
-    assert max(nearest.max(), nearest_no.max()) < 0.999
+    model, training = train(engine.retriever, questions)
+    vectors = engine.retriever.embedder.embed_queries([q.q for q in questions[:50]])
+    for i in range(50):
+        leave_out = np.array([j == i for j in range(len(questions))])
+        nearest_yes, nearest_no, _ = model.memory.features(model.memory.cosines(vectors[i:i + 1], leave_out))
+        assert max(nearest_yes, nearest_no) < 0.999
     assert len(training.reranked) == len(questions)
 
 
@@ -220,7 +224,6 @@ def test_the_neighbours_share_goes_to_the_unit_that_the_nearest_labelled_questio
     """The reranker's soft k-nearest-neighbour vote (retrieval/memory.py `shares`): several near
     labelled questions agreeing outweigh a single nearest one with another answer; a question left
     out (as in training, its own copy) has no say; units no question answers get no share."""
-    import numpy as np
 
     from retrieval.memory import Memory
 
@@ -260,7 +263,7 @@ def test_the_gate_sees_when_a_question_for_an_amount_meets_text_without_one(engi
 
     def missing(text):
         result = engine.search(read_question(text))
-        return engine.model.gate_row(engine.retriever, result, "nb")[column], result.hits[0].chunk.key
+        return gate_features(engine.retriever, result, "nb")[column], result.hits[0].chunk.key
 
     assert missing("Hvor mye kostet samarbeidsprosjektet mellom Difi og DFØ?")[0] == 1.0
     value, key = missing("Hvor mange hovedutfordringer ser rapporten?")

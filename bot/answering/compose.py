@@ -37,11 +37,22 @@ def is_fact_sheet(chunk: Chunk) -> bool:
 
 
 def quoted(intro: str, chunks: Sequence[Chunk], lang: Lang, question: str, kind: AnswerKind,
-           confidence: float) -> Answer:
+           confidence: float, from_doc: str = "") -> Answer:
     """An intro sentence, then each chunk quoted verbatim with its citation marker [n] («» only
-    around the report's own sentences)."""
-    lines = [intro] + [f"{c.text} [{n}]" if is_fact_sheet(c) else f"«{c.text}» [{n}]"
-                       for n, c in enumerate(chunks, start=1)]
+    around the report's own sentences). Quotes from several documents are never merged under one
+    intro: they are grouped by document, each group under its own `from_doc` line ("Fra {source}:"),
+    in the order of the first quote of each."""
+    sources = list(dict.fromkeys(c.source for c in chunks))
+    grouped = len(sources) > 1 and bool(from_doc)
+    if grouped:
+        chunks = [c for source in sources for c in chunks if c.source == source]
+    lines = [intro]
+    shown_source = None
+    for n, c in enumerate(chunks, start=1):
+        if grouped and c.source != shown_source:
+            lines.append(from_doc.format(source=c.source))
+            shown_source = c.source
+        lines.append(f"{c.text} [{n}]" if is_fact_sheet(c) else f"«{c.text}» [{n}]")
     return Answer(
         text="\n".join(lines), citations=tuple(citation(c) for c in chunks), confidence=confidence,
         abstained=False, answer_id=new_answer_id(), kind=kind, lang=lang, question=question,

@@ -16,20 +16,22 @@ give it. Markup, emoji and stray symbols are read past (bot/answering/markup.py)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.answering import commands
 from bot.answering import language
 from bot.answering import ordinals
+from bot.answering import overview
 from bot.answering.compose import is_fact_sheet, plain, quoted
 from bot.answering.lookup import Lookup
 from bot.answering.markup import strip_markup
 from bot.answering.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
 from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum
+from retrieval.documents import ABOUT_KEY
 from retrieval.search import HybridRetriever, SearchResult
-from retrieval.types import Chunk
+from retrieval.types import Chunk, Hit
 
 MAX_CITATIONS = 3
 # A further hit is cited when its score is within a margin of the best hit's. Without a model, in fused
@@ -68,6 +70,19 @@ class Engine:
         self.max_chars = max_chars
         self.model = model
         self.lookup = Lookup(retriever)
+        # The documents' citation names (series numbers), in corpus order: the primary document first.
+        self.sources = list(dict.fromkeys(c.source for c in retriever.chunks))
+        # Each document's title: the top heading of its first passage (the fact sheet has none).
+        self.titles = {}
+        for chunk in retriever.chunks:
+            if chunk.key != ABOUT_KEY and chunk.section:
+                self.titles.setdefault(chunk.doc, chunk.section[0])
+        self._title_words = frozenset(w for t in self.titles.values() for w in t.lower().split())
+        self._opening: dict[str, Chunk] = {}
+        for chunk in retriever.chunks:
+            if chunk.key != ABOUT_KEY and chunk.doc not in self._opening:
+                self._opening[chunk.doc] = chunk
+        self._opening = {d: c for d, c in self._opening.items() if c.source.lower() in c.text.lower()}
 
     def respond(self, question: Question) -> Answer:
         """Commands ("anbefaling 2", "hjelp") run as lookups; everything else is answered."""
@@ -87,7 +102,38 @@ class Engine:
         numbered = self.numbered_unit(clean)
         if numbered is not None:
             return quoted(messages.text("unit", lang), [numbered], lang, text, "answer", 1.0)
+        if overview.is_overview(clean, self._title_words):
+            return self.overview(clean, lang, shown=text)
         return self.answer(clean, lang, shown=text)
+
+    def overview(self, text: str, lang: Lang, shown: str) -> Answer:
+        """"Oppsummer rapporten", "hva handler kapittel 4 om?": from the document's own structure
+        (bot/answering/overview.py). The document: the one named, else the one search finds nearest;
+        with several near and none named, the opening of each, nearest first."""
+        chunks = self.retriever.chunks
+        chapter = overview.chapter_asked(text)
+        named = overview.named_document(text, chunks, self.titles)
+        if named is not None:
+            docs = [named]
+        elif chapter is not None:
+            # The nearest document that has such a chapter.
+            ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits)) + self.retriever.documents()
+            docs = [next((d for d in ranked if overview.overview_chunks(chunks, d, chapter)), ranked[0])]
+        else:
+            # Not named: every document's overview, the nearest first ("oppsummer rapporten" with three
+            # reports is three overviews; the user can then name one).
+            ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits))
+            docs = list(dict.fromkeys(ranked + self.retriever.documents()))[:MAX_CITATIONS]
+        lead_ins = frozenset(c.id for c in chunks if self._is_lead_in(c))
+        if len(docs) == 1:
+            chosen = overview.overview_chunks(chunks, docs[0], chapter, lead_ins)
+        else:
+            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d, None, lead_ins)[:1]][:MAX_CITATIONS]
+        if not chosen:
+            return self.answer(text, lang, shown)
+        intro = messages.text("overview_intro", lang, source=chosen[0].source) if len(docs) == 1 \
+            else messages.text("answer_intro_docs", lang)
+        return quoted(intro, chosen, lang, shown, "answer", 1.0, self._from_doc(lang))
 
     def query_text(self, question: Question) -> str | None:
         """The exact text `respond` embeds for this question (None when it embeds nothing), so that
@@ -101,16 +147,66 @@ class Engine:
     def answer(self, text: str, lang: Lang = "nb", shown: str | None = None) -> Answer:
         shown = text if shown is None else shown
         result = self.search(text)
+        verdict = self.model.verdict(result.query) if self.model else None
+        if verdict is not None:
+            # The owners' lesson for (nearly) this question beats the model's guess.
+            if not verdict.answerable:
+                return self.refusal(lang, shown, 0.0)
+            result = self._taught_first(result, verdict.units)
         answers, confidence = self.judge(result, lang)
+        if verdict is not None and verdict.answerable and result.hits:
+            answers = True
         if not answers:
-            return plain("abstain", messages.text("abstain", lang), lang, shown, confidence=confidence, abstained=True)
+            return self.refusal(lang, shown, confidence)
         chunks = self.select(result)
-        return quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence)
+        return quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
+
+    def learn(self, question: str, key: str) -> bool:
+        """An owner's lesson, in effect from the next question on without a rebuild: the question (and
+        its close rephrasings, retrieval/answerability.py `MEMORY_NEAR`) is answered with unit `key`
+        first, or refused for "none". The corpus file keeps the lesson for the next build
+        (bot/answering/teaching.py). False when there is no model to remember it or no such unit."""
+        chunk = None if key == "none" else self.retriever.chunk_by_key(key)
+        if self.model is None or (chunk is None and key != "none"):
+            return False
+        vector = self.retriever.embed(read_question(question))
+        self.model.remember(vector, [chunk is not None], [(chunk.id,) if chunk else ()])
+        return True
+
+    def refusal(self, lang: Lang, shown: str, confidence: float) -> Answer:
+        """"Not covered", naming what the bot holds: the report, or every document when there are several."""
+        if len(self.sources) > 1:
+            sources = ", ".join(self.sources)
+            return plain("abstain", messages.text("abstain_library", lang, sources=sources), lang, shown,
+                         confidence=confidence, abstained=True)
+        return plain("abstain", messages.text("abstain", lang), lang, shown, confidence=confidence, abstained=True)
+
+    def _from_doc(self, lang: Lang) -> str:
+        """The line that opens each document's quotes when an answer quotes several documents."""
+        return messages.text("answer_from_doc", lang, source="{source}") if len(self.sources) > 1 else ""
 
     def search(self, text: str) -> SearchResult:
         """The candidate units for a question, in the reranker's order when there is a model."""
-        result = self.retriever.search(text, k=CANDIDATES)
+        named = overview.named_document(text, self.retriever.chunks, self.titles) if len(self.sources) > 1 else None
+        if named is None:
+            result = self.retriever.search(text, k=CANDIDATES)
+        else:
+            # "Hva sier DFØ-rapport 2024:3 om …": answered from that document.
+            result = self.retriever.search(text, k=CANDIDATES * 6)
+            own = tuple(h for h in result.hits if h.chunk.doc == named)[:CANDIDATES]
+            result = replace(result, hits=own) if own else result
         return self.model.rerank(self.retriever, result) if self.model else result
+
+    def _taught_first(self, result: SearchResult, units: tuple[str, ...]) -> SearchResult:
+        """The search with the taught units first (in their order), scored just above the best."""
+        chunks = [self.retriever.chunk_by_id(u) for u in units]
+        taught = [c for c in chunks if c is not None]
+        if not taught:
+            return result
+        top = result.hits[0].score if result.hits else 1.0
+        first = [Hit(c, top + 1e-3, 1.0, 0.0, 1.0) for c in taught]
+        rest = tuple(h for h in result.hits if h.chunk not in taught)
+        return replace(result, hits=tuple(first) + rest)
 
     def judge(self, result: SearchResult, lang: Lang = "nb") -> tuple[bool, float]:
         """Whether to answer (a result from `search`), and the probability that the first citation
@@ -139,6 +235,11 @@ class Engine:
         margin = RERANKED_MARGIN if self.model else CO_CITE_MARGIN
         if self._is_lead_in(top.chunk):
             return self.lookup.group(top.chunk.key)
+        if is_fact_sheet(top.chunk):
+            # The document's own words about itself (an opening line that names its series number)
+            # before the facts made from its front matter.
+            opening = self._opening.get(top.chunk.doc)
+            return [opening, top.chunk] if opening is not None else [top.chunk]
         # Most of one list near the top ("List the challenges" ranks all four alike): the list, in order.
         close = [h.chunk for h in hits if h.score >= top.score - margin]
         lead_in = self.retriever.lead_in_of(top.chunk)
@@ -167,11 +268,18 @@ class Engine:
         return self.retriever.role(chunk).lead_in
 
     def _intro(self, chunks: list[Chunk], lang: Lang) -> str:
-        """Name the list when the answer is a whole group (all recommendations, all challenges)."""
+        """Name the list when the answer is a whole group (all recommendations, all challenges); with
+        several documents, name the one quoted (or say that several are)."""
+        several = len(self.sources) > 1
         if is_fact_sheet(chunks[0]):
-            return messages.text("answer_intro_about", lang)
+            return messages.text("answer_intro_about_doc", lang, source=chunks[0].source) if several \
+                else messages.text("answer_intro_about", lang)
         if chunks == self.lookup.group("H"):
             return messages.text("answer_intro_all_recommendations", lang)
         if chunks == self.lookup.group("U"):
             return messages.text("answer_intro_all_challenges", lang)
+        if several:
+            sources = {c.source for c in chunks}
+            return messages.text("answer_intro_doc", lang, source=chunks[0].source) if len(sources) == 1 \
+                else messages.text("answer_intro_docs", lang)
         return messages.text("answer_intro", lang)

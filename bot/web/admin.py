@@ -100,6 +100,8 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
             await asyncio.to_thread(teaching.teach, settings.corpus_dir, question, str(key))
         except (KeyError, ValueError):
             return to_dashboard("?teach=invalid")
+        # In effect at once: the running engine remembers it (the next build reads the corpus file).
+        await service.in_engine_thread(service.engine.learn, question, str(key))
         log.info("taught an example question to unit %s", key)
         return to_dashboard(f"?taught={key}")
 

@@ -1,0 +1,103 @@
+"""Overview questions, answered from a document's own structure, in any document.
+
+"Kan du oppsummere rapporten?", "Hva er hovedfunnene?", "Hva konkluderer de med?" have no topic for
+search to match: every passage is about the report. They are answered from where a report puts its
+overview: its summary section ("Sammendrag", "Hovedfunn", …: the headings are a closed class in
+dialogue.json), else its opening passages. "Hva handler kapittel 4 om?" gets the chapter's opening.
+Which document: the one the question names (its series number, "2024:3", or words of its title),
+else the one search finds nearest, else the primary document.
+
+The signal words are closed classes kept as data (bot/answering/dialogue.json `overview`,
+`summary_headings`, `chapter_words`); nothing here knows one report's wording.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from retrieval.documents import ABOUT_KEY
+from retrieval.types import Chunk
+
+MAX_OVERVIEW_CHUNKS = 3
+MAX_OTHER_WORDS = 2  # content words besides the overview words: more, and it is a question about a topic
+_WORD = re.compile(r"[\wæøåÆØÅ:-]+")
+_SERIES = re.compile(r"\b(\d{4})\s*[:/]\s*(\d{1,3})\b")
+_CHAPTER = re.compile(r"\b(?:kapit+e?l+(?:et)?|chapter|del)\s+(\d{1,2})\b", re.I)
+
+
+@dataclass(frozen=True)
+class Words:
+    overview: tuple[str, ...]
+    summary_headings: tuple[str, ...]
+    stopwords: frozenset[str]
+    document_nouns: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    data = json.loads(resources.files("bot.answering").joinpath("dialogue.json").read_text(encoding="utf-8"))
+    return Words(tuple(data["overview"]), tuple(data["summary_headings"]), frozenset(data["stopwords"]),
+                 frozenset(data["document_nouns"]))
+
+
+def chapter_asked(text: str) -> int | None:
+    """"Hva handler kapittel 4 om?" -> 4."""
+    match = _CHAPTER.search(text)
+    return int(match.group(1)) if match else None
+
+
+def is_overview(text: str, document_words: frozenset[str] = frozenset()) -> bool:
+    """An overview word, and at most MAX_OTHER_WORDS other content words (a document's own name words
+    do not count: "Oppsummer rapporten om direktoratene")."""
+    lowered = text.lower()
+    w = words()
+    found = [o for o in w.overview if o in lowered]
+    if not found:
+        return chapter_asked(text) is not None and bool({"om", "about"} & set(_WORD.findall(lowered)))
+    rest = lowered
+    for o in found:
+        rest = rest.replace(o, " ")
+    others = [t for t in _WORD.findall(rest) if t not in w.stopwords and t not in w.document_nouns
+              and t not in document_words and not _SERIES.fullmatch(t) and len(t) > 2]
+    return len(others) <= MAX_OTHER_WORDS
+
+
+def named_document(text: str, chunks: list[Chunk], titles: dict[str, str]) -> str | None:
+    """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), or most of
+    its title's longer words. `titles`: doc id -> title."""
+    lowered = text.lower()
+    series = {f"{m.group(1)}:{int(m.group(2))}" for m in _SERIES.finditer(lowered)}
+    if series:
+        for chunk in chunks:
+            for m in _SERIES.finditer(chunk.source.lower()):
+                if f"{m.group(1)}:{int(m.group(2))}" in series:
+                    return chunk.doc
+    asked = set(_WORD.findall(lowered))
+    best, best_share = None, 0.0
+    for doc, title in titles.items():
+        title_words = {t for t in _WORD.findall(title.lower()) if len(t) > 4}
+        found = title_words & asked
+        if len(found) >= 2 and len(found) / len(title_words) > best_share:
+            best, best_share = doc, len(found) / len(title_words)
+    return best if best_share >= 0.5 else None
+
+
+def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
+                    lead_ins: frozenset[str] = frozenset()) -> list[Chunk]:
+    """The passages that give a document's overview (or a chapter's opening), in document order: its
+    summary section; else its opening passage and the lead-ins of its lists (`lead_ins`: chunk ids),
+    each of which names what its list holds ("Vi ser fire hovedutfordringer:")."""
+    own = [c for c in chunks if c.doc == doc and c.key != ABOUT_KEY]
+    if chapter is not None:
+        prefix = re.compile(rf"^{chapter}(?:[ .]|$)")
+        inside = [c for c in own if c.section and any(prefix.match(s) for s in c.section)]
+        return inside[:MAX_OVERVIEW_CHUNKS]
+    headings = words().summary_headings
+    summary = [c for c in own if any(s.lower().strip() in headings for s in c.section)]
+    if summary:
+        return summary[:MAX_OVERVIEW_CHUNKS]
+    return ([c for c in own[:1]] + [c for c in own[1:] if c.id in lead_ins])[:MAX_OVERVIEW_CHUNKS]

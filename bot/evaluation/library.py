@@ -1,0 +1,104 @@
+"""`omstillingsbot eval --library DIR`: documents nobody labelled, dropped beside the corpus.
+
+DIR holds documents (`<slug>.md`, `.txt`, `.html`, `.pdf`) and, for each, blind questions in
+`questions-<slug>.jsonl` (the format of the evaluation sets). The documents are added to a copy of the
+corpus, and each is measured *leave-one-document-out*: the answerability model is fitted on every
+labelled question except that document's (the corpus's own pool and the other documents' sets), then
+asked that document's questions. That is the one honest figure for "an owner drops a report in":
+nothing was fitted on it.
+
+Printed per document, side by side: the tutorial recipe (500/50-character chunks, the same e5, FAISS
+top-3, never refuses), the engine's own hybrid search without any learned part (answers everything,
+fused order), and the engine. Then the corpus's own pool, cross-validated with the documents present
+(retrieval/answerability.py `train`): whether the new documents pull its answers away.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from bot.answering import language
+from bot.answering.engine import Engine, read_question
+from bot.evaluation.compare import tutorial
+from bot.evaluation.evaluate import evaluate
+from bot.settings import Settings
+from retrieval.answerability import LabelledQuestion, train
+from retrieval.documents import SUFFIXES, slug
+from retrieval.vector_cache import VectorCache
+
+QUESTION_PREFIX = "questions-"
+
+
+def library_documents(folder: Path) -> list[tuple[Path, Path]]:
+    """(document, its question file) pairs directly in `folder` (subfolders, such as a held-aside
+    document, are only measured when named themselves). `questions-X.jsonl` belongs to the document
+    whose name holds every word of X ("questions-dfo-2024-3" -> "dfo-rapport-2024-3.md")."""
+    documents = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in SUFFIXES]
+    pairs = []
+    for questions in sorted(folder.glob(f"{QUESTION_PREFIX}*.jsonl")):
+        wanted = set(slug(questions.stem[len(QUESTION_PREFIX):]).split("-"))
+        matches = [d for d in documents if wanted <= set(slug(d.stem).split("-"))]
+        if len(matches) == 1:
+            pairs.append((matches[0], questions))
+    return pairs
+
+
+def read_pool(path: Path, doc: str) -> list[LabelledQuestion]:
+    """A question file as the engine meets it (past markup and greeting, language detected), keyed to `doc`."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            clean = read_question(item["q"])
+            out.append(LabelledQuestion(clean, bool(item["answerable"]), tuple(item.get("expect_any", ())),
+                                        language.detect(clean), doc))
+    return out
+
+
+def evaluate_library(settings: Settings, folders: list[Path], build: Callable[[Settings], Engine],
+                     own_pool: Callable[[Path], list[LabelledQuestion]]) -> list[tuple[str, str, dict]]:
+    """(set, method, report) rows. `build(settings)` makes an engine over a corpus folder;
+    `own_pool(corpus_dir)` reads the corpus's labelled questions."""
+    pairs = [pair for folder in folders for pair in library_documents(folder)]
+    if not pairs:
+        raise ValueError("no document with a questions-<name>.jsonl beside it in " + ", ".join(map(str, folders)))
+    with tempfile.TemporaryDirectory(prefix="omstillingsbot-library-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(settings.corpus_dir, corpus)
+        for document, _ in pairs:
+            shutil.copy(document, corpus / document.name)
+        combined = replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / "eval-library")
+        engine = build(combined)
+        pools = {slug(document.stem): read_pool(questions, slug(document.stem)) for document, questions in pairs}
+        own = own_pool(corpus)
+        cache = VectorCache(combined.index_dir, engine.retriever.embedder.dim).load()
+        rows = []
+        for document, questions in pairs:
+            doc = slug(document.stem)
+            name = document.name
+            rows.append((name, "tutorial 500/50, e5, top-3", tutorial(combined, engine.retriever.embedder, questions)))
+            bare = Engine(engine.retriever, engine.calibration, engine.max_chars, None)
+            rows.append((name, "hybrid uten læring", evaluate(bare, questions)))
+            training = own + [q for other, pool in pools.items() if other != doc for q in pool]
+            vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in training])
+            model, _ = train(engine.retriever, training, vectors)
+            rows.append((name, "motoren (uten dette dokumentets spørsmål)",
+                         evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, model), questions)))
+        cache.save()
+        return rows
+
+
+def format_library(rows: list[tuple[str, str, dict]]) -> str:
+    lines = [f"{'dokument':28} {'metode':44} {'r@1':>5} {'r@3':>5} {'ubesv. avvist':>14} {'besv. avvist':>13}"]
+    for name, method, report in rows:
+        refused_ok = report.get("abstention_accuracy")
+        refused = "–" if refused_ok is None else f"{refused_ok:.2f}"
+        wrong = f"{report['false_abstentions']}/{report['answerable']}"
+        lines.append(f"{name[:28]:28} {method:44} {report['recall@1']:5.2f} {report['recall@3']:5.2f} "
+                     f"{refused:>14} {wrong:>13}")
+    return "\n".join(lines)

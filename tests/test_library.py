@@ -1,0 +1,189 @@
+"""A library of documents: a report nobody labelled, dropped beside the summary, is answered from its
+own text; the summary keeps its answers; quotes from two reports are never merged; a question that
+names a report is answered from it; overview questions work in any document; a taught question takes
+effect without a restart; a rebuild re-embeds only what changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bot.answering.compose import is_fact_sheet
+from bot.types import Question
+from retrieval.answerability import contains_any
+from retrieval.vector_cache import CACHE_FILE, VectorCache
+from tests.conftest import ROOT
+
+LIBRARY = ROOT / "tests" / "library"
+DOCUMENT = LIBRARY / "dfo-rapport-2022-5.md"
+QUESTIONS = LIBRARY / "questions-dfo-2022-5.jsonl"
+SUMMARY_SOURCE = "Difi-rapport 2019:3"
+LIBRARY_SOURCE = "DFØ-rapport 2022:5"
+
+
+def _items(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def library_settings(base_settings, engine, tmp_path_factory):
+    """The product's corpus with one more report in it; the summary engine's vector cache is reused,
+    so only the new report's passages are embedded."""
+    corpus = tmp_path_factory.mktemp("library-corpus")
+    shutil.copytree(ROOT / "corpus", corpus, dirs_exist_ok=True)
+    shutil.copy(DOCUMENT, corpus / DOCUMENT.name)
+    settings = base_settings.with_(corpus_dir=corpus, data_dir=tmp_path_factory.mktemp("library-data"))
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    cached = base_settings.index_dir / CACHE_FILE
+    if cached.exists():
+        shutil.copy(cached, settings.index_dir / CACHE_FILE)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def library_engine(library_settings):
+    from bot.runtime import build_engine
+
+    return build_engine(library_settings)
+
+
+def ask(engine, text):
+    return engine.respond(Question(text, platform="cli"))
+
+
+def test_a_document_nobody_labelled_is_answered_from_its_own_text(library_engine):
+    answerable = [item for item in _items(QUESTIONS) if item["answerable"]]
+    answers = [ask(library_engine, item["q"]) for item in answerable]
+    refused = sum(a.abstained for a in answers)
+    top3 = sum(any(contains_any(c.text, item["expect_any"]) for c in a.citations[:3])
+               for a, item in zip(answers, answerable))
+    # Measured leave-one-document-out on this document (`omstillingsbot eval --library tests/library`):
+    # 5 of 60 refused, recall@3 0.82. Here the model has seen none of its questions either.
+    assert refused <= 9, f"{refused} of {len(answerable)} answerable questions refused"
+    assert top3 / len(answerable) >= 0.7
+
+
+def test_the_summary_keeps_its_answers_when_a_report_is_added(engine, library_engine):
+    items = _items(ROOT / "corpus" / "questions" / "dev.jsonl")
+    same = hits_before = hits_after = 0
+    for item in items:
+        before, after = ask(engine, item["q"]), ask(library_engine, item["q"])
+        first = lambda a: a.citations[0].id if a.citations else None  # noqa: E731
+        same += before.abstained == after.abstained and first(before) == first(after)
+        if item["answerable"]:
+            hits_before += bool(before.citations) and contains_any(before.citations[0].text, item["expect_any"])
+            hits_after += bool(after.citations) and contains_any(after.citations[0].text, item["expect_any"])
+    assert hits_after >= hits_before - 1
+    assert same >= 0.9 * len(items)
+
+
+def test_quotes_from_two_reports_are_never_merged_under_one_heading(library_engine):
+    from bot.answering.compose import quoted
+    from bot.answering.engine import Engine  # noqa: F401  (the engine's own grouping is what is tested)
+
+    chunks = library_engine.retriever.chunks
+    summary = next(c for c in chunks if c.source == SUMMARY_SOURCE and c.key == "A2")
+    other = next(c for c in chunks if c.source == LIBRARY_SOURCE and not is_fact_sheet(c))
+    answer = quoted("Dette sier dokumentene:", [summary, other, summary], "nb", "q", "answer", 1.0,
+                    "Fra {source}:")
+    lines = answer.text.splitlines()
+    assert f"Fra {SUMMARY_SOURCE}:" in lines and f"Fra {LIBRARY_SOURCE}:" in lines
+    # Each quote sits under its own document's line, and markers follow the citations' order.
+    at = {source: lines.index(f"Fra {source}:") for source in (SUMMARY_SOURCE, LIBRARY_SOURCE)}
+    for n, citation in enumerate(answer.citations, start=1):
+        line = next(i for i, text in enumerate(lines) if text.endswith(f"[{n}]"))
+        own, other_heading = at[citation.source], at[LIBRARY_SOURCE if citation.source == SUMMARY_SOURCE else SUMMARY_SOURCE]
+        assert own < line and not (own < other_heading < line)
+
+
+def test_an_answer_names_the_report_it_quotes(library_engine):
+    answer = ask(library_engine, "Hvordan har tilfredsheten med statsforvalteren utviklet seg i kommunene?")
+    assert not answer.abstained
+    sources = {c.source for c in answer.citations}
+    intro = answer.text.splitlines()[0]
+    if len(sources) == 1:
+        assert next(iter(sources)) in intro
+    else:
+        assert all(f"Fra {s}:" in answer.text for s in sources)
+
+
+def test_a_question_that_names_a_report_is_answered_from_it(library_engine):
+    for text in ("Hva sier DFØ-rapport 2022:5 om samordning?", "Hva sier Difi-rapport 2019:3 om samordning?"):
+        answer = ask(library_engine, text)
+        assert not answer.abstained
+        named = LIBRARY_SOURCE if "2022:5" in text else SUMMARY_SOURCE
+        assert {c.source for c in answer.citations} == {named}
+
+
+@pytest.mark.parametrize("text", ["Kan du oppsummere rapporten?", "Hva er hovedfunnene?", "Hva konkluderer de med?"])
+def test_overview_questions_are_answered_in_the_summary(engine, text):
+    answer = ask(engine, text)
+    assert not answer.abstained and answer.citations
+    assert answer.citations[0].label == "Innledning"
+
+
+def test_overview_questions_are_answered_in_a_library_document(library_engine):
+    answer = ask(library_engine, "Kan du oppsummere DFØ-rapport 2022:5?")
+    assert not answer.abstained and answer.citations
+    assert {c.source for c in answer.citations} == {LIBRARY_SOURCE}
+    assert all(c.label.startswith("Sammendrag") for c in answer.citations)
+    assert LIBRARY_SOURCE in answer.text.splitlines()[0]
+    # Not named: every report's overview, each under its own name.
+    both = ask(library_engine, "Hva er hovedfunnene?")
+    assert {c.source for c in both.citations} == {SUMMARY_SOURCE, LIBRARY_SOURCE}
+    chapter = ask(library_engine, "Hva handler kapittel 10 i DFØ-rapport 2022:5 om?")
+    assert chapter.citations and all(c.label.startswith("10") for c in chapter.citations)
+
+
+def test_the_refusal_names_the_documents_it_holds(library_engine):
+    answer = ask(library_engine, "Hvem vant fotball-VM i 2018?")
+    assert answer.abstained and not answer.citations
+    assert SUMMARY_SOURCE in answer.text and LIBRARY_SOURCE in answer.text
+
+
+def test_a_taught_question_takes_effect_without_a_restart(base_settings, tmp_path):
+    """A fresh engine (its own memory), taught through the same call the dashboard makes."""
+    from bot.runtime import build_engine
+
+    settings = base_settings.with_(data_dir=tmp_path)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base_settings.index_dir / CACHE_FILE, settings.index_dir / CACHE_FILE)
+    fresh = build_engine(settings)
+    question = "Hva sier rapporten om kaffe på kontoret?"
+    before = ask(fresh, question)
+    assert before.abstained
+    assert fresh.learn(question, "A2")
+    after = ask(fresh, question)
+    assert not after.abstained and after.citations[0].id.endswith("#A2")
+    rephrased = ask(fresh, "Hva står det i rapporten om kaffe på kontoret?")
+    assert not rephrased.abstained and rephrased.citations[0].id.endswith("#A2")
+    # "Dekkes ikke": an answered question is refused from now on.
+    answered = "Hva sier rapporten om tillit?"
+    assert not ask(fresh, answered).abstained
+    assert fresh.learn(answered, "none")
+    assert ask(fresh, answered).abstained
+
+
+def test_a_rebuild_embeds_only_what_changed(tmp_path, engine):
+    calls = []
+
+    class Counting:
+        id, dim = engine.retriever.embedder.id, engine.retriever.embedder.dim
+
+        def embed_passages(self, texts):
+            calls.append(len(texts))
+            return engine.retriever.embedder.embed_passages(texts)
+
+        embed_queries = embed_passages
+
+    cache = VectorCache(tmp_path, Counting.dim)
+    first = cache.embed(Counting(), "passage", ["en", "to", "tre"])
+    cache.save()
+    again = VectorCache(tmp_path, Counting.dim).load()
+    second = again.embed(Counting(), "passage", ["to", "fire", "en"])
+    assert calls == [3, 1]
+    assert (second[0] == first[1]).all() and (second[2] == first[0]).all()
+    # A query and a passage of the same text are different vectors (e5 prefixes them differently).
+    assert again.embed(Counting(), "query", ["to"]).shape == (1, Counting.dim) and calls == [3, 1, 1]
