@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(VENV)/bin/omstillingsbot index
-	@echo "Omstillingsbot starter på http://$(HOST):$(PORT) — prøv:"
+	@echo "Omstillingsbot starter. Åpne http://$(HOST):$(PORT)/ i nettleseren for å chatte, eller prøv:"
 	@echo "  curl -s http://$(HOST):$(PORT)/api/ask -H 'content-type: application/json' -d '{\"question\": \"Hva er rapportens hovedanbefaling?\"}'"
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/omstillingsbot serve
 

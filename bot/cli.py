@@ -235,6 +235,8 @@ def chat_question(text: str) -> Question:
 
 def _index(settings: Settings, args) -> int:
     started = time.perf_counter()
+    print(f"Leser dokumentene i {settings.corpus_dir} og bygger indeksen (første gang tar det et par minutter; "
+          f"senere bare det som er endret) …", flush=True)
     engine = _engine(settings, rebuild=args.rebuild)
     print(f"Indeks klar: {len(engine.retriever.chunks)} biter fra {settings.corpus_dir} "
           f"({settings.embedder}) på {time.perf_counter() - started:.1f} s, lagret i {settings.index_dir}")
