@@ -54,6 +54,10 @@ from retrieval.types import Chunk, Hit
 CANDIDATES = 8  # units a search hands to the reranker
 MAX_UNITS_PER_QUESTION = 16  # units a labelled question is remembered as answered by
 UNVOTED = 0.2  # a known unit none of the voters points to: this far below the nearest voter
+# Centred cosine of a question's nearest labelled question (retrieval/memory.py): below UNFAMILIAR it is
+# unlike them all (half the questions about reports nobody labelled sit below 0.4-0.5), above FAMILIAR
+# it is like them (three in four of the labelled questions, each left out of its own memory).
+UNFAMILIAR, FAMILIAR = 0.4, 0.65
 CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "coverage", "rank", "about", "lead_in", "memory",
                       "neighbours")
 GATE_FEATURES = ("text_top", "margin", "lexical_top", "lexical_any", "coverage", "top_coverage", "doc_coverage",
@@ -149,14 +153,17 @@ def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict
     nearest = max(votes.values(), default=0.0)
     shares = shares or {}
     most = max(shares.values(), default=0.0)
+    # How much the memory may speak against a unit nobody labelled: not at all for a question unlike
+    # every labelled one (it is likely about another document), fully for one that resembles them.
+    familiarity = min(1.0, max(0.0, (nearest - UNFAMILIAR) / (FAMILIAR - UNFAMILIAR)))
     best_text = max(h.text for h in result.hits)
     best_lexical = max(h.lexical for h in result.hits) or 1.0
     rows = []
     for rank, hit in enumerate(result.hits):
         role = retriever.role(hit.chunk)
         known_unit = hit.chunk.id in known
-        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if known_unit else -UNVOTED
-        share = shares.get(hit.chunk.id, 0.0) if known_unit else 0.0
+        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if known_unit else -UNVOTED * familiarity
+        share = shares.get(hit.chunk.id, 0.0) if known_unit else most * (1.0 - familiarity)
         # A unit without example questions counts its own best passage as its example: neutral.
         example = hit.text if hit.example is None else hit.example
         rows.append([hit.score, hit.dense - best_text, hit.text - best_text, example - best_text, hit.lexical / best_lexical,

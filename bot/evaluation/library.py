@@ -9,7 +9,8 @@ nothing was fitted on it.
 
 Printed per document, side by side: the tutorial recipe (500/50-character chunks, the same e5, FAISS
 top-3, never refuses), the engine's own hybrid search without any learned part (answers everything,
-fused order), and the engine. Then the corpus's own pool, cross-validated with the documents present
+fused order), the engine as an owner gets it (fitted on the corpus's own labelled questions only), and
+the engine fitted also on the other library documents' questions (never on the measured one's). Then the corpus's own pool, cross-validated with the documents present
 (retrieval/answerability.py `train`): whether the new documents pull its answers away.
 """
 
@@ -78,17 +79,23 @@ def evaluate_library(settings: Settings, folders: list[Path], build: Callable[[S
         own = own_pool(corpus)
         cache = VectorCache(combined.index_dir, engine.retriever.embedder.dim).load()
         rows = []
+        own_vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in own])
+        product, _ = train(engine.retriever, own, own_vectors)  # what an owner gets: the corpus's own labels only
         for document, questions in pairs:
             doc = slug(document.stem)
             name = document.name
             rows.append((name, "tutorial 500/50, e5, top-3", tutorial(combined, engine.retriever.embedder, questions)))
             bare = Engine(engine.retriever, engine.calibration, engine.max_chars, None)
             rows.append((name, "hybrid uten læring", evaluate(bare, questions)))
-            training = own + [q for other, pool in pools.items() if other != doc for q in pool]
-            vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in training])
-            model, _ = train(engine.retriever, training, vectors)
-            rows.append((name, "motoren (uten dette dokumentets spørsmål)",
-                         evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, model), questions)))
+            rows.append((name, "motoren, lært av korpusets egne spørsmål",
+                         evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, product), questions)))
+            others = [q for other, pool in pools.items() if other != doc for q in pool]
+            if others:
+                training = own + others
+                vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in training])
+                model, _ = train(engine.retriever, training, vectors)
+                rows.append((name, "motoren, også lært av de andre dokumentene",
+                             evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, model), questions)))
         cache.save()
         return rows
 
