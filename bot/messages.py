@@ -157,6 +157,7 @@ _NB: dict[str, str] = {
     "config_not_choice": "{name} må være én av {choices}, ikke «{value}».",
     "config_not_url": "{name} må være en http- eller https-adresse, ikke «{value}».",
     "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
+    "config_bad_hosts": "OMSTILLINGSBOT_ALLOWED_HOSTS må være vertsnavn skilt med komma (uten http:// og port), ikke «{value}».",
     # Web chat (issue 10)
     "web_title": "Omstillingsbot",
     "web_lead": "Spør om rapporten «{title}» ({report}). Jeg svarer med rapportens egne ord og viser hvor svaret står.",
@@ -207,6 +208,15 @@ _NB: dict[str, str] = {
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",
     "admin_store_down": "Fant ikke tilbakemeldingsdatabasen. Sjekk DATABASE_URL og at databasen kjører.",
+    # Hardening of the web surface: sign-in limits, unreadable forms, a disabled dashboard, foreign hosts
+    "admin_login_limited": "For mange innloggingsforsøk. Vent {seconds} sekunder og prøv igjen.",
+    "admin_bad_form": "Skjemaet kunne ikke leses. Send det som vanlig skjema (application/x-www-form-urlencoded, UTF-8).",
+    "admin_token_too_short": (
+        "Eiersiden er slått av: OMSTILLINGSBOT_ADMIN_TOKEN har {length} tegn, men må ha minst {minimum}. "
+        "Lag en ny med f.eks. «openssl rand -hex 32» og start boten på nytt."
+    ),
+    "admin_session_unknown": "Kunne ikke sjekke innloggingen mot databasen. Prøv igjen om litt.",
+    "web_wrong_host": "Denne adressen betjenes ikke her (vertsnavnet er ikke i OMSTILLINGSBOT_ALLOWED_HOSTS).",
     # Admission control (issue 11)
     "busy": "Mange spør akkurat nå, så svaret kommer om litt.",
     "busy_retry": "Mange spør akkurat nå. Prøv igjen om noen sekunder.",
@@ -425,6 +435,7 @@ _EN: dict[str, str] = {
     "web_cross_origin": "The request did not come from this site, so it was refused.",
     "web_bad_vote": "Send {{\"answer_id\": \"…\", \"vote\": \"up\" | \"down\" | \"none\"}}.",
     "web_bad_conversation": "The field «conversation_id» must be text of at most 128 characters.",
+    "web_wrong_host": "This address is not served here (the host name is not in OMSTILLINGSBOT_ALLOWED_HOSTS).",
     # Admission control (issue 11)
     "busy": "Many people are asking right now, so the answer will take a moment.",
     "busy_retry": "Many people are asking right now. Please try again in a few seconds.",

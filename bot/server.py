@@ -20,6 +20,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from bot import messages
 from bot.serving import safejson
+from bot.serving.httplog import handler_args
 from bot.answering.conversation import conversation_id_error
 from bot.serving.service import Busy, ChatService, Gone
 from bot.settings import Settings
@@ -39,7 +40,7 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
               exit_on_failure: bool = False) -> web.Application:
     """`make_service` runs in a worker thread at start-up (it loads models and the index).
     With `exit_on_failure` (serve) a failed start stops the server."""
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes, handler_args=handler_args(settings))
     app[SETTINGS] = settings
     app[START_FAILURE] = []
 
@@ -68,10 +69,12 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
     mount_teams(app, settings, get_service)
     _schedule_retention_purge(app, get_service)
 
-    from bot.web import mount as mount_web  # issue 10: web chat, /api/feedback, /admin, headers, rate limit
+    from bot.web import hosts_only, mount as mount_web  # issue 10: web chat, /api/feedback, /admin, headers, rate limit
 
     mount_web(app, settings, get_service)
     app.middlewares.append(_body_first(settings))  # after the web guard: a refused request is not read
+    # After the body: a request for a foreign host that sends its body slowly is still cut off at 10 s (408).
+    app.middlewares.append(hosts_only(settings))
     return app
 
 
@@ -173,7 +176,8 @@ def _make_ask(get_service: GetService):
             # Namespaced, so no web caller can pose as a Slack or Teams conversation.
             answer = await service.respond(Question(question, platform="web",
                                                     conversation=f"web:{conversation}" if conversation else ""),
-                                           refuse_when_full=True, wanted=lambda: _client_connected(request))
+                                           refuse_when_full=True, wanted=lambda: _client_connected(request),
+                                           client=request.remote or "")
         except Busy as busy:
             return web.json_response({"error": messages.text("busy_retry")}, status=503,
                                      headers={"Retry-After": str(int(busy.retry_after_s))},

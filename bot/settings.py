@@ -22,6 +22,12 @@ MAX_BODY_BYTES = 64 * 1024
 DEFAULT_RETENTION_DAYS = 90
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RATE_LIMIT = 30
+# Requests per minute per client address on /api/ask and /api/feedback, whatever headers it sends (browser or
+# script). Well above one person's pace and the browser limit, so an integration or a NAT address of a
+# ministry gets room, yet a script cannot store thousands of rows or votes a minute.
+CLIENT_RATE_LIMIT = 120
+# Host names a browser may reach the web surface under when OMSTILLINGSBOT_ALLOWED_HOSTS is not set.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class SettingsError(ValueError):
@@ -73,6 +79,15 @@ def _url(name: str, value: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(messages.text("config_not_url", name=name, value=value))
     return value.strip()
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    """Comma-separated host names (no scheme, no port), lower-cased; `*` allows any host."""
+    hosts = tuple(h.strip().lower().strip("[]") for h in (value or "").split(",") if h.strip())
+    for host in hosts:
+        if host != "*" and not re.fullmatch(r"[a-z0-9._:-]+", host):
+            raise SettingsError(messages.text("config_bad_hosts", value=value))
+    return hosts
 
 
 def _embedder(value: str | None) -> str:
@@ -145,7 +160,12 @@ class Settings:
     teams_login_url: str = ""
     # Web chat and owners' dashboard (issue 10)
     admin_token: str = ""  # empty: no /admin at all (404)
-    rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
+    rate_limit: int = RATE_LIMIT  # browser POSTs per minute per client on /api/ask and /api/feedback; 0: off
+    client_rate_limit: int = CLIENT_RATE_LIMIT  # any client's POSTs per minute on the same routes; 0: off
+    # Hosts the web surface answers under (DNS rebinding); empty: public_url's host, HOST and loopback.
+    allowed_hosts: tuple[str, ...] = ()
+    public_url: str = ""  # where users reach the bot (https://bot.example.no/); its host is allowed
+    access_log_client: bool = False  # True: the access log keeps client address, Referer and User-Agent
     # Admission control (issue 11): questions waiting for the engine before POST /api/ask answers 503.
     max_queue: int = 100
     # Conversations (issue 9)
@@ -160,6 +180,18 @@ class Settings:
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_signing_secret and self.slack_bot_token) or bool(self.slack_app_token and self.slack_bot_token)
+
+    @property
+    def web_hosts(self) -> frozenset[str]:
+        """The Host names the web surface answers under (see `allowed_hosts`)."""
+        if self.allowed_hosts:
+            return frozenset(self.allowed_hosts)
+        hosts = set(LOOPBACK_HOSTS)
+        if self.public_url:
+            hosts.add((urlsplit(self.public_url).hostname or "").lower())
+        if self.host not in ("", "0.0.0.0", "::"):  # a specific listening address is reached by that name
+            hosts.add(self.host.lower().strip("[]"))
+        return frozenset(hosts - {""})
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -203,6 +235,11 @@ class Settings:
             teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
             admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
             rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
+            client_rate_limit=_int("OMSTILLINGSBOT_CLIENT_RATE_LIMIT", get("OMSTILLINGSBOT_CLIENT_RATE_LIMIT"),
+                                   CLIENT_RATE_LIMIT, 0, 1_000_000),
+            allowed_hosts=_hosts(get("OMSTILLINGSBOT_ALLOWED_HOSTS")),
+            public_url=_url("OMSTILLINGSBOT_PUBLIC_URL", get("OMSTILLINGSBOT_PUBLIC_URL")),
+            access_log_client=_flag(get("OMSTILLINGSBOT_ACCESS_LOG_CLIENT"), False, "OMSTILLINGSBOT_ACCESS_LOG_CLIENT"),
             max_queue=_int("OMSTILLINGSBOT_MAX_QUEUE", get("OMSTILLINGSBOT_MAX_QUEUE"), 100, 1, 100_000),
             conversation_ttl_hours=float(_int("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS",
                                               get("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS"), 24, 1, 24 * 365)),

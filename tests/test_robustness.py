@@ -254,9 +254,11 @@ async def test_a_burst_of_one_question_is_answered_once_and_never_shed(settings,
 
         results = await asyncio.gather(*(ask() for _ in range(60)))
     assert {status for status, _ in results} == {200}
-    assert len({body["answer_id"] for _, body in results}) == 60  # one answer id per asker
     assert len({body["answer"] for _, body in results}) == 1
-    assert len(service.store.export_rows()) == 60
+    # All 60 come from one client address: a repeat of one question within minutes is one stored
+    # answer, whose id every asker gets (bot/serving/repeats.py), not 60 rows.
+    assert len({body["answer_id"] for _, body in results}) == 1
+    assert len(service.store.export_rows()) == 1
 
 
 async def test_a_request_whose_client_hung_up_is_not_computed(settings, make_service):

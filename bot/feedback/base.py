@@ -104,4 +104,10 @@ class FeedbackStore(Protocol):
     def save_conversations(self, states: Sequence[tuple[str, StoredConversation]], max_age: timedelta) -> None:
         """`save_conversation` for several conversations, in one transaction."""
 
+    def revoke_session(self, session_key: str, expires: int) -> None:
+        """Remember a signed-out owners' session (a digest of its nonce) until `expires` (Unix seconds)."""
+
+    def session_revoked(self, session_key: str) -> bool:
+        """True when `revoke_session` has been called for this key by any process sharing the store."""
+
     def close(self) -> None: ...

@@ -77,6 +77,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX conversations_updated ON conversations (updated)",
     )),
+    # Signed-out owners' sessions (bot/web/session.py), so a copied cookie stays dead after a restart and
+    # on every instance. `session_key` is a SHA-256 of the cookie's nonce; `expires` is the cookie's own
+    # expiry (Unix seconds), after which the row is deleted.
+    Migration(4, "admin session revocations", (
+        """CREATE TABLE admin_revocations (
+            session_key TEXT PRIMARY KEY,
+            expires BIGINT NOT NULL
+        )""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

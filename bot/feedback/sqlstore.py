@@ -218,6 +218,16 @@ class SqlStore:
             self._after_purge()
         return Purged(before, max(questions, 0), max(comments, 0))
 
+    def revoke_session(self, session_key: str, expires: int) -> None:
+        with self._tx(write=True) as run:
+            run("INSERT INTO admin_revocations (session_key, expires) VALUES (?, ?) "
+                "ON CONFLICT (session_key) DO NOTHING", (session_key, int(expires)))
+            run("DELETE FROM admin_revocations WHERE expires < ?", (int(self._clock().timestamp()),))
+
+    def session_revoked(self, session_key: str) -> bool:
+        with self._tx(write=False) as run:
+            return run("SELECT 1 FROM admin_revocations WHERE session_key = ?", (session_key,)).fetchone() is not None
+
     @staticmethod
     def _answer_known(run: Run, answer_id: str) -> bool:
         return run("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is not None

@@ -21,6 +21,7 @@ from bot import messages
 from bot.serving.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
 from bot.answering.compose import new_answer_id
 from bot.serving.groupcommit import GroupCommit
+from bot.serving.repeats import RecentAnswers
 from bot.feedback.base import FeedbackStore, StoredConversation, UnknownAnswer
 from bot.feedback.privacy import conversation_key, message_key, voter_key
 from bot.answering.textclean import clean_question
@@ -81,6 +82,7 @@ class ChatService:
         responder = _Alone(dialogue, engine) if dialogue is not None else engine
         self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id,
                                   cost=cost)
+        self._repeats = RecentAnswers()
 
     @property
     def busy(self) -> bool:
@@ -93,7 +95,7 @@ class ChatService:
         return self._queue.alive
 
     async def respond(self, question: Question, *, refuse_when_full: bool = False,
-                      wanted: Callable[[], bool] | None = None) -> Answer:
+                      wanted: Callable[[], bool] | None = None, client: str = "") -> Answer:
         """Answer (or run the command in) a question and record it for feedback.
 
         The text is normalised first (bot/answering/textclean.py); nothing left to answer is "empty".
@@ -102,7 +104,9 @@ class ChatService:
         A feedback store that is down never stops an answer: the failure is logged and the
         answer goes out (its votes will then be reported as not saved). With a dialogue, the
         conversation's state is loaded first and saved after; a store that is down means the
-        message is answered without context, never an error."""
+        message is answered without context, never an error. With `client` (the HTTP caller's
+        address), the same answer to the same question given to it within a few minutes keeps its
+        first id and is not recorded again (bot/serving/repeats.py)."""
         question = replace(question, text=clean_question(question.text))
         # Encodable while its conversation loads, unless it may yet be refused: under overload the
         # encoders must not spend a question's ~6 ms on a request that then gets 503.
@@ -113,10 +117,13 @@ class ChatService:
                 question, wanted=wanted or _always, refuse_when_full=refuse_when_full, call=call, ticket=ticket)
         if future is not None:
             answer = await asyncio.wrap_future(future)
+        record = True
+        if client and answer.wants_feedback and (earlier := self._repeats.earlier(client, question, answer)):
+            answer, record = replace(answer, answer_id=earlier), False
         # The conversation's state and the answer's record are written side by side: each is a
         # group commit, and waiting for one before starting the other added a commit to every reply.
         await asyncio.gather(self._save_conversation(question, after[0] if after else None),
-                             self._record_answer(answer, question.platform))
+                             self._record_answer(answer, question.platform) if record else _nothing())
         return answer
 
     async def _conversation_call(self, question: Question) -> tuple[Callable[[], Answer] | None, list]:
@@ -319,6 +326,10 @@ class ChatService:
 
 def _always() -> bool:
     return True
+
+
+async def _nothing() -> None:
+    return None
 
 
 __all__ = ["AnswerLookup", "Busy", "ChatService", "Gone", "Responder"]

@@ -1,8 +1,11 @@
 """The owners' dashboard at `/admin`: sign-in with OMSTILLINGSBOT_ADMIN_TOKEN, the feedback figures and
 chart of `omstillingsbot feedback`, and the refused / voted-down questions with a "teach" action.
 
-Mounted only when the token is set, so without it every /admin path is a plain 404. Pages are
-never cached. The teach action writes to the corpus (`bot.answering.teaching.teach`); the running engine
+Mounted only when the token is set (and long enough, bot/web/limits.py), so without it every /admin
+path is a plain 404. Sign-in attempts are bounded per client and in all, whatever the client sends,
+and a refused one is answered late. Forms are read strictly (URL-encoded UTF-8, as the pages send
+them): anything else is a 400 that says so, never a 500. Every request checks the session against
+the revocations in the feedback store. Pages are never cached. The teach action writes to the corpus (`bot.answering.teaching.teach`); the running engine
 keeps its index, and the new example question counts from the next index build.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -18,6 +22,7 @@ from bot.answering import teaching
 from bot.feedback.summary import summarize
 from bot.settings import Settings
 from bot.web.pages import SuggestionRow, UnitChoice, dashboard_page, login_page
+from bot.web.limits import FAILED_LOGIN_DELAY_S, LoginGuard
 from bot.web.security import is_https
 from bot.web.session import COOKIE, SESSION_SECONDS, Sessions
 
@@ -27,13 +32,29 @@ SUGGESTION_LIMIT = 30
 NO_STORE = {"Cache-Control": "no-store"}
 # The "Om rapporten" unit is made from front matter and has no heading to teach under.
 UNTEACHABLE = {"meta"}
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 10
 
 
 def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
     sessions = Sessions(settings.admin_token)
+    logins = LoginGuard()
 
-    def signed_in(request: web.Request) -> bool:
-        return sessions.valid(request.cookies.get(COOKIE))
+    async def signed_in(request: web.Request) -> bool:
+        """A valid cookie not signed out here or, as the store says, anywhere. A store that cannot be
+        asked refuses the session (503): a revoked cookie must not come back while the database is down."""
+        cookie = request.cookies.get(COOKIE)
+        if not sessions.valid(cookie):
+            return False
+        store = (await get_service()).store
+        if store is None:
+            return True
+        try:
+            revoked = await asyncio.to_thread(store.session_revoked, sessions.revocation_key(str(cookie))[0])
+        except Exception as exc:  # noqa: BLE001 - StoreUnavailable and driver errors alike
+            log.warning("admin session could not be checked: %s", type(exc).__name__)
+            raise web.HTTPServiceUnavailable(text=messages.text("admin_session_unknown", "nb"), headers=NO_STORE)
+        return not revoked
 
     def html(text: str, status: int = 200) -> web.Response:
         return web.Response(text=text, status=status, content_type="text/html", headers=NO_STORE)
@@ -42,7 +63,7 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         return web.Response(status=303, headers={"Location": "/admin" + query, **NO_STORE})
 
     async def dashboard(request: web.Request) -> web.Response:
-        if not signed_in(request):
+        if not await signed_in(request):
             return html(login_page())
         service = await get_service()
         units = _units(service.engine)
@@ -60,7 +81,7 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         return html(dashboard_page(summary, rows, units, notice, is_error))
 
     async def chart(request: web.Request) -> web.Response:
-        if not signed_in(request):
+        if not await signed_in(request):
             raise web.HTTPUnauthorized(headers=NO_STORE)
         from bot.feedback.plot import chart_png
 
@@ -70,10 +91,18 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         return web.Response(body=png, content_type="image/png", headers=NO_STORE)
 
     async def sign_in(request: web.Request) -> web.Response:
-        form = await request.post()
+        wait = logins.take(request.remote or "unknown")
+        if wait:
+            log.info("admin sign-in attempt over the limit")
+            return web.Response(text=messages.text("admin_login_limited", "nb", seconds=wait), status=429,
+                                headers={"Retry-After": str(wait), **NO_STORE})
+        form = await _form(request)
+        if form is None:
+            return _bad_form()
         token = form.get("token")
-        if not isinstance(token, str) or not sessions.token_matches(token):
+        if token is None or not sessions.token_matches(token):
             log.info("admin sign-in refused")
+            await asyncio.sleep(FAILED_LOGIN_DELAY_S)
             return html(login_page(error=True), status=401)
         response = to_dashboard()
         response.set_cookie(COOKIE, sessions.new(), max_age=SESSION_SECONDS, path="/admin", httponly=True,
@@ -81,15 +110,25 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         return response
 
     async def sign_out(request: web.Request) -> web.Response:
-        sessions.revoke(request.cookies.get(COOKIE))
+        cookie = request.cookies.get(COOKIE)
+        if sessions.valid(cookie):
+            sessions.revoke(cookie)
+            store = (await get_service()).store
+            try:
+                if store is not None:
+                    await asyncio.to_thread(store.revoke_session, *sessions.revocation_key(str(cookie)))
+            except Exception as exc:  # noqa: BLE001 - the cookie is still deleted and dead in this process
+                log.warning("admin sign-out not stored: %s", type(exc).__name__)
         response = to_dashboard()
         response.del_cookie(COOKIE, path="/admin")
         return response
 
     async def teach(request: web.Request) -> web.Response:
-        if not signed_in(request):
+        if not await signed_in(request):
             raise web.HTTPForbidden(headers=NO_STORE)
-        form = await request.post()
+        form = await _form(request)
+        if form is None:
+            return _bad_form()
         question, key = form.get("question"), form.get("key")
         service = await get_service()
         keys = {u.key for u in _units(service.engine)}
@@ -110,6 +149,24 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
     app.router.add_post("/admin/login", sign_in)
     app.router.add_post("/admin/logout", sign_out)
     app.router.add_post("/admin/teach", teach)
+
+
+async def _form(request: web.Request) -> dict[str, str] | None:
+    """The fields of a URL-encoded UTF-8 form, or None for any other body (multipart, another or an
+    unknown charset, bytes that are not UTF-8, too many fields): aiohttp's own parser turned those into 500s."""
+    if request.content_type != FORM_TYPE or (request.charset or "utf-8").lower() not in ("utf-8", "utf8"):
+        return None
+    try:
+        text = (await request.read()).decode("utf-8")
+        return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                              max_num_fields=MAX_FORM_FIELDS))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _bad_form() -> web.Response:
+    log.info("admin form refused: not a URL-encoded UTF-8 form")
+    return web.Response(text=messages.text("admin_bad_form", "nb"), status=400, headers=NO_STORE)
 
 
 def _units(engine) -> list[UnitChoice]:

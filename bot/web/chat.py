@@ -4,6 +4,8 @@ Questions go to the existing `POST /api/ask` (bot/server.py) with the tab's `con
 A voter is an anonymous random id in an HttpOnly, SameSite=Strict cookie that only this browser
 holds; `ChatService.vote` turns it into the same per-answer HMAC voter key as Slack's and Teams'
 user ids, so one browser has one vote per answer, can change it, and nothing identifying is stored.
+One address adds at most a few voters to one answer (bot/web/limits.py): a script that drops or
+forges the cookie changes one shared vote instead of adding hundreds.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.serving import safejson
 from bot.answering.compose import is_answer_id
 from bot.settings import Settings
 from bot.web.language import preferred_lang
+from bot.web.limits import VoterBound
 from bot.web.pages import chat_page
 from bot.web.security import is_https
 
@@ -29,6 +32,8 @@ VOTES = ("up", "down", "none")
 
 
 def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
+    voters = VoterBound()
+
     async def page(request: web.Request) -> web.Response:
         lang = preferred_lang(request.headers.get("Accept-Language", ""))
         return web.Response(text=chat_page(lang, settings.max_question_chars), content_type="text/html",
@@ -49,7 +54,8 @@ def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
         if new_voter:
             voter = secrets.token_urlsafe(24)  # 32 characters
         service = await get_service()
-        outcome = await service.vote("web", answer_id, voter, vote, lang)
+        counted_as = voters.voter(request.remote or "unknown", answer_id, voter)
+        outcome = await service.vote("web", answer_id, counted_as, vote, lang)
         status = 200 if outcome.saved else 404 if outcome.unknown_answer else 503
         body = {"saved": outcome.saved, "vote": vote, "message": outcome.message,
                 "up": outcome.tally.up if outcome.tally else None,

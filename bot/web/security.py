@@ -8,11 +8,18 @@
 - The rate limit is a token bucket per client address and route: `limit` requests per minute with
   bursts up to `limit`; when empty the answer is 429 with `Retry-After` in whole seconds. It applies
   to browsers (requests carrying `Sec-Fetch-Site` or `Origin`, as every browser's POST does): the web
-  chat's users. Scripts and integrations calling `/api/ask` are bounded by the engine's admission
-  queue instead (503 with `Retry-After` when full, bot/serving/admission.py): a per-address limit would make
-  one integration, or a whole ministry behind one NAT address, wait a minute after 30 questions.
+  chat's users. Scripts and integrations calling `/api/ask` get a wider per-address bound
+  (OMSTILLINGSBOT_CLIENT_RATE_LIMIT, 120 a minute, applied whatever they send) and the engine's admission
+  queue (503 with `Retry-After` when full, bot/serving/admission.py): the browser's 30 would make one
+  integration, or a whole ministry behind one NAT address, wait a minute after 30 questions.
   Behind a reverse proxy every request has the proxy's address, so the limit then applies to the
   proxy as a whole (set OMSTILLINGSBOT_RATE_LIMIT accordingly, or 0 and limit in the proxy).
+- The headers go on every response through `on_response_prepare`, and on the ones aiohttp writes before
+  any route is found (a request line or header it cannot parse) through `HardenedRequest`; the `Server`
+  header (aiohttp's and Python's versions) is removed from all of them.
+- The web surface answers only under the configured host names (`host_allowed`): a page whose DNS name
+  is re-pointed at an internal address (DNS rebinding) is same-origin to the browser, and only the Host
+  header it sends tells it apart.
 """
 
 from __future__ import annotations
@@ -40,6 +47,36 @@ MAX_BUCKETS = 10_000  # forget idle clients beyond this many, so memory stays bo
 def add_security_headers(response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+
+
+def harden(response: web.StreamResponse) -> None:
+    """The security headers, and no version banner (aiohttp has set its Server header by now)."""
+    add_security_headers(response)
+    response.headers.popall("Server", None)
+
+
+async def harden_on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    harden(response)
+
+
+class HardenedRequest(web.Request):
+    """aiohttp's request, whose response is hardened even when no route matched: a request that the
+    parser refused (oversized header, bad request line) never reaches the app's signals."""
+
+    async def _prepare_hook(self, response: web.StreamResponse) -> None:
+        await super()._prepare_hook(response)
+        harden(response)
+
+
+def host_allowed(request: web.Request, hosts: frozenset[str]) -> bool:
+    if "*" in hosts:
+        return True
+    header = request.headers.get("Host", "")
+    try:
+        name = urlsplit("//" + header).hostname if header else None
+    except ValueError:  # "[::1" and the like
+        return False
+    return bool(name) and name in hosts  # urlsplit lower-cases it
 
 
 def same_origin(request: web.Request) -> bool:

@@ -2,8 +2,9 @@
 
 The cookie is `<expiry>.<nonce>.<signature>`, signed with a key derived from the admin token, so
 every instance sharing the token accepts it and changing the token signs everyone out. Signing out
-revokes the nonce in this process (and the browser deletes the cookie); the cookie also expires
-after SESSION_SECONDS. Nothing about the owner is in it.
+revokes the nonce in this process and, by its `revocation_key`, in the feedback store, which every
+admin request asks too (bot/web/admin.py): a copied cookie stays dead after a restart and on the
+other instances. The cookie also expires after SESSION_SECONDS. Nothing about the owner is in it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ class Sessions:
         self._revoked: dict[str, int] = {}  # nonce -> expiry
 
     def token_matches(self, candidate: str) -> bool:
-        return hmac.compare_digest(candidate.encode(), self._token)
+        """The whole token, in constant time: both sides are hashed first, so neither a prefix nor the
+        token's length can be found by timing (compare_digest returns at once on unequal lengths)."""
+        digest = hashlib.sha256(candidate.encode("utf-8", "surrogatepass")).digest()
+        return hmac.compare_digest(digest, hashlib.sha256(self._token).digest())
 
     def new(self) -> str:
         expiry = int(self._clock()) + SESSION_SECONDS
@@ -52,6 +56,13 @@ class Sessions:
             del self._revoked[old]
         if len(self._revoked) < MAX_REVOKED:
             self._revoked[nonce] = int(expiry)
+
+    @staticmethod
+    def revocation_key(cookie: str) -> tuple[str, int]:
+        """What the store keeps for a signed-out session (a valid cookie): a digest of its nonce (the
+        nonce itself never leaves the cookie) and its expiry, after which the row can go."""
+        expiry, nonce, _ = cookie.split(".")
+        return hashlib.sha256(nonce.encode()).hexdigest(), int(expiry)
 
     def _sign(self, payload: str) -> str:
         return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
