@@ -25,6 +25,7 @@ from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
+from retrieval.types import NOT_COVERED
 from retrieval.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
                                 dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
                                 lexical_weight=lexical_weight, lexical=stored.lexical)
     model = answerability_model(settings, stored, retriever, refit=rebuild, cache=cache)
+    if model is not None:
+        remember_examples(model, stored, retriever.embedder, cache)
     if cache.misses:
         cache.save(retain_used_only=stored.rebuilt)  # a rebuild always refits: both kinds were asked for
     return Engine(retriever, calibration, settings.max_question_chars, model)
@@ -98,6 +101,16 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     log.info("answerability model fitted on %d questions in %.1f s; threshold %.3f", model.rows,
              time.perf_counter() - started, model.threshold)
     return model
+
+
+def remember_examples(model: AnswerabilityModel, stored: StoredIndex, embedder: Embedder, cache: VectorCache) -> None:
+    """The documents' example questions (`? …` lines, taught ones included) as lessons: a question
+    (nearly) one of them is answered with its unit, or refused under `{#none}`, as after `Engine.learn`."""
+    examples = [p for p in stored.passages if p.kind == "example"]
+    if examples:
+        vectors = cache.embed(embedder, "query", [p.text for p in examples])
+        model.remember(vectors, [p.unit != NOT_COVERED for p in examples],
+                       [() if p.unit == NOT_COVERED else (stored.chunks[p.unit].id,) for p in examples])
 
 
 def labelled_questions(corpus_dir: Path) -> list[LabelledQuestion]:

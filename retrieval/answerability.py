@@ -249,7 +249,9 @@ class AnswerabilityModel:
         self.memory_gate, self.memory_threshold = memory_gate, memory_threshold
         self.memory = memory
         self.info = info  # rows, answerable, corpus_hash, embedder, data_hash
-        self._last: tuple[np.ndarray | None, Memory | None, np.ndarray] = (None, None, np.zeros(0, dtype=np.float32))
+        dim = memory.vectors.shape[1] if memory.vectors.ndim == 2 else 0
+        self.lessons = Memory(np.zeros((0, dim), np.float32), np.zeros(0, bool), ())
+        self._last: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0, dtype=np.float32))
 
     @property
     def corpus_hash(self) -> str:
@@ -264,28 +266,33 @@ class AnswerabilityModel:
         return int(self.info.get("rows", 0))
 
     def _cosines(self, query: np.ndarray | None) -> np.ndarray:
-        last_query, last_memory, cosines = self._last  # read and replaced whole: safe across threads
-        memory = self.memory
-        if query is None or last_query is not query or last_memory is not memory:
-            cosines = memory.cosines(query)
-            self._last = (query, memory, cosines)
+        last_query, cosines = self._last  # read and replaced whole: safe across threads
+        if query is None or last_query is not query:
+            cosines = self.memory.cosines(query)
+            self._last = (query, cosines)
         return cosines
 
     def remember(self, vectors: np.ndarray, answerable: Sequence[bool], units: Sequence[tuple[str, ...]]) -> None:
-        """Add taught questions to the memory; they count from the next question on (no refit)."""
-        memory = self.memory
-        self.memory = Memory(np.vstack([memory.vectors, np.asarray(vectors, np.float32)]),
-                             np.concatenate([memory.answerable, np.asarray(answerable, bool)]),
-                             memory.units + tuple(tuple(u) for u in units))
+        """Add owners' lessons (taught questions, a document's example questions); they count from the
+        next question on, without a refit, through `verdict` only: the rankers and gates keep the
+        memory they were fitted with."""
+        lessons = self.lessons
+        self.lessons = Memory(np.vstack([lessons.vectors, np.asarray(vectors, np.float32)]),
+                              np.concatenate([lessons.answerable, np.asarray(answerable, bool)]),
+                              lessons.units + tuple(tuple(u) for u in units))
 
     def verdict(self, query: np.ndarray | None) -> Verdict | None:
-        cosines = self._cosines(query)
-        if not len(cosines):
-            return None
-        row = int(np.argmax(cosines))
-        if cosines[row] < MEMORY_NEAR:
-            return None
-        return Verdict(bool(self.memory.answerable[row]), self.memory.units[row], float(cosines[row]))
+        """The nearest lesson or labelled question, when it is within MEMORY_NEAR (centred cosine,
+        both centred on the labelled questions' mean, so one threshold serves both)."""
+        best: Verdict | None = None
+        for memory in (self.memory, self.lessons):
+            cosines = self._cosines(query) if memory is self.memory else memory.cosines(query, centre=self.memory.centre)
+            if not len(cosines):
+                continue
+            row = int(np.argmax(cosines))
+            if cosines[row] >= MEMORY_NEAR and (best is None or cosines[row] > best.cosine):
+                best = Verdict(bool(memory.answerable[row]), memory.units[row], float(cosines[row]))
+        return best
 
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         if not result.hits:

@@ -35,17 +35,25 @@ class Memory:
     answerable: np.ndarray  # (n,) bool
     units: tuple[tuple[str, ...], ...]  # per question, the ids of the chunks that answer it
 
-    def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None) -> np.ndarray:
+    def cosines(self, query: np.ndarray | None, leave_out: np.ndarray | None = None,
+                centre: np.ndarray | None = None) -> np.ndarray:
         """Cosines after removing what all questions share (their mean): e5 puts every "What does the
-        report say about …?" close together whatever comes after; centred, the topic decides."""
+        report say about …?" close together whatever comes after; centred, the topic decides.
+        `centre`: another memory's mean to centre on (a handful of lessons has no mean of its own)."""
         if query is None or not len(self.vectors):
             return np.zeros(0, dtype=np.float32)
-        cosines = self._centred @ _centre(np.asarray(query, dtype=np.float32).reshape(-1), self._mean)
+        mean = self._mean if centre is None else centre
+        rows = self._centred if centre is None else _centre(self.vectors, mean)
+        cosines = rows @ _centre(np.asarray(query, dtype=np.float32).reshape(-1), mean)
         return np.where(leave_out, -1.0, cosines) if leave_out is not None else cosines
 
     @cached_property
     def _mean(self) -> np.ndarray:
         return self.vectors.mean(axis=0)
+
+    @property
+    def centre(self) -> np.ndarray:
+        return self._mean
 
     @cached_property
     def _centred(self) -> np.ndarray:
