@@ -116,6 +116,7 @@ _NB: dict[str, str] = {
     ),
     "ops_backup_done": "Sikkerhetskopi skrevet til {path} ({counts}).",
     "ops_restore_done": "Gjenopprettet fra {path} ({counts}). Databasen slik den var før, ligger i {previous}.",
+    "ops_restore_done_new": "Gjenopprettet fra {path} til {target} ({counts}). Det fantes ingen database der fra før.",
     "ops_migrated": (
         "Kopiert til PostgreSQL, og antallet rader stemmer ({counts}). "
         "Sett DATABASE_URL til den nye databasen og start boten på nytt."
@@ -354,6 +355,7 @@ _EN: dict[str, str] = {
     ),
     "ops_backup_done": "Backup written to {path} ({counts}).",
     "ops_restore_done": "Restored from {path} ({counts}). The database as it was before is in {previous}.",
+    "ops_restore_done_new": "Restored from {path} to {target} ({counts}). There was no database there before.",
     "ops_migrated": (
         "Copied to PostgreSQL and the row counts match ({counts}). "
         "Set DATABASE_URL to the new database and restart the bot."
