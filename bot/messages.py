@@ -111,8 +111,8 @@ _NB: dict[str, str] = {
     "request_broken": "Forespørselen kom ikke fram hel (avbrutt, eller en komprimering som ikke lar seg pakke ut).",
     # Operator commands (issue 12): purge, backup, restore, migrate-store, terminal chat
     "ops_purged": (
-        "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC); "
-        "oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
+        "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC) og "
+        "{conversations} samtaletilstander; oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
     ),
     "ops_backup_done": "Sikkerhetskopi skrevet til {path} ({counts}).",
     "ops_restore_done": "Gjenopprettet fra {path} ({counts}). Databasen slik den var før, ligger i {previous}.",
@@ -350,8 +350,8 @@ _EN: dict[str, str] = {
     "request_broken": "The request did not arrive whole (cut off, or compressed in a way that cannot be unpacked).",
     # Operator commands (issue 12)
     "ops_purged": (
-        "Removed {questions} question texts and {comments} comments from before {before} (UTC); "
-        "the retention period is {days} days. Votes and counts are kept."
+        "Removed {questions} question texts and {comments} comments from before {before} (UTC) and "
+        "{conversations} conversation states; the retention period is {days} days. Votes and counts are kept."
     ),
     "ops_backup_done": "Backup written to {path} ({counts}).",
     "ops_restore_done": "Restored from {path} ({counts}). The database as it was before is in {previous}.",

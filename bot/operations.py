@@ -46,7 +46,7 @@ def purge(settings: Settings, args) -> int:
     finally:
         store.close()
     print(messages.text("ops_purged", questions=purged.questions, comments=purged.comments,
-                        before=purged.before, days=settings.retention_days))
+                        conversations=purged.conversations, before=purged.before, days=settings.retention_days))
     return 0
 
 
