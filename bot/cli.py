@@ -324,7 +324,9 @@ def _teach(settings: Settings, args) -> int:
     try:
         teach(settings.corpus_dir, args.question, args.key)
     except (KeyError, ValueError) as exc:
-        print(f"Kan ikke lære boten det: {exc}", file=sys.stderr)
+        from bot import messages
+
+        print(messages.text("teach_failed", error=exc), file=sys.stderr)
         return 2
     engine = _engine(settings)  # the corpus hash changed: index and answerability model follow
     answer = engine.respond(Question(args.question, platform="cli"))

@@ -195,7 +195,16 @@ _NB: dict[str, str] = {
     "admin_teach": "Lær",
     "admin_teach_unit": "Knytt til del",
     "admin_taught": "Lagt til som eksempelspørsmål under «{label}». Bygg indeksen på nytt for å ta det i bruk.",
-    "admin_teach_invalid": "Ukjent del eller tomt spørsmål; ingenting ble endret.",
+    "admin_teach_invalid": (
+        "Ukjent del, tomt spørsmål eller ugyldige tegn (kontrolltegn eller «\ufffd»); ingenting ble endret."
+    ),
+    # Teaching (bot/answering/teaching.py; `omstillingsbot teach` and the owners' page)
+    "teach_bad_character": (
+        "Spørsmålet inneholder et tegn som ikke kan skrives inn i korpuset ({code}: et kontrolltegn, "
+        "«\ufffd» fra ugyldig UTF-8 eller et usynlig retningstegn). Skriv spørsmålet på nytt uten det."
+    ),
+    "teach_empty": "Spørsmålet er tomt.",
+    "teach_failed": "Kan ikke lære boten det: {error}",
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",
     "admin_store_down": "Fant ikke tilbakemeldingsdatabasen. Sjekk DATABASE_URL og at databasen kjører.",
