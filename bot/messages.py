@@ -84,6 +84,14 @@ _NB: dict[str, str] = {
     "teams_cmd_help": "Hva jeg kan svare på, og hvordan du spør",
     "teams_feedback_text_not_saved": "Stemmen er lagret, men kommentaren ble ikke lagret. Prøv igjen om litt.",
     "teams_error": "Beklager, noe gikk galt da jeg skulle svare. Prøv igjen om litt.",
+    "teams_internal_error": "Aktiviteten kunne ikke behandles.",
+    "teams_local_off": (
+        "Teams er av: uten MicrosoftAppId kjører /api/messages i lokal modus (uten autentisering), og det gjør den "
+        "bare når serveren lytter på en loopback-adresse (HOST={host}). Sett MicrosoftAppId og MicrosoftAppPassword, "
+        "eller OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST=1 hvis porten bare kan nås fra denne maskinen."
+    ),
+    "teams_local_cross_site": "Lokal modus tar bare imot forespørsler fra denne maskinen, ikke fra nettsider.",
+    "teams_local_json": "Lokal modus tar bare imot JSON (Content-Type: application/json).",
     "teams_app_name": "Omstillingsbot",
     "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
     "teams_app_short": "Svar fra Difi-rapport 2019:3 med rapportens egne ord og kilde.",
@@ -334,6 +342,14 @@ _EN: dict[str, str] = {
     "teams_cmd_help": "What I can answer, and how to ask",
     "teams_feedback_text_not_saved": "Your vote was saved, but your comment was not. Please try again shortly.",
     "teams_error": "Sorry, something went wrong while answering. Please try again shortly.",
+    "teams_internal_error": "The activity could not be processed.",
+    "teams_local_off": (
+        "Teams is off: without MicrosoftAppId /api/messages runs in local mode (no authentication), and it does so "
+        "only while the server listens on a loopback address (HOST={host}). Set MicrosoftAppId and "
+        "MicrosoftAppPassword, or OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST=1 if the port can only be reached from this machine."
+    ),
+    "teams_local_cross_site": "Local mode only accepts requests from this machine, not from web pages.",
+    "teams_local_json": "Local mode only accepts JSON (Content-Type: application/json).",
     "teams_app_name": "Omstillingsbot",
     "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
     "teams_app_short": "Answers from Difi report 2019:3 in the report's own words, with sources.",

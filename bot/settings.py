@@ -143,6 +143,9 @@ class Settings:
     # (empty: Microsoft's public cloud; set for a private cloud, or a local issuer in the tests)
     teams_openid_metadata_url: str = ""
     teams_login_url: str = ""
+    # Teams local mode (no MicrosoftAppId) on a HOST other than loopback: off unless this is set, since
+    # local mode accepts activities without a token (e.g. a container whose port is published to 127.0.0.1 only).
+    teams_local_any_host: bool = False
     # Web chat and owners' dashboard (issue 10)
     admin_token: str = ""  # empty: no /admin at all (404)
     rate_limit: int = RATE_LIMIT  # POSTs per minute per client on /api/ask and /api/feedback; 0: off
@@ -201,6 +204,8 @@ class Settings:
             teams_long_description=get("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION") or "",
             teams_openid_metadata_url=_url("ToBotFromChannelOpenIdMetadataUrl", get("ToBotFromChannelOpenIdMetadataUrl")),
             teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
+            teams_local_any_host=_flag(get("OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST"), False,
+                                       "OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST"),
             admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
             rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
             max_queue=_int("OMSTILLINGSBOT_MAX_QUEUE", get("OMSTILLINGSBOT_MAX_QUEUE"), 100, 1, 100_000),
