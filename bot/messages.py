@@ -156,6 +156,7 @@ _NB: dict[str, str] = {
     "config_not_int": "{name} må være et heltall fra {low} til {high}, ikke «{value}».",
     "config_not_choice": "{name} må være én av {choices}, ikke «{value}».",
     "config_not_url": "{name} må være en http- eller https-adresse, ikke «{value}».",
+    "config_not_slack_id": "{name} må være en Slack-id (store bokstaver og sifre, f.eks. T0123ABCD), ikke «{value}».",
     "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
     # Web chat (issue 10)
     "web_title": "Omstillingsbot",

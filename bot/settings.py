@@ -75,6 +75,18 @@ def _url(name: str, value: str | None) -> str:
     return value.strip()
 
 
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+
+
+def _slack_id(name: str, value: str | None) -> str:
+    """A Slack team, enterprise or app id ("T0123ABCD", "A0123ABCD"): upper-case letters and digits."""
+    if value is None or value.strip() == "":
+        return ""
+    if not _SLACK_ID.match(value.strip()):
+        raise SettingsError(messages.text("config_not_slack_id", name=name, value=value))
+    return value.strip()
+
+
 def _embedder(value: str | None) -> str:
     """The rule of retrieval.embedders.make_embedder, checked before anything heavy is imported."""
     spec = (value or "").strip() or DEFAULT_EMBEDDER
@@ -124,6 +136,10 @@ class Settings:
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = ""
+    # The workspace and app this bot serves: signed requests from any other are acknowledged and ignored.
+    # Empty team: the one auth.test names for SLACK_BOT_TOKEN; empty app: api_app_id is not compared.
+    slack_team_id: str = ""
+    slack_app_id: str = ""
     # Teams / Bot Framework
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
@@ -189,6 +205,8 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET") or "",
             slack_app_token=get("SLACK_APP_TOKEN") or "",
             slack_api_url=_url("SLACK_API_URL", get("SLACK_API_URL")),
+            slack_team_id=_slack_id("OMSTILLINGSBOT_SLACK_TEAM_ID", get("OMSTILLINGSBOT_SLACK_TEAM_ID")),
+            slack_app_id=_slack_id("OMSTILLINGSBOT_SLACK_APP_ID", get("OMSTILLINGSBOT_SLACK_APP_ID")),
             microsoft_app_id=get("MicrosoftAppId") or "",
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=_choice("MicrosoftAppType", get("MicrosoftAppType"), "MultiTenant", APP_TYPES),
