@@ -145,6 +145,12 @@ _NB: dict[str, str] = {
     ),
     "chat_log_file": "(Advarsler skrives til {path}; start med --verbose for å se dem her.)",
     "teams_package_bad_url": "{setting} må være en https://-adresse, ikke «{value}»",
+    "teams_package_bad_public_url": (
+        "--public-url må være botens offentlige https://-adresse (f.eks. https://bot.example.no), ikke «{value}»"
+    ),
+    "teams_package_failed": "Kan ikke lage Teams-pakken: {error}",
+    "teams_package_unwritable": "Kan ikke skrive Teams-pakken til {path}: {reason}",
+    "teams_package_written": "Teams-apppakke skrevet til {path}",
     "teams_package_bad_version": (
         "appversjonen må være et semantisk versjonsnummer MAJOR.MINOR.PATCH, f.eks. 1.0.1, ikke «{value}» "
         "(OMSTILLINGSBOT_TEAMS_APP_VERSION eller --app-version)"
@@ -399,6 +405,12 @@ _EN: dict[str, str] = {
     ),
     "chat_log_file": "(Warnings go to {path}; start with --verbose to see them here.)",
     "teams_package_bad_url": "{setting} must be an https:// address, not «{value}»",
+    "teams_package_bad_public_url": (
+        "--public-url must be the bot's public https:// address (e.g. https://bot.example.no), not «{value}»"
+    ),
+    "teams_package_failed": "Cannot make the Teams package: {error}",
+    "teams_package_unwritable": "Cannot write the Teams package to {path}: {reason}",
+    "teams_package_written": "Teams app package written to {path}",
     "teams_package_bad_version": (
         "the app version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.0.1, not «{value}» "
         "(OMSTILLINGSBOT_TEAMS_APP_VERSION or --app-version)"
