@@ -225,9 +225,16 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
             await bot.vote("slack", answer.answer_id, f"U{voter}", "up" if voter % 2 else "down")
     await bot.feedback_text("teams", answers[0].answer_id, "U9", "Mangler anbefaling 3")
     assert await bot.first_delivery("slack", "Ev01")
+    # Conversation state, the last table the migrations create: a follow-up thread in a channel.
+    thread = "T0MOVE0001:C0MOVE0001:1700000000.000100"
+    await bot.respond(Question("anbefaling 2", platform="slack", conversation=thread))
     tallies = [bot.store.tally(a.answer_id) for a in answers]
     rows, summary = bot.store.export_rows(), bot.store.summary()
     source = _table_rows(settings)
+    conn = sqlite3.connect(settings.data_dir / "feedback.sqlite3")
+    conversations = conn.execute("SELECT * FROM conversations").fetchall()
+    conn.close()
+    assert len(conversations) == 1
     bot.close()
 
     out = _cli(settings, "migrate-store", "--to", pg_url)
@@ -236,6 +243,8 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
 
     moved = settings.with_(database_url=pg_url)
     assert _table_rows(moved) == source  # every row of every table, unchanged
+    with psycopg.connect(pg_url) as pg:  # named, not only via data_tables(): a table it forgot would pass above
+        assert pg.execute("SELECT * FROM conversations").fetchall() == conversations
     served = make_service(moved)
     assert [served.store.tally(a.answer_id) for a in answers] == tallies
     assert served.store.export_rows() == rows and served.store.summary() == summary
@@ -245,6 +254,9 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
     assert outcome.saved and outcome.tally == Tally(tallies[3].up + 1, tallies[3].down - 1)
     again = await served.respond(Question(QUESTIONS[0], platform="slack"))
     assert again.text == answers[0].text
+    assert await served.takes_part("slack", thread)  # the thread's context moved too
+    follow_up = await served.respond(Question("hvorfor det?", platform="slack", conversation=thread))
+    assert follow_up.citations and follow_up.citations[0].label.startswith("Utfordring 2")
 
     # A second run into the now filled database is refused and changes nothing.
     refused = _cli(settings, "migrate-store", "--to", pg_url)
@@ -360,3 +372,24 @@ def test_migrate_store_from_a_backup_leaves_the_backup_file_as_it_was(tmp_path, 
         conn.close()
     with psycopg.connect(pg_url) as pg:
         assert pg.execute("SELECT question FROM answers").fetchall() == [("Fra en gammel sikkerhetskopi",)]
+
+
+def test_migrate_store_copies_conversation_state(tmp_path, pg_url):
+    """The last table the migrations create (conversation state) is copied like the others, and checked
+    by name: a copy that skipped it would leave follow-up threads without their context."""
+    from datetime import timedelta
+
+    from bot.feedback.backup import copy_to_postgres
+    from bot.feedback.base import StoredConversation
+
+    store = SqliteStore(tmp_path / "kilde.sqlite3")
+    answer = make_answer("Hva er anbefaling 2?")
+    store.record_answer(answer, "slack")
+    state = StoredConversation('[{"ids": ["d#A2"], "kind": "unit"}]', "unit", "nb", "Hva er anbefaling 2?")
+    store.save_conversation("samtale-1", state, timedelta(hours=24))
+    store.close()
+    counts = copy_to_postgres(tmp_path / "kilde.sqlite3", pg_url)
+    assert counts["conversations"] == 1
+    with psycopg.connect(pg_url) as pg:
+        assert pg.execute("SELECT conversation_key, turns, last_kind, lang, question FROM conversations").fetchall() \
+            == [("samtale-1", state.turns, "unit", "nb", "Hva er anbefaling 2?")]
