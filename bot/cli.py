@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     teach.add_argument("key")
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
     package.add_argument("--out", default="omstillingsbot-teams.zip", metavar="FIL.zip",
-                         help="hvor zip-filen skrives (standard omstillingsbot-teams.zip)")
+                         help="hvor zip-filen skrives (standard omstillingsbot-teams.zip; en mappe: filen i den)")
     package.add_argument("--public-url", default="", help="botens offentlige adresse (fyller validDomains)")
     # Each flag overrides its OMSTILLINGSBOT_TEAMS_* setting; unset flags keep the setting's value.
     for flag, setting, what in _PACKAGE_FLAGS:
@@ -336,7 +336,9 @@ def _teach(settings: Settings, args) -> int:
     try:
         teach(settings.corpus_dir, args.question, args.key)
     except (KeyError, ValueError) as exc:
-        print(f"Kan ikke lære boten det: {exc}", file=sys.stderr)
+        from bot import messages
+
+        print(messages.text("teach_failed", error=exc), file=sys.stderr)
         return 2
     engine = _engine(settings)  # the corpus hash changed: index and answerability model follow
     answer = engine.respond(Question(args.question, platform="cli"))
@@ -347,6 +349,7 @@ def _teach(settings: Settings, args) -> int:
 def _teams_package(settings: Settings, args) -> int:
     from pathlib import Path
 
+    from bot import messages
     from bot.teams.package import build_package
 
     overrides = {setting: getattr(args, setting) for _, setting, _ in _PACKAGE_FLAGS
@@ -355,9 +358,13 @@ def _teams_package(settings: Settings, args) -> int:
     try:
         path = build_package(settings, Path(args.out), public_url=args.public_url)
     except ValueError as exc:  # e.g. MicrosoftAppId missing: the manifest needs the bot's id
-        print(f"Kan ikke lage Teams-pakken: {exc}", file=sys.stderr)
+        print(messages.text("teams_package_failed", error=exc), file=sys.stderr)
         return 2
-    print(f"Teams-apppakke skrevet til {path}")
+    except OSError as exc:  # a folder that cannot be created or written, a file name that is a folder
+        print(messages.text("teams_package_unwritable", path=args.out, reason=exc.strerror or type(exc).__name__),
+              file=sys.stderr)
+        return 2
+    print(messages.text("teams_package_written", path=path))
     return 0
 
 

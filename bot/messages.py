@@ -93,6 +93,14 @@ _NB: dict[str, str] = {
     "teams_cmd_help": "Hva jeg kan svare på, og hvordan du spør",
     "teams_feedback_text_not_saved": "Stemmen er lagret, men kommentaren ble ikke lagret. Prøv igjen om litt.",
     "teams_error": "Beklager, noe gikk galt da jeg skulle svare. Prøv igjen om litt.",
+    "teams_internal_error": "Aktiviteten kunne ikke behandles.",
+    "teams_local_off": (
+        "Teams er av: uten MicrosoftAppId kjører /api/messages i lokal modus (uten autentisering), og det gjør den "
+        "bare når serveren lytter på en loopback-adresse (HOST={host}). Sett MicrosoftAppId og MicrosoftAppPassword, "
+        "eller OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST=1 hvis porten bare kan nås fra denne maskinen."
+    ),
+    "teams_local_cross_site": "Lokal modus tar bare imot forespørsler fra denne maskinen, ikke fra nettsider.",
+    "teams_local_json": "Lokal modus tar bare imot JSON (Content-Type: application/json).",
     "teams_app_name": "Omstillingsbot",
     "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
     "teams_app_short": "Svar fra Difi-rapport 2019:3 med rapportens egne ord og kilde.",
@@ -120,11 +128,12 @@ _NB: dict[str, str] = {
     "request_broken": "Forespørselen kom ikke fram hel (avbrutt, eller en komprimering som ikke lar seg pakke ut).",
     # Operator commands (issue 12): purge, backup, restore, migrate-store, terminal chat
     "ops_purged": (
-        "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC); "
-        "oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
+        "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC) og "
+        "{conversations} samtaletilstander; oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
     ),
     "ops_backup_done": "Sikkerhetskopi skrevet til {path} ({counts}).",
     "ops_restore_done": "Gjenopprettet fra {path} ({counts}). Databasen slik den var før, ligger i {previous}.",
+    "ops_restore_done_new": "Gjenopprettet fra {path} til {target} ({counts}). Det fantes ingen database der fra før.",
     "ops_migrated": (
         "Kopiert til PostgreSQL, og antallet rader stemmer ({counts}). "
         "Sett DATABASE_URL til den nye databasen og start boten på nytt."
@@ -145,6 +154,12 @@ _NB: dict[str, str] = {
     ),
     "chat_log_file": "(Advarsler skrives til {path}; start med --verbose for å se dem her.)",
     "teams_package_bad_url": "{setting} må være en https://-adresse, ikke «{value}»",
+    "teams_package_bad_public_url": (
+        "--public-url må være botens offentlige https://-adresse (f.eks. https://bot.example.no), ikke «{value}»"
+    ),
+    "teams_package_failed": "Kan ikke lage Teams-pakken: {error}",
+    "teams_package_unwritable": "Kan ikke skrive Teams-pakken til {path}: {reason}",
+    "teams_package_written": "Teams-apppakke skrevet til {path}",
     "teams_package_bad_version": (
         "appversjonen må være et semantisk versjonsnummer MAJOR.MINOR.PATCH, f.eks. 1.0.1, ikke «{value}» "
         "(OMSTILLINGSBOT_TEAMS_APP_VERSION eller --app-version)"
@@ -156,6 +171,7 @@ _NB: dict[str, str] = {
     "config_not_int": "{name} må være et heltall fra {low} til {high}, ikke «{value}».",
     "config_not_choice": "{name} må være én av {choices}, ikke «{value}».",
     "config_not_url": "{name} må være en http- eller https-adresse, ikke «{value}».",
+    "config_not_slack_id": "{name} må være en Slack-id (store bokstaver og sifre, f.eks. T0123ABCD), ikke «{value}».",
     "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
     "config_bad_hosts": "OMSTILLINGSBOT_ALLOWED_HOSTS må være vertsnavn skilt med komma (uten http:// og port), ikke «{value}».",
     # Web chat (issue 10)
@@ -204,7 +220,16 @@ _NB: dict[str, str] = {
     "admin_teach": "Lær",
     "admin_teach_unit": "Knytt til del",
     "admin_taught": "Lagt til som eksempelspørsmål under «{label}». Bygg indeksen på nytt for å ta det i bruk.",
-    "admin_teach_invalid": "Ukjent del eller tomt spørsmål; ingenting ble endret.",
+    "admin_teach_invalid": (
+        "Ukjent del, tomt spørsmål eller ugyldige tegn (kontrolltegn eller «\ufffd»); ingenting ble endret."
+    ),
+    # Teaching (bot/answering/teaching.py; `omstillingsbot teach` and the owners' page)
+    "teach_bad_character": (
+        "Spørsmålet inneholder et tegn som ikke kan skrives inn i korpuset ({code}: et kontrolltegn, "
+        "«\ufffd» fra ugyldig UTF-8 eller et usynlig retningstegn). Skriv spørsmålet på nytt uten det."
+    ),
+    "teach_empty": "Spørsmålet er tomt.",
+    "teach_failed": "Kan ikke lære boten det: {error}",
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",
     "admin_store_down": "Fant ikke tilbakemeldingsdatabasen. Sjekk DATABASE_URL og at databasen kjører.",
@@ -352,6 +377,14 @@ _EN: dict[str, str] = {
     "teams_cmd_help": "What I can answer, and how to ask",
     "teams_feedback_text_not_saved": "Your vote was saved, but your comment was not. Please try again shortly.",
     "teams_error": "Sorry, something went wrong while answering. Please try again shortly.",
+    "teams_internal_error": "The activity could not be processed.",
+    "teams_local_off": (
+        "Teams is off: without MicrosoftAppId /api/messages runs in local mode (no authentication), and it does so "
+        "only while the server listens on a loopback address (HOST={host}). Set MicrosoftAppId and "
+        "MicrosoftAppPassword, or OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST=1 if the port can only be reached from this machine."
+    ),
+    "teams_local_cross_site": "Local mode only accepts requests from this machine, not from web pages.",
+    "teams_local_json": "Local mode only accepts JSON (Content-Type: application/json).",
     "teams_app_name": "Omstillingsbot",
     "teams_app_name_full": "Omstillingsbot – Departementene i førersetet for omstilling?",
     "teams_app_short": "Answers from Difi report 2019:3 in the report's own words, with sources.",
@@ -377,11 +410,12 @@ _EN: dict[str, str] = {
     "request_broken": "The request did not arrive whole (cut off, or compressed in a way that cannot be unpacked).",
     # Operator commands (issue 12)
     "ops_purged": (
-        "Removed {questions} question texts and {comments} comments from before {before} (UTC); "
-        "the retention period is {days} days. Votes and counts are kept."
+        "Removed {questions} question texts and {comments} comments from before {before} (UTC) and "
+        "{conversations} conversation states; the retention period is {days} days. Votes and counts are kept."
     ),
     "ops_backup_done": "Backup written to {path} ({counts}).",
     "ops_restore_done": "Restored from {path} ({counts}). The database as it was before is in {previous}.",
+    "ops_restore_done_new": "Restored from {path} to {target} ({counts}). There was no database there before.",
     "ops_migrated": (
         "Copied to PostgreSQL and the row counts match ({counts}). "
         "Set DATABASE_URL to the new database and restart the bot."
@@ -399,6 +433,12 @@ _EN: dict[str, str] = {
     ),
     "chat_log_file": "(Warnings go to {path}; start with --verbose to see them here.)",
     "teams_package_bad_url": "{setting} must be an https:// address, not «{value}»",
+    "teams_package_bad_public_url": (
+        "--public-url must be the bot's public https:// address (e.g. https://bot.example.no), not «{value}»"
+    ),
+    "teams_package_failed": "Cannot make the Teams package: {error}",
+    "teams_package_unwritable": "Cannot write the Teams package to {path}: {reason}",
+    "teams_package_written": "Teams app package written to {path}",
     "teams_package_bad_version": (
         "the app version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.0.1, not «{value}» "
         "(OMSTILLINGSBOT_TEAMS_APP_VERSION or --app-version)"

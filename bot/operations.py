@@ -46,7 +46,7 @@ def purge(settings: Settings, args) -> int:
     finally:
         store.close()
     print(messages.text("ops_purged", questions=purged.questions, comments=purged.comments,
-                        before=purged.before, days=settings.retention_days))
+                        conversations=purged.conversations, before=purged.before, days=settings.retention_days))
     return 0
 
 
@@ -71,17 +71,21 @@ def backup(settings: Settings, args) -> int:
 
 
 def restore(settings: Settings, args) -> int:
-    from bot.feedback.backup import BackupError, restore as put_back
+    from bot.feedback.backup import BackupError, previous_store, restore as put_back
 
     target = _sqlite_file(settings)
     if target is None:
         return _fail("ops_postgres_tools")
+    replaced = target.exists()  # a restore into a new folder has no earlier database to keep
     try:
         counts = put_back(args.file, target)
     except BackupError as exc:
         return _fail("ops_failed", error=exc)
-    print(messages.text("ops_restore_done", path=args.file, counts=_counts(counts),
-                        previous=target.with_name(target.name + ".before-restore")))
+    if replaced:
+        print(messages.text("ops_restore_done", path=args.file, counts=_counts(counts),
+                            previous=previous_store(target)))
+    else:
+        print(messages.text("ops_restore_done_new", path=args.file, counts=_counts(counts), target=target))
     return 0
 
 

@@ -90,6 +90,18 @@ def _hosts(value: str | None) -> tuple[str, ...]:
     return hosts
 
 
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+
+
+def _slack_id(name: str, value: str | None) -> str:
+    """A Slack team, enterprise or app id ("T0123ABCD", "A0123ABCD"): upper-case letters and digits."""
+    if value is None or value.strip() == "":
+        return ""
+    if not _SLACK_ID.match(value.strip()):
+        raise SettingsError(messages.text("config_not_slack_id", name=name, value=value))
+    return value.strip()
+
+
 def _embedder(value: str | None) -> str:
     """The rule of retrieval.embedders.make_embedder, checked before anything heavy is imported."""
     spec = (value or "").strip() or DEFAULT_EMBEDDER
@@ -139,6 +151,10 @@ class Settings:
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = ""
+    # The workspace and app this bot serves: signed requests from any other are acknowledged and ignored.
+    # Empty team: the one auth.test names for SLACK_BOT_TOKEN; empty app: api_app_id is not compared.
+    slack_team_id: str = ""
+    slack_app_id: str = ""
     # Teams / Bot Framework
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
@@ -158,6 +174,9 @@ class Settings:
     # (empty: Microsoft's public cloud; set for a private cloud, or a local issuer in the tests)
     teams_openid_metadata_url: str = ""
     teams_login_url: str = ""
+    # Teams local mode (no MicrosoftAppId) on a HOST other than loopback: off unless this is set, since
+    # local mode accepts activities without a token (e.g. a container whose port is published to 127.0.0.1 only).
+    teams_local_any_host: bool = False
     # Web chat and owners' dashboard (issue 10)
     admin_token: str = ""  # empty: no /admin at all (404)
     rate_limit: int = RATE_LIMIT  # browser POSTs per minute per client on /api/ask and /api/feedback; 0: off
@@ -218,6 +237,8 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET") or "",
             slack_app_token=get("SLACK_APP_TOKEN") or "",
             slack_api_url=_url("SLACK_API_URL", get("SLACK_API_URL")),
+            slack_team_id=_slack_id("OMSTILLINGSBOT_SLACK_TEAM_ID", get("OMSTILLINGSBOT_SLACK_TEAM_ID")),
+            slack_app_id=_slack_id("OMSTILLINGSBOT_SLACK_APP_ID", get("OMSTILLINGSBOT_SLACK_APP_ID")),
             microsoft_app_id=get("MicrosoftAppId") or "",
             microsoft_app_password=get("MicrosoftAppPassword") or "",
             microsoft_app_type=_choice("MicrosoftAppType", get("MicrosoftAppType"), "MultiTenant", APP_TYPES),
@@ -233,6 +254,8 @@ class Settings:
             teams_long_description=get("OMSTILLINGSBOT_TEAMS_LONG_DESCRIPTION") or "",
             teams_openid_metadata_url=_url("ToBotFromChannelOpenIdMetadataUrl", get("ToBotFromChannelOpenIdMetadataUrl")),
             teams_login_url=_url("ToChannelFromBotLoginUrl", get("ToChannelFromBotLoginUrl")),
+            teams_local_any_host=_flag(get("OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST"), False,
+                                       "OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST"),
             admin_token=get("OMSTILLINGSBOT_ADMIN_TOKEN") or "",
             rate_limit=_int("OMSTILLINGSBOT_RATE_LIMIT", get("OMSTILLINGSBOT_RATE_LIMIT"), RATE_LIMIT, 0, 1_000_000),
             client_rate_limit=_int("OMSTILLINGSBOT_CLIENT_RATE_LIMIT", get("OMSTILLINGSBOT_CLIENT_RATE_LIMIT"),

@@ -225,9 +225,16 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
             await bot.vote("slack", answer.answer_id, f"U{voter}", "up" if voter % 2 else "down")
     await bot.feedback_text("teams", answers[0].answer_id, "U9", "Mangler anbefaling 3")
     assert await bot.first_delivery("slack", "Ev01")
+    # Conversation state, the last table the migrations create: a follow-up thread in a channel.
+    thread = "T0MOVE0001:C0MOVE0001:1700000000.000100"
+    await bot.respond(Question("anbefaling 2", platform="slack", conversation=thread))
     tallies = [bot.store.tally(a.answer_id) for a in answers]
     rows, summary = bot.store.export_rows(), bot.store.summary()
     source = _table_rows(settings)
+    conn = sqlite3.connect(settings.data_dir / "feedback.sqlite3")
+    conversations = conn.execute("SELECT * FROM conversations").fetchall()
+    conn.close()
+    assert len(conversations) == 1
     bot.close()
 
     out = _cli(settings, "migrate-store", "--to", pg_url)
@@ -236,6 +243,8 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
 
     moved = settings.with_(database_url=pg_url)
     assert _table_rows(moved) == source  # every row of every table, unchanged
+    with psycopg.connect(pg_url) as pg:  # named, not only via data_tables(): a table it forgot would pass above
+        assert pg.execute("SELECT * FROM conversations").fetchall() == conversations
     served = make_service(moved)
     assert [served.store.tally(a.answer_id) for a in answers] == tallies
     assert served.store.export_rows() == rows and served.store.summary() == summary
@@ -245,8 +254,142 @@ async def test_migrate_store_moves_everything_and_the_bot_serves_the_same_tallie
     assert outcome.saved and outcome.tally == Tally(tallies[3].up + 1, tallies[3].down - 1)
     again = await served.respond(Question(QUESTIONS[0], platform="slack"))
     assert again.text == answers[0].text
+    assert await served.takes_part("slack", thread)  # the thread's context moved too
+    follow_up = await served.respond(Question("hvorfor det?", platform="slack", conversation=thread))
+    assert follow_up.citations and follow_up.citations[0].label.startswith("Utfordring 2")
 
     # A second run into the now filled database is refused and changes nothing.
     refused = _cli(settings, "migrate-store", "--to", pg_url)
     assert refused.returncode == 2 and "allerede data" in refused.stderr
     assert served.store.tally(answers[0].answer_id) == tallies[0]
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_restore_into_a_new_folder_makes_it_private_and_keeps_no_earlier_store(settings, tmp_path):
+    """`restore` on a new machine: the folders it creates are 0700, the database 0600 (also with the
+    usual umask 022), and the message does not claim an earlier database was kept."""
+    store = open_store(settings)
+    answer = make_answer("Et spørsmål som skal være privat")
+    store.record_answer(answer, "cli")
+    store.close()
+    assert _cli(settings, "backup", str(tmp_path / "kopi.sqlite3")).returncode == 0
+
+    other = settings.with_(data_dir=tmp_path / "ny" / "data")
+    environment = {**os.environ, "OMSTILLINGSBOT_DATA": str(other.data_dir),
+                   "OMSTILLINGSBOT_FEEDBACK_SECRET": "t", "DATABASE_URL": ""}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "restore", str(tmp_path / "kopi.sqlite3")],
+                         env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+                         umask=0o022)
+    assert out.returncode == 0, out.stderr
+    assert "before-restore" not in out.stdout and "Det fantes ingen database der fra før" in out.stdout
+    assert not (other.data_dir / "feedback.sqlite3.before-restore").exists()
+    assert _mode(tmp_path / "ny") == 0o700 and _mode(other.data_dir) == 0o700
+    for path in other.data_dir.glob("feedback.sqlite3*"):
+        assert _mode(path) == 0o600, path
+
+    # A second restore replaces a store that now exists: that one is kept, and the message says where.
+    again = subprocess.run([sys.executable, "-m", "bot.cli", "restore", str(tmp_path / "kopi.sqlite3")],
+                           env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+                           umask=0o022)
+    assert again.returncode == 0, again.stderr
+    assert "feedback.sqlite3.before-restore" in again.stdout
+    assert _mode(other.data_dir / "feedback.sqlite3.before-restore") == 0o600
+
+
+def test_a_backup_is_private_while_it_is_written(tmp_path):
+    """The half-written copy (<target>.part) holds the same texts as the finished one: it must never be
+    readable by others, not even for the moment before it is renamed into place."""
+    import threading
+
+    live = tmp_path / "live.sqlite3"
+    store = SqliteStore(live)
+    store.migrate()
+    store.close()
+    conn = sqlite3.connect(live)
+    with conn:  # ~25 MB, so the copy and its integrity check take long enough to be watched
+        conn.executemany("INSERT INTO answers (answer_id, hour, platform, kind, lang, question, confidence, "
+                         "abstained) VALUES (?, '2026-01-01T00:00Z', 'cli', 'answer', 'nb', ?, 0.5, 0)",
+                         ((f"{n:032x}", "tekst " * 400) for n in range(10_000)))
+    conn.close()
+    partial = tmp_path / "ut" / "kopi.sqlite3.part"
+    (tmp_path / "ut").mkdir()
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            try:
+                seen.append(_mode(partial))
+            except FileNotFoundError:
+                pass
+
+    watcher = threading.Thread(target=watch)
+    old = os.umask(0o022)
+    try:
+        watcher.start()
+        backup(live, tmp_path / "ut" / "kopi.sqlite3")
+    finally:
+        done.set()
+        watcher.join()
+        os.umask(old)
+    assert seen, "the watcher never saw the partial file"
+    assert set(seen) == {0o600}
+    assert _mode(tmp_path / "ut" / "kopi.sqlite3") == 0o600
+
+
+def test_migrate_store_from_a_backup_leaves_the_backup_file_as_it_was(tmp_path, pg_url):
+    """`migrate-store --from BACKUP` reads the backup; it does not migrate it, switch it to WAL or leave
+    a -wal/-shm beside it (a backup from an older version is migrated in a private copy)."""
+    import hashlib
+
+    old = SqliteStore(tmp_path / "gammel.sqlite3")
+    old.migrate_to(2)  # a backup taken by a version before conversation state
+    old.close()
+    conn = sqlite3.connect(tmp_path / "gammel.sqlite3")
+    with conn:  # written as that version did (the store's own calls would migrate the file first)
+        conn.execute("INSERT INTO answers VALUES ('a1', '2026-01-01T00:00Z', 'cli', 'answer', 'nb', "
+                     "'Fra en gammel sikkerhetskopi', 0.5, 0)")
+        conn.execute("INSERT INTO votes VALUES ('a1', 'k', 'up')")
+    conn.close()
+    copy = tmp_path / "sikkerhetskopi" / "gammel.sqlite3"
+    backup(tmp_path / "gammel.sqlite3", copy)
+    before = hashlib.sha256(copy.read_bytes()).hexdigest()
+    stamp = copy.stat().st_mtime_ns
+
+    out = _cli(Settings(data_dir=tmp_path / "tom"), "migrate-store", "--to", pg_url, "--from", str(copy))
+    assert out.returncode == 0, out.stderr
+    assert "votes 1" in out.stdout
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == before and copy.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["gammel.sqlite3"]
+    conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == 2
+    finally:
+        conn.close()
+    with psycopg.connect(pg_url) as pg:
+        assert pg.execute("SELECT question FROM answers").fetchall() == [("Fra en gammel sikkerhetskopi",)]
+
+
+def test_migrate_store_copies_conversation_state(tmp_path, pg_url):
+    """The last table the migrations create (conversation state) is copied like the others, and checked
+    by name: a copy that skipped it would leave follow-up threads without their context."""
+    from datetime import timedelta
+
+    from bot.feedback.backup import copy_to_postgres
+    from bot.feedback.base import StoredConversation
+
+    store = SqliteStore(tmp_path / "kilde.sqlite3")
+    answer = make_answer("Hva er anbefaling 2?")
+    store.record_answer(answer, "slack")
+    state = StoredConversation('[{"ids": ["d#A2"], "kind": "unit"}]', "unit", "nb", "Hva er anbefaling 2?")
+    store.save_conversation("samtale-1", state, timedelta(hours=24))
+    store.close()
+    counts = copy_to_postgres(tmp_path / "kilde.sqlite3", pg_url)
+    assert counts["conversations"] == 1
+    with psycopg.connect(pg_url) as pg:
+        assert pg.execute("SELECT conversation_key, turns, last_kind, lang, question FROM conversations").fetchall() \
+            == [("samtale-1", state.turns, "unit", "nb", "Hva er anbefaling 2?")]

@@ -14,6 +14,7 @@ from bot.answering.dialogue import Dialogue, load_source_urls
 from bot.feedback.privacy import load_secret
 from bot.feedback.sqlite import SqliteStore
 from bot.serving.service import ChatService
+from bot.settings import Settings
 from bot.types import Question
 from tests.feedback_helpers import dump_tables, pg_url  # noqa: F401 - fixture
 
@@ -116,6 +117,30 @@ async def test_state_expires_after_the_ttl_and_is_deleted(engine, settings, tmp_
         assert rows == 1  # the expired "other" conversation was deleted; only the fresh one is left
     finally:
         service.close()
+
+
+async def test_the_ttl_setting_reaches_the_service(make_service, settings):
+    """OMSTILLINGSBOT_CONVERSATION_TTL_HOURS as the bot is built from Settings (bot.runtime.build_service):
+    with 1 hour, a conversation last touched 90 minutes ago has expired (with the default 24 h it would not)."""
+    import sqlite3
+
+    from bot.feedback.sqlstore import minute_of
+
+    assert Settings.from_env({"OMSTILLINGSBOT_CONVERSATION_TTL_HOURS": "1"}).conversation_ttl_hours == 1.0
+    service = make_service(settings.with_(conversation_ttl_hours=1.0))
+    await ask(service, "anbefaling 2", conversation="ttl")
+
+    def touched(minutes_ago: int) -> None:
+        conn = sqlite3.connect(settings.data_dir / "feedback.sqlite3")
+        with conn:
+            conn.execute("UPDATE conversations SET updated = ?",
+                         (minute_of(datetime.now(UTC) - timedelta(minutes=minutes_ago)),))
+        conn.close()
+
+    touched(30)
+    assert await service.takes_part("web", "ttl")
+    touched(90)
+    assert not await service.takes_part("web", "ttl")
 
 
 def _closed_port() -> int:

@@ -42,6 +42,19 @@ def test_redaction_replaces_personal_data_with_placeholders(text, secret_part, p
     assert placeholder in redacted
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ring meg på +47 22 33 44 55 om anbefaling 2", "Ring meg på [telefon] om anbefaling 2"),
+    ("tlf. 0047 22334455, takk", "tlf. [telefon], takk"),
+    ("mobil +4791234567?", "mobil [telefon]?"),
+    ("svensk nummer +46 70 123 45 67 her", "svensk nummer [telefon] her"),
+    ("fra Danmark 0045 3312 3456.", "fra Danmark [telefon]."),
+])
+def test_a_phone_number_with_a_country_prefix_is_redacted_whole(text, expected):
+    """The prefix is part of the number: "+47 [telefon]" would still say where the asker lives, and a
+    foreign number in a grouping the Norwegian patterns do not know would stay readable."""
+    assert redact(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "Hva sier anbefaling 2 om styring av underliggende virksomheter?",
     "Difi-rapport 2019:3 side 12",

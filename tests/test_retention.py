@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.feedback.base import StoredConversation
 from bot.feedback.report import run_report
 from bot.feedback.sqlite import SqliteStore
 from bot.server import SERVICE_FUTURE, build_app
@@ -83,6 +84,56 @@ def test_retention_zero_never_stores_texts(backend):
     assert "tillit" not in backend.dump()
 
 
+YEAR = timedelta(days=365)
+
+
+def _converse(store, clock, key: str, question: str, age: timedelta) -> None:
+    """A conversation state saved `age` before NOW, as the service saves it (nothing else expires it)."""
+    clock.now = NOW - age
+    store.save_conversation(key, StoredConversation('[{"ids": [], "kind": "answer"}]', "answer", "nb", question), YEAR)
+    clock.now = NOW
+
+
+def test_purge_reaches_the_question_texts_kept_with_conversation_state(backend):
+    """Conversation state keeps the last question: purge clears it once it is older than the retention
+    period, like the answers' own texts, and deletes states older than the conversation TTL, so a bot
+    that nobody talks to (no saves, which were the only thing that expired them) keeps none."""
+    clock = Clock(NOW)
+    store = backend.store(clock=clock, retention_days=30, conversation_ttl=timedelta(days=60))
+    _converse(store, clock, "gammel", "Hva med budsjettet i fjor?", timedelta(days=45))
+    _converse(store, clock, "eldgammel", "Hva med omorganiseringen?", timedelta(days=61))
+    _converse(store, clock, "ny", "Hva med tilliten?", timedelta(days=3))
+    purged = store.purge()
+    assert purged.conversations == 2
+    dump = backend.dump()
+    assert "budsjettet" not in dump and "omorganiseringen" not in dump and "eldgammel" not in dump
+    assert store.load_conversation("gammel", YEAR).question is None  # the state stays for its TTL, the text goes
+    assert store.load_conversation("ny", YEAR).question == "Hva med tilliten?"
+
+
+def test_an_idle_bot_keeps_no_conversation_state_past_its_ttl(backend):
+    clock = Clock(NOW)
+    store = backend.store(clock=clock, conversation_ttl=timedelta(hours=2))  # no retention period set
+    _converse(store, clock, "forrige", "Og den andre?", timedelta(hours=3))
+    _converse(store, clock, "nå", "Og den tredje?", timedelta(minutes=30))
+    assert store.purge().conversations == 1
+    assert "Og den andre?" not in backend.dump() and "Og den tredje?" in backend.dump()
+
+
+def test_retention_zero_purges_conversation_texts_written_before_and_writes_none(backend):
+    """Switching OMSTILLINGSBOT_RETENTION_DAYS to 0: texts already kept with conversation state go at the
+    next purge, and new states are saved without their question."""
+    clock = Clock(NOW)
+    before = backend.store(clock=clock)
+    _converse(before, clock, "før", "Et spørsmål fra i går", timedelta(minutes=5))
+    store = backend.open(retention_days=0)
+    assert store.purge().conversations == 1
+    store.save_conversation("etter", StoredConversation("[]", "answer", "nb", "Et nytt spørsmål"), YEAR)
+    dump = backend.dump()
+    assert "Et spørsmål fra i går" not in dump and "Et nytt spørsmål" not in dump
+    assert "conversations: ('etter'" in dump  # the state itself (cited units, kinds) is kept
+
+
 def test_without_a_retention_period_the_store_purges_nothing(backend):
     store, _, ids = _seed(backend, {"eldgammel": timedelta(days=4000)}, retention_days=None)
     assert store.purge().questions == 0
@@ -142,6 +193,7 @@ def test_purge_command(settings):
     answer = make_answer("Hundre dager gammelt", (A2,))
     seed.record_answer(answer, "cli")
     seed.record_feedback_text(answer.answer_id, "k", "En gammel kommentar")
+    seed.save_conversation("k", StoredConversation("[]", "answer", "nb", "Og den gamle samtalen?"), YEAR)
     seed.close()
     env = {**os.environ, "OMSTILLINGSBOT_DATA": str(settings.data_dir), "OMSTILLINGSBOT_FEEDBACK_SECRET": "t",
            "OMSTILLINGSBOT_RETENTION_DAYS": "90"}
@@ -149,11 +201,13 @@ def test_purge_command(settings):
                          timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Slettet 1 spørsmålstekster og 1 kommentarer fra før ")
+    assert "og 1 samtaletilstander" in out.stdout
     assert "oppbevaringstiden er 90 dager" in out.stdout
     # Gone from the file itself, free space and write-ahead log included (secure_delete + checkpoint).
     for path in settings.data_dir.glob("feedback.sqlite3*"):
         content = path.read_bytes()
         assert "Hundre dager".encode() not in content and "gammel kommentar".encode() not in content
+        assert "gamle samtalen".encode() not in content
 
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "purge"], capture_output=True, text=True, timeout=120,
                          env={**env, "OMSTILLINGSBOT_RETENTION_DAYS": "-3"}, check=False)

@@ -8,7 +8,8 @@ import pytest
 
 from tests.fakes import slack_payloads as p
 from tests.fakes.slack_api import BOT_USER_ID
-from tests.slack_fakes import running_slack
+from bot.slack import constants as c
+from tests.slack_fakes import find_block, running_slack
 
 
 @pytest.fixture
@@ -109,3 +110,14 @@ def test_a_citation_with_a_url_links_to_its_source():
     text = sources["elements"][0]["text"]
     assert "[1] *<https://example.org/r?a=1&amp;b=2|Anbefaling 2 · Difi-rapport 2019:3>*" in text
     assert "[2] *Anbefaling 3 · Difi-rapport 2019:3*" in text  # only http(s) addresses become links
+
+
+async def test_assistant_thread_answers_use_the_configured_feedback_element(settings, make_service):
+    async with running_slack(settings.with_(slack_feedback_buttons=True), make_service) as slack:
+        started = p.assistant_thread_started()
+        thread_ts = started["assistant_thread"]["thread_ts"]
+        await slack.event(started)
+        await slack.event(p.assistant_message("Hva er anbefaling 2?", thread_ts))
+        posts = await slack.fake.wait_for("chat.postMessage", count=2)
+        feedback = find_block(posts[1].params["blocks"], c.BLOCK_FEEDBACK)
+        assert feedback["type"] == "context_actions" and feedback["elements"][0]["type"] == "feedback_buttons"

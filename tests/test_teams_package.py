@@ -205,3 +205,45 @@ def test_the_command_takes_flags_over_settings_and_explains_refusals(tmp_path):
     assert bad.returncode == 2
     assert "Kan ikke lage Teams-pakken" in bad.stderr and "1.2" in bad.stderr and "--terms-url" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("public_url", [
+    "http://bot.example.no", "bot.example.no", "https://", "junk", "https:// bot.example.no",
+    "ftp://bot.example.no", "https://user:pw@bot.example.no", "https://bot.example.no:port/",
+])
+def test_a_public_url_that_is_not_https_is_refused_with_exit_2(tmp_path, public_url):
+    import os
+    import subprocess
+    import sys
+
+    with pytest.raises(ValueError, match="--public-url"):
+        manifest(Settings(microsoft_app_id=APP_ID), public_url=public_url)
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "teams-package", "--out", str(tmp_path / "t.zip"),
+                          "--public-url", public_url], env={**os.environ, "MicrosoftAppId": APP_ID},
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 2
+    assert "--public-url må være botens offentlige https://-adresse" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "t.zip").exists()
+
+
+def test_out_as_an_existing_folder_writes_the_package_inside_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "pakker"
+    folder.mkdir()
+    env = {**os.environ, "MicrosoftAppId": APP_ID}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "teams-package", "--out", str(folder),
+                          "--public-url", "https://bot.example.no/"], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    written = folder / "omstillingsbot-teams.zip"
+    assert str(written) in out.stdout
+    with zipfile.ZipFile(written) as archive:
+        assert json.loads(archive.read("manifest.json"))["validDomains"] == ["bot.example.no"]
+
+    (tmp_path / "fil").write_text("x")  # a file where a folder must be: refused plainly
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "teams-package", "--out", str(tmp_path / "fil" / "t.zip")],
+                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2 and "Kan ikke skrive Teams-pakken" in bad.stderr and "Traceback" not in bad.stderr

@@ -5,23 +5,57 @@ for them today; `teach()` writes the question into the corpus as an example ques
 (a line `? question` directly under the unit's heading), so the next index build knows it: the
 question becomes a passage pointing to the unit (retrieval/passages.py), never quoted itself, and the
 answerability model is refitted with it. The key `none` marks a question the report does not answer.
+
+Writes are serialised: the owners' page runs each «Lær» in a worker thread, and `omstillingsbot teach`
+may run beside the server, so every teach holds an exclusive lock (a thread lock, and fcntl.flock on
+`<corpus>/.teach.lock` across processes) from reading the corpus file to replacing it. Twelve teach
+requests at once used to read the same file and each replace the others' line (9-10 of 12 survived).
+A question with control characters or U+FFFD (what invalid UTF-8 decodes to) is refused: they would be
+written into the corpus as they are (a NUL in a Markdown file).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot import messages
 from bot.types import Question
 
 Reason = Literal["refused", "voted_down"]
 EXAMPLE_PREFIX = "? "
 MAX_EXAMPLE_CHARS = 300
 _HEADING_KEY = re.compile(r"^#{1,6}\s.*\{#([A-Za-z0-9_-]+)\}\s*$")
+LOCK_FILE = ".teach.lock"
+# Bidirectional overrides and isolates: invisible, and they make a line read differently from what it says.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Cn")  # controls, lone surrogates, private use, unassigned
+_thread_lock = threading.Lock()  # flock alone would serialise threads too, but only per open file
+
+
+class TeachRefused(ValueError):
+    """The question cannot be written into the corpus; the message says why, for the owner."""
+
+
+def refused_character(question: str) -> str | None:
+    """The first character a taught question may not contain, or None. Whitespace of any kind is fine
+    (it is collapsed to single spaces); control characters, U+FFFD, unassigned and private-use code
+    points, lone surrogates (undecodable bytes on the command line) and bidi controls are not."""
+    for char in question:
+        if char.isspace():
+            continue
+        if char == "\ufffd" or char in _BIDI_CONTROLS or unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return char
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,15 +105,36 @@ def teach(corpus_dir: Path, question: str, key: str) -> None:
     """Add `question` as an example question of unit `key`, right under its heading.
 
     Raises KeyError when no Markdown file in the corpus has a heading with `{#key}`, ValueError for
-    an empty question. Teaching the same question twice changes nothing. The file is replaced
-    atomically, so a reader never sees half a file."""
+    an empty question and TeachRefused (a ValueError) for one with characters that may not be written
+    (`refused_character`). Teaching the same question twice changes nothing. Teaches are serialised
+    across threads and processes, and the file is replaced atomically, so a reader never sees half a
+    file and no concurrent teach loses another's line."""
+    bad = refused_character(question)
+    if bad is not None:
+        raise TeachRefused(messages.text("teach_bad_character", code=f"U+{ord(bad):04X}"))
     # One line, and no comment markers: a "<!--" here and a "-->" in a later question would otherwise
     # make the Markdown loader drop the report text between them.
     text = " ".join(question.replace("<!--", " ").replace("-->", " ").split())[:MAX_EXAMPLE_CHARS]
     if not text:
-        raise ValueError("empty question")
-    line = EXAMPLE_PREFIX + text
-    for path in sorted(Path(corpus_dir).rglob("*.md")):
+        raise ValueError(messages.text("teach_empty"))
+    with _corpus_lock(Path(corpus_dir)):
+        _insert(Path(corpus_dir), EXAMPLE_PREFIX + text, key)
+
+
+@contextmanager
+def _corpus_lock(corpus_dir: Path) -> Iterator[None]:
+    """Exclusive for this process's threads and for other processes teaching into the same corpus."""
+    with _thread_lock:
+        fd = os.open(corpus_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the only descriptor releases the flock
+
+
+def _insert(corpus_dir: Path, line: str, key: str) -> None:
+    for path in sorted(corpus_dir.rglob("*.md")):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for i, current in enumerate(lines):
             match = _HEADING_KEY.match(current.rstrip("\n"))
@@ -101,6 +156,8 @@ def _replace(path: Path, content: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(content)
+            out.flush()
+            os.fsync(out.fileno())  # the new file is complete on disk before it replaces the old one
         os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
     except BaseException:

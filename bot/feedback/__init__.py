@@ -8,6 +8,7 @@ DATABASE_URL postgresql://…   -> PostgreSQL (also postgres://)
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from bot.feedback.base import FeedbackStore, StoreUnavailable, UnknownAnswer
@@ -42,7 +43,8 @@ def open_store(settings: Settings, *, clock: Clock | None = None) -> FeedbackSto
     migrates on its first successful use, and until then votes are reported as not saved."""
     path = sqlite_path(settings)
     options = {"store_questions": settings.store_questions, "store_feedback_text": settings.store_feedback_text,
-               "retention_days": settings.retention_days}
+               "retention_days": settings.retention_days,
+               "conversation_ttl": timedelta(hours=settings.conversation_ttl_hours)}
     if clock is not None:  # tests and the report's --weeks arithmetic control time
         options["clock"] = clock
     store: SqlStore

@@ -7,11 +7,16 @@
   never replaces a good one.
 * restore: the same API in the other direction, through SQLite's own locking, after checking
   that the file is an intact store this version can read; an older backup is migrated up. The
-  store being replaced is first backed up beside itself (`<file>.before-restore`).
+  store being replaced, if there is one, is first backed up beside itself (`<file>.before-restore`).
 * migrate-store: copies every table the migrations create, generically and in migration order
   (so parents come before the rows that reference them, and tables added by later migrations
   are copied without changes here), into an empty PostgreSQL database in one transaction, and
-  commits only when every table's row count equals the source's.
+  commits only when every table's row count equals the source's. It reads a private snapshot of
+  the source (made with the backup API into a 0700 temporary folder), so the source file, e.g. a
+  backup given with --from, is never migrated, switched to WAL or otherwise written.
+
+Every file written here holds question texts: it is created 0600 before SQLite opens it (SQLite
+gives its -wal, -shm and -journal files the same mode), and a folder made for it is 0700.
 
 PostgreSQL itself is backed up with its own tools (pg_dump / pg_restore); see the README.
 """
@@ -20,9 +25,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
+from bot.datadir import create_private_file, ensure_private_dir
 from bot.feedback.migrations import LATEST, MIGRATIONS
 
 Counts = dict[str, int]
@@ -54,6 +62,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _create_private(path: Path) -> None:
+    """An empty file at `path`, 0600, in a folder made 0700 if it is missing (an existing folder is left
+    as the operator made it)."""
+    if not path.parent.exists():
+        ensure_private_dir(path.parent)
+    create_private_file(path)
+    os.chmod(path, 0o600)  # an existing file keeps its content, but not a mode others can read
+
+
 def _counts(conn: sqlite3.Connection) -> Counts:
     present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in data_tables() if t in present}
@@ -81,9 +98,9 @@ def _check_store_file(path: Path) -> int:
 def backup(source: Path, target: Path) -> Counts:
     """Copy the live SQLite store at `source` to `target` (a consistent snapshot); return its row counts."""
     _check_store_file(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
+    _create_private(partial)  # 0600 from the first byte, not only once it is complete
     src, dst = _connect(source), _connect(partial)
     try:
         src.backup(dst)  # pages=-1: the whole file in one step, i.e. one read transaction
@@ -94,7 +111,6 @@ def backup(source: Path, target: Path) -> Counts:
     finally:
         src.close()
         dst.close()
-    os.chmod(partial, 0o600)  # it holds question texts: readable by the bot's user only
     os.replace(partial, target)
     return counts
 
@@ -103,8 +119,8 @@ def restore(backup_file: Path, target: Path) -> Counts:
     """Replace the SQLite store at `target` with `backup_file`; return the restored row counts."""
     _check_store_file(backup_file)
     if target.exists():
-        backup(target, target.with_name(target.name + ".before-restore"))
-    target.parent.mkdir(parents=True, exist_ok=True)
+        backup(target, previous_store(target))
+    _create_private(target)
     src, dst = _connect(backup_file), _connect(target)
     try:
         dst.execute("PRAGMA journal_mode = WAL")
@@ -126,15 +142,31 @@ def restore(backup_file: Path, target: Path) -> Counts:
         conn.close()
 
 
+def previous_store(target: Path) -> Path:
+    """Where `restore` keeps the store it replaces."""
+    return target.with_name(target.name + ".before-restore")
+
+
 def copy_to_postgres(source: Path, url: str) -> Counts:
     """Copy every table of the SQLite store at `source` into the (empty) PostgreSQL database at `url`."""
+    # A snapshot in a private folder is what gets migrated and read: the source itself (a backup
+    # given with --from, or the live file) is never written, not even switched to WAL.
+    work = Path(tempfile.mkdtemp(prefix="omstillingsbot-migrate-"))  # 0700
+    try:
+        snapshot = work / "snapshot.sqlite3"
+        backup(source, snapshot)
+        return _copy_snapshot(snapshot, url)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _copy_snapshot(source: Path, url: str) -> Counts:
     import psycopg
 
     from bot.feedback.base import StoreUnavailable
     from bot.feedback.postgres import PostgresStore
     from bot.feedback.sqlite import SqliteStore
 
-    _check_store_file(source)
     for store in (SqliteStore(source), PostgresStore(url)):  # both at the latest schema first
         try:
             store.migrate()

@@ -34,6 +34,7 @@ class Purged:
     before: str | None
     questions: int = 0
     comments: int = 0
+    conversations: int = 0  # conversation states deleted (older than the TTL) or stripped of their question
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class FeedbackStore(Protocol):
         a later comment replaces it. Dropped silently when feedback text storage is off."""
 
     def purge(self) -> Purged:
-        """Remove question texts and comments older than the retention period; votes stay."""
+        """Remove question texts and comments older than the retention period (in answers, comments and
+        conversation state), and conversation state older than its TTL; votes stay."""
 
     def export_rows(self) -> list[ExportRow]:
         """Every stored answer with its tally and comments, oldest first (for the report)."""

@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -33,9 +34,10 @@ def _unavailable(exc: BaseException) -> StoreUnavailable:
 class PostgresStore(SqlStore):
     def __init__(self, url: str, *, store_questions: bool = True, store_feedback_text: bool = True,
                  connect_timeout_s: float = CONNECT_TIMEOUT_S, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
-                 clock: Clock = utc_now, retention_days: int | None = None) -> None:
+                 clock: Clock = utc_now, retention_days: int | None = None,
+                 conversation_ttl: timedelta | None = None) -> None:
         super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock,
-                         retention_days=retention_days)
+                         retention_days=retention_days, conversation_ttl=conversation_ttl)
         try:
             conninfo_to_dict(url)  # a malformed URL is a configuration error: fail at start, loudly
         except psycopg.ProgrammingError as exc:

@@ -1,7 +1,9 @@
 """Retention: how long the words people typed are kept, and the purge that enforces it.
 
 Question texts and free-text comments are kept `Settings.retention_days` days (default 90);
-0 means they are never written. Votes, tallies, cited units and the hour of each answer are
+0 means they are never written. That holds for every table that keeps such a text: answers,
+feedback_texts and the conversation state (whose last question is cleared, and whose rows older than
+OMSTILLINGSBOT_CONVERSATION_TTL_HOURS are deleted by the same purge, so an idle bot keeps none). Votes, tallies, cited units and the hour of each answer are
 anonymous and stay, so the feedback report's counts do not change when texts are purged.
 
 The server purges once at start-up and then every hour (`purge_forever`); an operator can
@@ -23,9 +25,10 @@ PURGE_EVERY_S = 3600.0
 
 
 def log_purged(purged: Purged) -> None:
-    if purged.questions or purged.comments:
-        log.info("retention: removed %d question texts and %d comments from before %s",
-                 purged.questions, purged.comments, purged.before)
+    if purged.questions or purged.comments or purged.conversations:
+        log.info("retention: removed %d question texts and %d comments from before %s, "
+                 "and purged %d conversation states", purged.questions, purged.comments, purged.before,
+                 purged.conversations)
 
 
 async def purge_forever(get_store: Callable[[], Awaitable[FeedbackStore | None]],

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from bot.datadir import create_private_file, ensure_private_dir
@@ -34,9 +35,9 @@ def _is_outage(exc: sqlite3.Error) -> bool:
 class SqliteStore(SqlStore):
     def __init__(self, path: Path, *, store_questions: bool = True, store_feedback_text: bool = True,
                  busy_timeout_s: float = BUSY_TIMEOUT_S, clock: Clock = utc_now,
-                 retention_days: int | None = None) -> None:
+                 retention_days: int | None = None, conversation_ttl: timedelta | None = None) -> None:
         super().__init__(store_questions=store_questions, store_feedback_text=store_feedback_text, clock=clock,
-                         retention_days=retention_days)
+                         retention_days=retention_days, conversation_ttl=conversation_ttl)
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
         # One connection per thread (sqlite3 connections must not be shared while in use);

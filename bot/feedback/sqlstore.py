@@ -61,12 +61,16 @@ def hour_of(moment: datetime) -> str:
 
 class SqlStore:
     def __init__(self, *, store_questions: bool = True, store_feedback_text: bool = True,
-                 clock: Clock = utc_now, retention_days: int | None = None) -> None:
+                 clock: Clock = utc_now, retention_days: int | None = None,
+                 conversation_ttl: timedelta | None = None) -> None:
         # retention_days: how long question texts and comments are kept (None: no limit).
         # 0 means they are never written at all, not written and purged later.
+        # conversation_ttl: conversation state older than this is deleted by purge() too, so an idle
+        # bot (no new saves, which also delete expired rows) does not keep it (None: only on save).
         if retention_days is not None and retention_days < 0:
             raise ValueError("retention_days must be 0 or more")
         self.retention_days = retention_days
+        self.conversation_ttl = conversation_ttl
         self.store_questions = store_questions and retention_days != 0
         self.store_feedback_text = store_feedback_text and retention_days != 0
         self._clock = clock
@@ -205,18 +209,28 @@ class SqlStore:
                 (answer_id, voter_key, cleaned, hour_of(self._clock())))
 
     def purge(self) -> Purged:
-        """Forget question texts and comments older than the retention period. Votes, citations and
-        the hour stay, so counts and the weekly figures are unchanged; only the words people typed go."""
-        if self.retention_days is None:
-            return Purged(None)
-        before = text_cutoff(self._clock(), self.retention_days)
+        """Forget question texts and comments older than the retention period, wherever they are kept
+        (answers, comments, conversation state), and conversation state older than its TTL. Votes,
+        citations and the hour stay, so counts and the weekly figures are unchanged; only the words
+        people typed go."""
+        now = self._clock()
+        before = text_cutoff(now, self.retention_days) if self.retention_days is not None else None
+        questions = comments = conversations = 0
         with self._tx(write=True) as run:
-            questions = run("UPDATE answers SET question = NULL WHERE question IS NOT NULL AND hour < ?",
-                            (before,)).rowcount
-            comments = run("DELETE FROM feedback_texts WHERE hour < ?", (before,)).rowcount
-        if questions > 0 or comments > 0:
+            if self.conversation_ttl is not None:
+                conversations += run("DELETE FROM conversations WHERE updated < ?",
+                                     (minute_of(now - self.conversation_ttl),)).rowcount
+            if before is not None:
+                questions = run("UPDATE answers SET question = NULL WHERE question IS NOT NULL AND hour < ?",
+                                (before,)).rowcount
+                comments = run("DELETE FROM feedback_texts WHERE hour < ?", (before,)).rowcount
+                # `updated` is stamped to the minute, `before` to the hour: the same text order applies.
+                conversations += run("UPDATE conversations SET question = NULL "
+                                     "WHERE question IS NOT NULL AND updated < ?", (before,)).rowcount
+        questions, comments, conversations = max(questions, 0), max(comments, 0), max(conversations, 0)
+        if questions or comments or conversations:
             self._after_purge()
-        return Purged(before, max(questions, 0), max(comments, 0))
+        return Purged(before, questions, comments, conversations)
 
     def revoke_session(self, session_key: str, expires: int) -> None:
         with self._tx(write=True) as run:

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,6 +31,7 @@ from bot import messages
 from bot.serving.service import ChatService
 from bot.settings import Settings
 from bot.slack import constants as c
+from bot.slack import inbound
 from bot.slack.handlers import DRAIN_TIMEOUT_S, WEB_TIMEOUT_S, SlackHandlers
 from bot.slack.socket_mode import SocketModeRunner
 
@@ -64,8 +66,28 @@ def build_bolt_app(settings: Settings, handlers: SlackHandlers) -> AsyncApp:
         process_before_response=False,  # acknowledge first, answer after
         logger=logging.getLogger("bot.slack.bolt"),
     )
+    bolt.use(workspace_guard(settings))  # before the listeners and the assistant middleware
     handlers.register(bolt)
     return bolt
+
+
+def workspace_guard(settings: Settings):
+    """Bolt middleware: a request for another workspace or app is acknowledged (200, so Slack does not
+    retry it) and goes no further. The bot's workspace is OMSTILLINGSBOT_SLACK_TEAM_ID when set, else the
+    one auth.test names for the bot token (bolt's authorization runs first and keeps that answer); its app
+    is OMSTILLINGSBOT_SLACK_APP_ID when set (auth.test's app_id is optional, and bolt does not keep it).
+    Works the same for HTTP and Socket Mode: both dispatch through bolt."""
+
+    async def guard(body: dict, context: AsyncBoltContext, next) -> BoltResponse | None:  # noqa: A002 - bolt's name
+        own = context.authorize_result
+        team = settings.slack_team_id or (own.team_id if own is not None else None) or ""
+        enterprise = "" if team else ((own.enterprise_id if own is not None else None) or "")
+        if inbound.from_elsewhere(body, team, enterprise, settings.slack_app_id):
+            log.info("ignored a Slack request for another workspace or app")
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    return guard
 
 
 def mount(app: web.Application, settings: Settings, get_service: GetService, *,

@@ -186,7 +186,7 @@ class SlackHandlers:
         answer = await service.respond(Question(text, platform="slack", conversation=conversation))
         # Posting the answer clears the status (Slack's documented behaviour for assistant threads).
         done = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
-                           **blocks.answer_message(answer))
+                           **blocks.answer_message(answer, style=self.feedback_style))
         if done and answer.wants_feedback:
             await service.remember_message("slack", (channel, done["ts"]), answer.answer_id)
 

@@ -62,6 +62,35 @@ def parse_vote_value(value: object) -> VoteRequest | None:
     return VoteRequest(answer_id, vote, lang)  # type: ignore[arg-type]
 
 
+def _ids(*values: object) -> set[str]:
+    return {value for value in values if isinstance(value, str) and value}
+
+
+def from_elsewhere(body: dict, team_id: str, enterprise_id: str, app_id: str) -> bool:
+    """True for a (correctly signed) request that is not for this bot's own workspace or app.
+
+    `team_id` / `enterprise_id`: the workspace (or, for an org-wide install, the organisation) the bot
+    token belongs to; `app_id`: the bot's app. Empty values are not compared. The request's workspace is
+    read where each payload kind carries it: `team_id` (events, slash commands), `team.id` and
+    `user.team_id` (interactivity), and an event's `authorizations` (in a channel shared with another
+    workspace the event is delivered to this installation, which is listed there)."""
+    if app_id and body.get("api_app_id") != app_id:
+        return True
+    team, user = body.get("team"), body.get("user")
+    authorizations = [a for a in body.get("authorizations") or [] if isinstance(a, dict)]
+    if team_id:
+        teams = _ids(body.get("team_id"), team.get("id") if isinstance(team, dict) else None,
+                     user.get("team_id") if isinstance(user, dict) else None,
+                     *(a.get("team_id") for a in authorizations))
+        return team_id not in teams
+    if enterprise_id:
+        enterprise = body.get("enterprise")
+        enterprises = _ids(body.get("enterprise_id"), enterprise.get("id") if isinstance(enterprise, dict) else None,
+                           *(a.get("enterprise_id") for a in authorizations))
+        return enterprise_id not in enterprises
+    return False
+
+
 def reaction_vote(name: object) -> VoteValue | None:
     """:+1: / :thumbsup: (any skin tone) is up, :-1: / :thumbsdown: is down; other reactions are not votes."""
     if not isinstance(name, str):

@@ -7,7 +7,18 @@ bot.teams.inbound. A move to the Microsoft 365 Agents SDK replaces this file and
 The endpoint reads and checks the body itself before botbuilder sees it: an oversized body is 413,
 malformed JSON or an activity without a type is 400, and a missing, forged or expired token is 401
 (with MicrosoftAppId set). Without MicrosoftAppId it runs in local mode, as the Bot Framework
-Emulator expects: no authentication, and replies only to a serviceUrl on this machine.
+Emulator expects: no authentication, so it is fenced in to this machine instead:
+  * only while the server listens on loopback (HOST 127.0.0.1, ::1, localhost); on any other HOST the
+    endpoint answers 503 and says why, unless OMSTILLINGSBOT_TEAMS_LOCAL_ANY_HOST=1 (the rest of the
+    server, e.g. Slack on 0.0.0.0, is not affected);
+  * never from a web page: a request with Sec-Fetch-Site other than same-origin/none, an Origin other
+    than the server's own, a Host header that is not a loopback name (DNS rebinding), or a body that is
+    not declared JSON (which a page can only send after a CORS preflight this server never grants) is 403/415;
+  * replies only to a serviceUrl of the Emulator's form, `http://localhost:<port>` (or 127.0.0.1 / [::1]),
+    with no path, credentials or query. The Emulator always sends its own local server there; any other
+    serviceUrl is 401. The port cannot be pinned (the Emulator picks it per run), so the fence against a
+    page steering the bot's POSTs to other local ports is the cross-site refusal above.
+Error bodies are sentences from bot/messages.py, never exception class names.
 """
 
 from __future__ import annotations
@@ -375,14 +386,48 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
         return None
 
 
-def _is_loopback(url: str | None) -> bool:
-    host = urlsplit(url or "").hostname or ""
+def _is_loopback_host(host: str) -> bool:
+    host = host.strip().strip("[]").lower()
     if host == "localhost":
         return True
     try:
         return ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_emulator_service_url(url: str | None) -> bool:
+    """The serviceUrl the Bot Framework Emulator sends: its own local server, `http://localhost:<port>`."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return False
+    return (parts.scheme == "http" and port is not None and parts.username is None and parts.password is None
+            and _is_loopback_host(parts.hostname or "") and parts.path in ("", "/")
+            and not parts.query and not parts.fragment)
+
+
+def _from_a_web_page(request: web.Request, loopback_names_only: bool) -> bool:
+    """A browser's request (Fetch Metadata, Origin) that is not the server's own page, or (with
+    `loopback_names_only`) one addressed by a name that is not this machine's (a page that rebound its own
+    name to 127.0.0.1)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site.lower() not in ("same-origin", "none"):
+        return True
+    host = request.host or ""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{host}":
+        return True
+    if not loopback_names_only:
+        return False
+    try:
+        name = urlsplit(f"//{host}").hostname or ""
+    except ValueError:
+        return True
+    return not _is_loopback_host(name)
 
 
 def _invoke_body(body: object) -> object:
@@ -424,7 +469,24 @@ class TeamsEndpoint:
     def local_mode(self) -> bool:
         return not self.settings.microsoft_app_id
 
+    @property
+    def local_mode_off(self) -> bool:
+        """Local mode on a HOST others can reach, not explicitly allowed: the endpoint refuses everything."""
+        return (self.local_mode and not self.settings.teams_local_any_host
+                and not _is_loopback_host(self.settings.host))
+
+    def _local_refusal(self, request: web.Request) -> web.Response | None:
+        if self.local_mode_off:
+            return _error("teams_local_off", 503, host=self.settings.host)
+        if _from_a_web_page(request, loopback_names_only=not self.settings.teams_local_any_host):
+            return _error("teams_local_cross_site", 403)
+        if request.content_type != "application/json":
+            return _error("teams_local_json", 415)
+        return None
+
     async def handle(self, request: web.Request) -> web.Response:
+        if self.local_mode and (refused := self._local_refusal(request)) is not None:
+            return refused
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
@@ -450,15 +512,15 @@ class TeamsEndpoint:
             response = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
         except Exception as exc:  # noqa: BLE001 - failures outside the turn (connector set-up); the turn has on_error
             log.error("Teams activity failed (%s): %s", activity.type, type(exc).__name__)
-            return web.json_response({"error": type(exc).__name__}, status=500)
+            return _error("teams_internal_error", 500)  # the class name stays in the log
         if response is not None:
             return web.json_response(_invoke_body(response.body), status=response.status)
         return web.Response(status=200)
 
     async def _authenticate(self, activity: Activity, header: str | None):
-        if self.local_mode and (header or not _is_loopback(activity.service_url)):
-            # Local mode trusts nobody's token and answers only on this machine (the Emulator, tests).
-            raise PermissionError("local mode accepts only unauthenticated loopback requests")
+        if self.local_mode and (header or not is_emulator_service_url(activity.service_url)):
+            # Local mode trusts nobody's token and answers only the Emulator's own local server.
+            raise PermissionError("local mode accepts only unauthenticated requests for the Emulator's serviceUrl")
         if not header:
             return await self.auth.authenticate_request(activity, None)
         if self._key_fetch.open:  # Microsoft's key endpoint failed a moment ago: no new fetch per token
@@ -485,7 +547,9 @@ def mount(app: web.Application, settings: Settings, get_service: GetService, *,
     endpoint = TeamsEndpoint(settings, get_service, typing_after_s)
     app.router.add_post(c.MESSAGES_PATH, endpoint.handle)
     app.on_cleanup.append(endpoint.close)
-    if endpoint.local_mode:
+    if endpoint.local_mode_off:
+        log.warning(messages.text("teams_local_off", host=settings.host))
+    elif endpoint.local_mode:
         log.warning(messages.text("teams_local_mode"))
     else:
         log.info(messages.text("teams_auth_on", app_type=settings.microsoft_app_type))

@@ -87,6 +87,7 @@ MANIFEST_VERSION = "1.30"
 MANIFEST_SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 # The app version is a setting (OMSTILLINGSBOT_TEAMS_APP_VERSION, default 1.0.0): raise it for every update.
 ACCENT_COLOR = "#1F4E79"
+PACKAGE_FILE = "omstillingsbot-teams.zip"  # `teams-package --out` default, and its name inside an --out folder
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"
 COLOR_ICON_SIZE = 192

@@ -101,6 +101,21 @@ def command_lists() -> list[dict]:
             for scope in c.BOT_SCOPES]
 
 
+def public_host(public_url: str) -> str:
+    """The host of the bot's public address for validDomains; ValueError for anything but an https:// URL
+    with a host (Teams reaches a bot only over https, and an empty validDomains from junk passed silently)."""
+    url = public_url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme != "https" or not parts.hostname or parts.username or parts.password
+            or any(ch.isspace() for ch in url) or len(url) > URL_MAX or "." not in parts.hostname):
+        raise ValueError(messages.text("teams_package_bad_public_url", value=public_url))
+    return parts.hostname
+
+
 def manifest(settings: Settings, *, public_url: str = "") -> dict:
     """manifest.json for the bot registered as `settings.microsoft_app_id` (a GUID, required),
     with the publisher details and version from Settings (validated: ValueError says what is wrong)."""
@@ -108,7 +123,7 @@ def manifest(settings: Settings, *, public_url: str = "") -> dict:
     if not _GUID.match(app_id):
         raise ValueError(messages.text("teams_package_no_app_id"))
     details = PackageDetails.from_settings(settings)
-    host = urlsplit(public_url).hostname if public_url else None
+    host = public_host(public_url) if public_url.strip() else None
     return {
         "$schema": c.MANIFEST_SCHEMA,
         "manifestVersion": c.MANIFEST_VERSION,
@@ -176,7 +191,10 @@ def _png(image: Image.Image) -> bytes:
 
 
 def build_package(settings: Settings, out_path: Path, *, public_url: str = "") -> Path:
-    """Write the zip (manifest.json and the two icons at its root, as Teams requires) and return its path."""
+    """Write the zip (manifest.json and the two icons at its root, as Teams requires) and return its path.
+    An existing folder as `out_path` gets the zip inside it, under its default name."""
+    if out_path.is_dir():
+        out_path = out_path / c.PACKAGE_FILE
     files = {
         "manifest.json": json.dumps(manifest(settings, public_url=public_url),
                                     ensure_ascii=False, indent=2).encode("utf-8"),
