@@ -155,15 +155,15 @@ def candidate_rows(retriever: HybridRetriever, result: SearchResult, votes: dict
     most = max(shares.values(), default=0.0)
     # How much the memory may speak against a unit nobody labelled: not at all for a question unlike
     # every labelled one (it is likely about another document), fully for one that resembles them.
-    familiarity = min(1.0, max(0.0, (nearest - UNFAMILIAR) / (FAMILIAR - UNFAMILIAR)))
+    memory_weight = familiarity(nearest)
     best_text = max(h.text for h in result.hits)
     best_lexical = max(h.lexical for h in result.hits) or 1.0
     rows = []
     for rank, hit in enumerate(result.hits):
         role = retriever.role(hit.chunk)
         known_unit = hit.chunk.id in known
-        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if known_unit else -UNVOTED * familiarity
-        share = shares.get(hit.chunk.id, 0.0) if known_unit else most * (1.0 - familiarity)
+        vote = votes.get(hit.chunk.id, nearest - UNVOTED) - nearest if known_unit else -UNVOTED * memory_weight
+        share = shares.get(hit.chunk.id, 0.0) if known_unit else most * (1.0 - memory_weight)
         # A unit without example questions counts its own best passage as its example: neutral.
         example = hit.text if hit.example is None else hit.example
         rows.append([hit.score, hit.dense - best_text, hit.text - best_text, example - best_text, hit.lexical / best_lexical,
@@ -204,6 +204,18 @@ def gate_features(retriever: HybridRetriever, result: SearchResult, lang: str) -
             retriever.doc_coverage(analysis, top.chunk.doc),
             float(analysis.has_topic), math.log1p(len(analysis.parts)), top.score,
             float(role.about), float(role.lead_in), float(amount_missing), float(lang == "en")]
+
+
+def familiarity(nearest: float) -> float:
+    """0 for a question unlike every labelled one, 1 for one like them (centred cosine of the nearest)."""
+    return min(1.0, max(0.0, (nearest - UNFAMILIAR) / (FAMILIAR - UNFAMILIAR)))
+
+
+def judged_by_memory(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
+    """Whether the memory gate decides: the first unit's document has labelled questions and the question
+    is at least half familiar to them."""
+    return (bool(result.hits) and result.hits[0].chunk.doc in memory.documents and len(cosines) > 0
+            and familiarity(float(cosines.max())) >= 0.5)
 
 
 def taught_not_covered(result: SearchResult) -> bool:
@@ -301,22 +313,22 @@ class AnswerabilityModel:
         return reorder(result, self.reranker.predict(rows))
 
     def labelled(self, result: SearchResult) -> bool:
-        """The first unit is in a document owners labelled questions for: the memory gate judges."""
-        return self.memory_gate is not None and bool(result.hits) and result.hits[0].chunk.doc in self.memory.documents
+        """The memory gate judges: the first unit is in a document owners labelled questions for, and the
+        question resembles those questions (else it is likely about another document, and their
+        unanswerable examples would refuse it for landing near them)."""
+        return (self.memory_gate is not None and bool(result.hits)
+                and judged_by_memory(result, self.memory, self._cosines(result.query)))
 
     def assess(self, retriever: HybridRetriever, reranked: SearchResult, lang: str = "nb") -> Assessment:
         """`lang`: an English question meets Norwegian text across languages, where e5's cosines run
         lower; the gate learns how much lower instead of refusing English for it."""
         row = np.array(gate_features(retriever, reranked, lang), dtype=np.float64)
         confidence = float(self.confidence_head.predict(row)[0])
-        probability = float(self.gate.predict(row)[0])
-        if self.labelled(reranked) and probability < self.threshold:
-            # The document-independent gate doubts it; the memory of the labelled document may still
-            # know it as a question its owners said it answers.
+        if self.labelled(reranked):
             memory_row = np.concatenate([row, self.memory.features(self._cosines(reranked.query))])
-            remembered = float(self.memory_gate.predict(memory_row)[0])
-            if remembered >= self.memory_threshold:
-                return Assessment(decides_to_answer(reranked, remembered, self.memory_threshold), remembered, confidence)
+            probability = float(self.memory_gate.predict(memory_row)[0])
+            return Assessment(decides_to_answer(reranked, probability, self.memory_threshold), probability, confidence)
+        probability = float(self.gate.predict(row)[0])
         return Assessment(decides_to_answer(reranked, probability, self.threshold), probability, confidence)
 
     def document(self) -> dict:
@@ -466,7 +478,7 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
     gate_oof = out_of_fold(gate_rows, y, fold_of, weights)
     threshold = budget_threshold(gate_oof, answerable, ANSWERABLE_REFUSAL_BUDGET)
     # The memory gate: questions whose first unit is in a labelled document, with the memory's say.
-    labelled = np.array([bool(r.hits) and r.hits[0].chunk.doc in memory.documents for r in reranked])
+    labelled = np.array([bool(r.hits) and judged_by_memory(r, memory, c) for r, c in zip(reranked, cosines)])
     memory_rows = np.hstack([gate_rows, np.array([memory.features(c) for c in cosines])])
     memory_gate, memory_threshold = None, threshold
     decided_oof = gate_oof.copy()
