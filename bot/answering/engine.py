@@ -72,17 +72,15 @@ class Engine:
         self.lookup = Lookup(retriever)
         # The documents' citation names (series numbers), in corpus order: the primary document first.
         self.sources = list(dict.fromkeys(c.source for c in retriever.chunks))
-        # Each document's title: the top heading of its first passage (the fact sheet has none).
-        self.titles = {}
+        # Each document's first passage after its fact sheet, and its title: that passage's top heading.
+        first: dict[str, Chunk] = {}
         for chunk in retriever.chunks:
-            if chunk.key != ABOUT_KEY and chunk.section:
-                self.titles.setdefault(chunk.doc, chunk.section[0])
+            if chunk.key != ABOUT_KEY:
+                first.setdefault(chunk.doc, chunk)
+        self.titles = {doc: chunk.section[0] for doc, chunk in first.items() if chunk.section}
         self._title_words = frozenset(w for t in self.titles.values() for w in t.lower().split())
-        self._opening: dict[str, Chunk] = {}
-        for chunk in retriever.chunks:
-            if chunk.key != ABOUT_KEY and chunk.doc not in self._opening:
-                self._opening[chunk.doc] = chunk
-        self._opening = {d: c for d, c in self._opening.items() if c.source.lower() in c.text.lower()}
+        # An opening that names the document's series number is its own words about itself.
+        self._opening = {doc: chunk for doc, chunk in first.items() if chunk.source.lower() in chunk.text.lower()}
 
     def respond(self, question: Question) -> Answer:
         """Commands ("anbefaling 2", "hjelp") run as lookups; everything else is answered."""
