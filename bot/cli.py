@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 _PACKAGE_FLAGS = (
     ("--developer-name", "teams_developer_name", "utgiveren som Teams viser (maks 32 tegn)"),
     ("--website-url", "teams_website_url", "utgiverens nettside (https)"),
-    ("--privacy-url", "teams_privacy_url", "personvernerklæringen (https)"),
+    ("--privacy-url", "privacy_url", "personvernerklæringen (https)"),
     ("--terms-url", "teams_terms_url", "bruksvilkårene (https)"),
     ("--app-version", "teams_app_version", "appversjon MAJOR.MINOR.PATCH; øk den for hver oppdatering"),
     ("--short-description", "teams_short_description", "kort beskrivelse (maks 80 tegn)"),
@@ -83,7 +83,7 @@ _PACKAGE_FLAGS = (
 
 
 def _env_name(setting: str) -> str:
-    return "OMSTILLINGSBOT_" + setting.upper()
+    return "OMSTILLINGSBOT_" + setting.upper()  # privacy_url -> OMSTILLINGSBOT_PRIVACY_URL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -165,7 +165,9 @@ class Settings:
     slack_feedback_buttons: bool = False  # True: Slack's feedback_buttons element instead of two buttons
     teams_developer_name: str = "Omstillingsbot"
     teams_website_url: str = "https://www.dfo.no/"
-    teams_privacy_url: str = "https://www.dfo.no/"
+    # The privacy statement: linked from the web chat when set, and the Teams package's privacyUrl
+    # (which falls back to teams_website_url's default when it is empty). One setting for both surfaces.
+    privacy_url: str = ""
     teams_terms_url: str = "https://www.dfo.no/"
     teams_app_version: str = "1.0.0"
     teams_short_description: str = ""  # empty: the text in bot/messages.py
@@ -247,7 +249,9 @@ class Settings:
             slack_feedback_buttons=_flag(get("OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"), False, "OMSTILLINGSBOT_SLACK_FEEDBACK_BUTTONS"),
             teams_developer_name=get("OMSTILLINGSBOT_TEAMS_DEVELOPER_NAME") or cls.teams_developer_name,
             teams_website_url=get("OMSTILLINGSBOT_TEAMS_WEBSITE_URL") or cls.teams_website_url,
-            teams_privacy_url=get("OMSTILLINGSBOT_TEAMS_PRIVACY_URL") or cls.teams_privacy_url,
+            # OMSTILLINGSBOT_TEAMS_PRIVACY_URL is the older name of the same setting, read when the new one is not set.
+            privacy_url=_url("OMSTILLINGSBOT_PRIVACY_URL", get("OMSTILLINGSBOT_PRIVACY_URL"))
+            or _url("OMSTILLINGSBOT_TEAMS_PRIVACY_URL", get("OMSTILLINGSBOT_TEAMS_PRIVACY_URL")),
             teams_terms_url=get("OMSTILLINGSBOT_TEAMS_TERMS_URL") or cls.teams_terms_url,
             teams_app_version=get("OMSTILLINGSBOT_TEAMS_APP_VERSION") or cls.teams_app_version,
             teams_short_description=get("OMSTILLINGSBOT_TEAMS_SHORT_DESCRIPTION") or "",

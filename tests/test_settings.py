@@ -82,6 +82,10 @@ VARIABLES = (
     Variable("OMSTILLINGSBOT_ACCESS_LOG_CLIENT", "access_log_client", False, (("1", True), ("ja", True)), ("kanskje",)),
     Variable("OMSTILLINGSBOT_MAX_QUEUE", "max_queue", 100, (("500", 500),), ("0", "lots")),
     Variable("OMSTILLINGSBOT_CONVERSATION_TTL_HOURS", "conversation_ttl_hours", 24.0, (("2", 2.0),), ("0", "day")),
+    Variable("OMSTILLINGSBOT_PRIVACY_URL", "privacy_url", "", ((URL, URL),), ("www.eksempel.no/personvern",)),
+    Variable("OMSTILLINGSBOT_TEAMS_PRIVACY_URL", "privacy_url", "", ((URL, URL),), ("personvern",)),
+    Variable("OMSTILLINGSBOT_TEAMS_WEBSITE_URL", "teams_website_url", "https://www.dfo.no/", ((URL, URL),)),
+    Variable("OMSTILLINGSBOT_TEAMS_TERMS_URL", "teams_terms_url", "https://www.dfo.no/", ((URL, URL),)),
     Variable("OMSTILLINGSBOT_CONTACT", "contact", "", ((" postmottak@dfo.no ", "postmottak@dfo.no"),)),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}

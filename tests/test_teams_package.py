@@ -139,7 +139,7 @@ CUSTOM = Settings(
     microsoft_app_id=APP_ID,
     teams_developer_name="Direktoratet for eksempel",
     teams_website_url="https://www.eksempel.no/omstillingsbot",
-    teams_privacy_url="https://www.eksempel.no/personvern",
+    privacy_url="https://www.eksempel.no/personvern",
     teams_terms_url="https://www.eksempel.no/vilkar",
     teams_app_version="2.3.10",
     teams_short_description="Spør rapporten om omstilling i departementene.",
@@ -169,7 +169,7 @@ def test_the_defaults_are_the_previous_values():
 
 @pytest.mark.parametrize("change, named", [
     ({"teams_website_url": "http://www.eksempel.no/"}, "OMSTILLINGSBOT_TEAMS_WEBSITE_URL"),
-    ({"teams_privacy_url": "www.eksempel.no/personvern"}, "OMSTILLINGSBOT_TEAMS_PRIVACY_URL"),
+    ({"privacy_url": "www.eksempel.no/personvern"}, "OMSTILLINGSBOT_PRIVACY_URL"),
     ({"teams_terms_url": "https://"}, "OMSTILLINGSBOT_TEAMS_TERMS_URL"),
     ({"teams_app_version": "2.0"}, "semantisk versjonsnummer"),
     ({"teams_app_version": "v1.0.1"}, "semantisk versjonsnummer"),

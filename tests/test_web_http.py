@@ -210,3 +210,22 @@ async def test_dashboard_escapes_stored_questions(client):
     await client.post("/admin/login", data={"token": ADMIN_TOKEN})
     page = await (await client.get("/admin")).text()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; lønn?" in page
+
+
+async def test_the_chat_page_says_how_long_questions_are_kept_and_links_the_privacy_statement_when_set(make_client):
+    """The privacy line follows OMSTILLINGSBOT_RETENTION_DAYS, and the link appears only with OMSTILLINGSBOT_PRIVACY_URL."""
+    url = "https://www.eksempel.no/personvern?a=1&b=2"
+    pages = {}
+    for days, privacy_url in ((30, ""), (7, url), (0, "")):
+        response = await make_client(retention_days=days, privacy_url=privacy_url)
+        page = await response.get("/")
+        assert page.status == 200
+        assert_security_headers(page)
+        pages[days] = await page.text()
+    assert "lagres uten navn i 30 dager" in pages[30] and "7 dager" not in pages[30]
+    assert "lagres uten navn i 7 dager" in pages[7] and "30 dager" not in pages[7]
+    assert "Personvernerklæring" not in pages[30] and "<a href=\"https://www.eksempel.no" not in pages[30]
+    assert '<a href="https://www.eksempel.no/personvern?a=1&amp;b=2" rel="noopener">Personvernerklæring</a>' in pages[7]
+    assert "Spørsmålene lagres ikke." in pages[0] and "dager" not in pages[0]
+    english = await (await make_client(retention_days=14)).get("/", headers={"Accept-Language": "en"})
+    assert "stored without names for 14 days" in await english.text()

@@ -28,6 +28,7 @@ _WHITE = (255, 255, 255, 255)
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")  # Teams: MAJOR.MINOR.PATCH only
 URL_MAX = 2048
 SHORT_DESCRIPTION_MAX = 80
+DEFAULT_PRIVACY_URL = "https://www.dfo.no/"  # when OMSTILLINGSBOT_PRIVACY_URL is not set
 LONG_DESCRIPTION_MAX = 4000
 
 
@@ -51,7 +52,7 @@ class PackageDetails:
         details = cls(
             developer_name=settings.teams_developer_name.strip(),
             website_url=settings.teams_website_url.strip(),
-            privacy_url=settings.teams_privacy_url.strip(),
+            privacy_url=settings.privacy_url.strip() or DEFAULT_PRIVACY_URL,
             terms_url=settings.teams_terms_url.strip(),
             version=settings.teams_app_version.strip(),
             short_description=settings.teams_short_description.strip() or messages.text("teams_app_short"),
@@ -65,7 +66,7 @@ class PackageDetails:
     def problems(self) -> list[str]:
         found = []
         for setting, url in (("OMSTILLINGSBOT_TEAMS_WEBSITE_URL (--website-url)", self.website_url),
-                             ("OMSTILLINGSBOT_TEAMS_PRIVACY_URL (--privacy-url)", self.privacy_url),
+                             ("OMSTILLINGSBOT_PRIVACY_URL (--privacy-url)", self.privacy_url),
                              ("OMSTILLINGSBOT_TEAMS_TERMS_URL (--terms-url)", self.terms_url)):
             parts = urlsplit(url)
             if parts.scheme != "https" or not parts.hostname or " " in url or len(url) > URL_MAX:

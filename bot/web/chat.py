@@ -22,7 +22,7 @@ from bot.answering.compose import is_answer_id
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.limits import VoterBound
-from bot.web.pages import chat_page
+from bot.web.pages import chat_page, privacy_line
 from bot.web.security import is_https
 
 VOTER_COOKIE = "omstillingsbot_voter"
@@ -36,7 +36,8 @@ def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
 
     async def page(request: web.Request) -> web.Response:
         lang = preferred_lang(request.headers.get("Accept-Language", ""))
-        return web.Response(text=chat_page(lang, settings.max_question_chars), content_type="text/html",
+        privacy = privacy_line(lang, settings.retention_days, settings.store_questions, settings.privacy_url)
+        return web.Response(text=chat_page(lang, settings.max_question_chars, privacy), content_type="text/html",
                             headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"})
 
     async def feedback(request: web.Request) -> web.Response:

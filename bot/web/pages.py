@@ -64,8 +64,20 @@ def _header(title: str, extra: str = "") -> str:
 
 # --- web chat -------------------------------------------------------------------------------------
 
-def chat_page(lang: Lang, max_chars: int) -> str:
+def privacy_line(lang: Lang, retention_days: int, store_questions: bool = True, privacy_url: str = "") -> str:
+    """What the chat keeps and for how long (from the settings), with a link to the privacy statement when
+    OMSTILLINGSBOT_PRIVACY_URL is set."""
     t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
+    kept = store_questions and retention_days > 0
+    sentence = t("web_privacy_kept", days=int(retention_days)) if kept else t("web_privacy_not_kept")
+    link = f' <a href="{e(privacy_url)}" rel="noopener">{e(t("web_privacy_link"))}</a>' if privacy_url else ""
+    return f'<p class="privacy" id="privacy">{e(sentence)}{link}</p>'
+
+
+def chat_page(lang: Lang, max_chars: int, privacy: str = "") -> str:
+    """`privacy`: the line from `privacy_line` (empty: the general sentence)."""
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
+    privacy = privacy or f'<p class="privacy">{e(t("web_privacy"))}</p>'
     data = " ".join(f'data-t-{name}="{e(t(key))}"' for name, key in SCRIPT_TEXTS.items())
     starters = "".join(
         f'<li><button type="button" class="starter" data-question="{e(t(k))}">{e(t(k))}</button></li>'
@@ -101,7 +113,7 @@ def chat_page(lang: Lang, max_chars: int) -> str:
 <h2 id="commands-heading">{e(t("web_commands"))}</h2>
 <dl>{commands}</dl>
 </section>
-<p class="privacy">{e(t("web_privacy"))}</p>
+{privacy}
 </main>
 <footer class="foot"><div class="wrap">{e(t("web_footer"))}</div></footer>"""
     return _page(lang, t("web_title"), body, script="chat.js")
