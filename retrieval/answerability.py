@@ -244,6 +244,7 @@ class Verdict:
     answerable: bool
     units: tuple[str, ...]  # the chunk ids it names (empty for "not covered")
     cosine: float
+    lesson: bool = False  # an owner's lesson (taught, or an example question), not a labelled question
 
 
 def budget_threshold(probabilities: np.ndarray, answerable: np.ndarray, budget: float) -> float:
@@ -303,7 +304,8 @@ class AnswerabilityModel:
                 continue
             row = int(np.argmax(cosines))
             if cosines[row] >= MEMORY_NEAR and (best is None or cosines[row] > best.cosine):
-                best = Verdict(bool(memory.answerable[row]), memory.units[row], float(cosines[row]))
+                best = Verdict(bool(memory.answerable[row]), memory.units[row], float(cosines[row]),
+                               memory is self.lessons)
         return best
 
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:

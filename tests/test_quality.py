@@ -61,9 +61,11 @@ FLOORS: dict[str, Floor] = {
     "shared/eval/dev.jsonl": Floor(0.95, 0.95, 1.00, 0),
     "shared/eval/dev2.jsonl": Floor(0.95, 0.95, 1.00, 0),
 }
-# Cross-validated over the whole pool (bot/evaluation/cross_validate.py), measured 0.92 / 0.96 / 23 of 1,318 / 361 of 379
-# (REFUSE_SHARE 0.95; the gate's amount_missing feature cut answerable refusals from 26 to 22 at that share).
-CV_FLOOR = Floor(0.90, 0.94, 0.93, 30)
+# Cross-validated over the whole pool (bot/evaluation/cross_validate.py), measured 0.93 / 0.96 / 12 of 1,318 answerable
+# refused / 350 of 379 unanswerable refused. The memory gate judges only questions that resemble the labelled ones;
+# the others meet the document-independent gate, which refuses at most 2 % of answerable questions: against the
+# memory gate alone (0.92 / 0.96 / 23 / 361) 11 fewer answerable and 11 fewer unanswerable questions are refused.
+CV_FLOOR = Floor(0.92, 0.95, 0.92, 15)
 HOLDOUT_PREFIX = "holdout"
 
 

@@ -13,44 +13,18 @@ import sqlite3
 import time
 
 import pytest
-from aiohttp import DummyCookieJar
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.feedback.privacy import load_secret, voter_key
-from bot.server import build_app
 from bot.settings import Settings
 from bot.web.chat import VOTER_COOKIE
 from bot.web.limits import LOGIN_EVERYONE, LOGIN_PER_CLIENT, VOTERS_PER_CLIENT_AND_ANSWER, LoginGuard
 from bot.web.session import COOKIE as ADMIN_COOKIE
 from bot.web.session import Sessions
-from tests.web_helpers import ADMIN_TOKEN, web_settings
+from tests.web_helpers import ADMIN_TOKEN, make_client, web_settings  # noqa: F401 (make_client: fixture)
 
 ANSWERABLE = "Hva er rapportens hovedanbefaling?"
 BAD_FORM = "Skjemaet kunne ikke leses"
-
-
-@pytest.fixture
-async def make_client(base_settings, engine, tmp_path):
-    from bot.runtime import build_service
-
-    clients = []
-
-    async def make(*, cookies: bool = True, **changes) -> TestClient:
-        settings = web_settings(base_settings, tmp_path, **changes)
-        jar = None if cookies else DummyCookieJar()
-        client = TestClient(TestServer(build_app(settings, lambda: build_service(settings, engine))), cookie_jar=jar)
-        await client.start_server()
-        clients.append(client)
-        for _ in range(400):
-            if (await client.get("/healthz")).status == 200:
-                break
-            await asyncio.sleep(0.05)
-        client.settings = settings
-        return client
-
-    yield make
-    for client in clients:
-        await client.close()
 
 
 async def _raw(client: TestClient, data: bytes) -> bytes:

@@ -3,41 +3,14 @@ security headers, the same-origin check, the rate limit, votes, and /admin's sig
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.feedback import open_store
-from bot.server import build_app
 from bot.web.chat import VOTER_COOKIE
 from bot.web.session import COOKIE as ADMIN_COOKIE
-from tests.web_helpers import ADMIN_TOKEN, web_settings
+from tests.web_helpers import ADMIN_TOKEN, make_client, web_settings  # noqa: F401 (make_client: fixture)
 
 ANSWERABLE = "Hva er rapportens hovedanbefaling?"
-
-
-@pytest.fixture
-async def make_client(base_settings, engine, tmp_path):
-    from bot.runtime import build_service
-
-    clients = []
-
-    async def make(**changes) -> TestClient:
-        settings = web_settings(base_settings, tmp_path, **changes)
-        client = TestClient(TestServer(build_app(settings, lambda: build_service(settings, engine))))
-        await client.start_server()
-        clients.append(client)
-        for _ in range(400):
-            if (await client.get("/healthz")).status == 200:
-                break
-            await asyncio.sleep(0.05)
-        client.settings = settings
-        return client
-
-    yield make
-    for client in clients:
-        await client.close()
 
 
 @pytest.fixture

@@ -156,7 +156,9 @@ class Engine:
             answers = True
         if not answers:
             return self.refusal(lang, shown, confidence)
-        chunks = self.select(result)
+        taught = [h.chunk for h in result.hits if verdict is not None and verdict.lesson and h.chunk.id in verdict.units]
+        # A lesson names its answer: that unit alone, not its neighbours in the search.
+        chunks = taught or self.select(result)
         return quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
 
     def learn(self, question: str, key: str) -> bool:
