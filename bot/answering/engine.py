@@ -191,8 +191,8 @@ class Engine:
         if named is None:
             result = self.retriever.search(text, k=CANDIDATES)
         else:
-            # "Hva sier DFØ-rapport 2024:3 om …": answered from that document.
-            result = self.retriever.search(text, k=CANDIDATES * 6)
+            # "Hva sier DFØ-rapport 2024:3 om …": answered from that document, searched for the rest.
+            result = self.retriever.search(overview.without_series(text) or text, k=CANDIDATES * 6)
             own = tuple(h for h in result.hits if h.chunk.doc == named)[:CANDIDATES]
             result = replace(result, hits=own) if own else result
         return self.model.rerank(self.retriever, result) if self.model else result

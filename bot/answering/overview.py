@@ -86,6 +86,16 @@ def named_document(text: str, chunks: list[Chunk], titles: dict[str, str]) -> st
     return best if best_share >= 0.5 else None
 
 
+_SERIES_NAME = re.compile(r"\b(?:[\wæøåÆØÅ]+-)?(?:rapport(?:en)?|report)?\s*\d{4}\s*[:/]\s*\d{1,3}\b", re.I)
+
+
+def without_series(text: str) -> str:
+    """The question without the series number that names its document ("Hva sier DFØ-rapport 2022:5 om
+    X?" -> "Hva sier om X?"): once the document is chosen, the number only pulls the search to the
+    document's fact sheet, which carries it."""
+    return " ".join(_SERIES_NAME.sub(" ", text).split())
+
+
 def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
                     lead_ins: frozenset[str] = frozenset()) -> list[Chunk]:
     """The passages that give a document's overview (or a chapter's opening), in document order: its
