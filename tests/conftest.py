@@ -3,6 +3,7 @@ per test session into a temporary data folder, and chat services with a real SQL
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -80,3 +81,34 @@ def postgres_url() -> str:
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (CI sets it)")
     return url
+
+
+@pytest.fixture
+async def make_client(base_settings, engine, tmp_path):
+    """A factory of started test clients of the whole app (web, Slack and Teams routes) on the session's engine."""
+    from aiohttp import DummyCookieJar
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.runtime import build_service
+    from bot.server import build_app
+    from tests.web_helpers import web_settings
+
+    clients = []
+
+    async def make(*, cookies: bool = True, **changes):
+        """A started test client of the whole app; `cookies=False`: a script that keeps none."""
+        settings = web_settings(base_settings, tmp_path, **changes)
+        jar = None if cookies else DummyCookieJar()
+        client = TestClient(TestServer(build_app(settings, lambda: build_service(settings, engine))), cookie_jar=jar)
+        await client.start_server()
+        clients.append(client)
+        for _ in range(400):
+            if (await client.get("/healthz")).status == 200:
+                break
+            await asyncio.sleep(0.05)
+        client.settings = settings
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()

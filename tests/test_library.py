@@ -81,7 +81,6 @@ def test_the_summary_keeps_its_answers_when_a_report_is_added(engine, library_en
 
 def test_quotes_from_two_reports_are_never_merged_under_one_heading(library_engine):
     from bot.answering.compose import quoted
-    from bot.answering.engine import Engine  # noqa: F401  (the engine's own grouping is what is tested)
 
     chunks = library_engine.retriever.chunks
     summary = next(c for c in chunks if c.source == SUMMARY_SOURCE and c.key == "A2")

@@ -21,7 +21,7 @@ from bot.web.chat import VOTER_COOKIE
 from bot.web.limits import LOGIN_EVERYONE, LOGIN_PER_CLIENT, VOTERS_PER_CLIENT_AND_ANSWER, LoginGuard
 from bot.web.session import COOKIE as ADMIN_COOKIE
 from bot.web.session import Sessions
-from tests.web_helpers import ADMIN_TOKEN, make_client, web_settings  # noqa: F401 (make_client: fixture)
+from tests.web_helpers import ADMIN_TOKEN
 
 ANSWERABLE = "Hva er rapportens hovedanbefaling?"
 BAD_FORM = "Skjemaet kunne ikke leses"

@@ -8,7 +8,7 @@ import pytest
 from bot.feedback import open_store
 from bot.web.chat import VOTER_COOKIE
 from bot.web.session import COOKIE as ADMIN_COOKIE
-from tests.web_helpers import ADMIN_TOKEN, make_client, web_settings  # noqa: F401 (make_client: fixture)
+from tests.web_helpers import ADMIN_TOKEN
 
 ANSWERABLE = "Hva er rapportens hovedanbefaling?"
 

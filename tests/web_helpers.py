@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import DummyCookieJar
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_app, start_on_loopback
 from bot.settings import Settings
@@ -94,28 +92,3 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
-
-
-@pytest.fixture
-async def make_client(base_settings, engine, tmp_path):
-    from bot.runtime import build_service
-
-    clients = []
-
-    async def make(*, cookies: bool = True, **changes) -> TestClient:
-        """A started test client of the whole app; `cookies=False`: a script that keeps none."""
-        settings = web_settings(base_settings, tmp_path, **changes)
-        jar = None if cookies else DummyCookieJar()
-        client = TestClient(TestServer(build_app(settings, lambda: build_service(settings, engine))), cookie_jar=jar)
-        await client.start_server()
-        clients.append(client)
-        for _ in range(400):
-            if (await client.get("/healthz")).status == 200:
-                break
-            await asyncio.sleep(0.05)
-        client.settings = settings
-        return client
-
-    yield make
-    for client in clients:
-        await client.close()
