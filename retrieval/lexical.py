@@ -110,22 +110,23 @@ class LexicalIndex:
             return self.unknown_idf
         return max(self.idf.get(t, self.unknown_idf) for t in part.terms)
 
-    def containing(self, part: QueryTerm) -> np.ndarray:
-        """Positions of the texts that hold any of this query word's index terms."""
-        found = [self._docs[a:b] for a, b in (self._spans.get(t, (0, 0)) for t in part.terms)]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-
-    def covered_share(self, analysis: QueryAnalysis, members: np.ndarray) -> float:
+    def covered_share(self, analysis: QueryAnalysis, start: int, stop: int) -> float:
         """Idf-weighted share of the question's topic words found in at least one of the texts at
-        `members` (a bool mask over all texts): one passage's, or one document's. Unlike BM25 it is
-        on the same 0-1 scale in every corpus, so what is learned from it transfers between documents."""
+        positions start..stop-1: one passage's, or one document's (a document's passages are
+        consecutive). Unlike BM25 it is on the same 0-1 scale in every corpus, so what is learned
+        from it transfers between documents."""
         total = covered = 0.0
         for part in analysis.parts:
             weight = self._weight(part)
             total += weight
-            if part.known and members[self.containing(part)].any():
+            if part.known and any(self._holds(term, start, stop) for term in part.terms):
                 covered += weight
         return covered / total if total else 1.0
+
+    def _holds(self, term: str, start: int, stop: int) -> bool:
+        a, b = self._spans.get(term, (0, 0))
+        docs = self._docs[a:b]
+        return bool(((docs >= start) & (docs < stop)).any())
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query terms (zeros where nothing matches)."""

@@ -100,8 +100,11 @@ class HybridRetriever:
             if chunk.key:
                 self._by_key.setdefault(chunk.key, chunk)
         self._position = {c.id: i for i, c in enumerate(chunks)}
-        docs = np.array([c.doc for c in chunks], dtype=object)
-        self._doc_masks = {doc: docs == doc for doc in dict.fromkeys(c.doc for c in chunks)}
+        # Each document's passages are consecutive (chunking goes document by document): its span.
+        self._doc_spans: dict[str, tuple[int, int]] = {}
+        for n, chunk in enumerate(chunks):
+            start, _ = self._doc_spans.get(chunk.doc, (n, n))
+            self._doc_spans[chunk.doc] = (start, n + 1)
 
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         position = self._position.get(chunk_id)
@@ -112,17 +115,16 @@ class HybridRetriever:
 
     def coverage(self, analysis: QueryAnalysis, chunk: Chunk) -> float:
         """Share of the question's topic words (idf-weighted) that this unit's text holds."""
-        mask = np.zeros(len(self.chunks), dtype=bool)
-        mask[self._position[chunk.id]] = True
-        return self.lexical.covered_share(analysis, mask)
+        position = self._position[chunk.id]
+        return self.lexical.covered_share(analysis, position, position + 1)
 
     def doc_coverage(self, analysis: QueryAnalysis, doc: str) -> float:
         """Share of the question's topic words found anywhere in one document."""
-        return self.lexical.covered_share(analysis, self._doc_masks[doc])
+        return self.lexical.covered_share(analysis, *self._doc_spans[doc])
 
     def documents(self) -> list[str]:
         """Document ids in corpus order (the primary document first)."""
-        return list(self._doc_masks)
+        return list(self._doc_spans)
 
     def members(self, chunk: Chunk) -> tuple[Chunk, ...]:
         """The units a lead-in introduces, in order (empty for any other unit)."""

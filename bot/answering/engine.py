@@ -71,6 +71,7 @@ class Engine:
         self.model = model
         self.lookup = Lookup(retriever)
         # The documents' citation names (series numbers), in corpus order: the primary document first.
+        self._doc_sources = {c.doc: c.source for c in retriever.chunks}  # doc id -> its citation name
         self.sources = list(dict.fromkeys(c.source for c in retriever.chunks))
         # Each document's first passage after its fact sheet, and its title: that passage's top heading.
         first: dict[str, Chunk] = {}
@@ -110,7 +111,7 @@ class Engine:
         with several near and none named, the opening of each, nearest first."""
         chunks = self.retriever.chunks
         chapter = overview.chapter_asked(text)
-        named = overview.named_document(text, chunks, self.titles)
+        named = overview.named_document(text, self._doc_sources, self.titles)
         if named is not None:
             docs = [named]
         elif chapter is not None:
@@ -122,11 +123,10 @@ class Engine:
             # reports is three overviews; the user can then name one).
             ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits))
             docs = list(dict.fromkeys(ranked + self.retriever.documents()))[:MAX_CITATIONS]
-        lead_ins = frozenset(c.id for c in chunks if self._is_lead_in(c))
         if len(docs) == 1:
-            chosen = overview.overview_chunks(chunks, docs[0], chapter, lead_ins)
+            chosen = overview.overview_chunks(chunks, docs[0], chapter, self._is_lead_in)
         else:
-            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d, None, lead_ins)[:1]][:MAX_CITATIONS]
+            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d)[:1]][:MAX_CITATIONS]
         if not chosen:
             return self.answer(text, lang, shown)
         intro = messages.text("overview_intro", lang, source=chosen[0].source) if len(docs) == 1 \
@@ -187,7 +187,7 @@ class Engine:
 
     def search(self, text: str) -> SearchResult:
         """The candidate units for a question, in the reranker's order when there is a model."""
-        named = overview.named_document(text, self.retriever.chunks, self.titles) if len(self.sources) > 1 else None
+        named = overview.named_document(text, self._doc_sources, self.titles) if len(self.sources) > 1 else None
         if named is None:
             result = self.retriever.search(text, k=CANDIDATES)
         else:

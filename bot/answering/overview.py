@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -66,16 +67,16 @@ def is_overview(text: str, document_words: frozenset[str] = frozenset()) -> bool
     return len(others) <= MAX_OTHER_WORDS
 
 
-def named_document(text: str, chunks: list[Chunk], titles: dict[str, str]) -> str | None:
+def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -> str | None:
     """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), or most of
-    its title's longer words. `titles`: doc id -> title."""
+    its title's longer words. `sources`: doc id -> citation name (series number); `titles`: doc id -> title."""
     lowered = text.lower()
     series = {f"{m.group(1)}:{int(m.group(2))}" for m in _SERIES.finditer(lowered)}
     if series:
-        for chunk in chunks:
-            for m in _SERIES.finditer(chunk.source.lower()):
+        for doc, source in sources.items():
+            for m in _SERIES.finditer(source.lower()):
                 if f"{m.group(1)}:{int(m.group(2))}" in series:
-                    return chunk.doc
+                    return doc
     asked = set(_WORD.findall(lowered))
     best, best_share = None, 0.0
     for doc, title in titles.items():
@@ -97,10 +98,10 @@ def without_series(text: str) -> str:
 
 
 def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
-                    lead_ins: frozenset[str] = frozenset()) -> list[Chunk]:
+                    is_lead_in: Callable[[Chunk], bool] = lambda chunk: False) -> list[Chunk]:
     """The passages that give a document's overview (or a chapter's opening), in document order: its
-    summary section; else its opening passage and the lead-ins of its lists (`lead_ins`: chunk ids),
-    each of which names what its list holds ("Vi ser fire hovedutfordringer:")."""
+    summary section; else its opening passage and the lead-ins of its lists, each of which names what
+    its list holds ("Vi ser fire hovedutfordringer:")."""
     own = [c for c in chunks if c.doc == doc and c.key != ABOUT_KEY]
     if chapter is not None:
         prefix = re.compile(rf"^{chapter}(?:[ .]|$)")
@@ -110,4 +111,4 @@ def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
     summary = [c for c in own if any(s.lower().strip() in headings for s in c.section)]
     if summary:
         return summary[:MAX_OVERVIEW_CHUNKS]
-    return ([c for c in own[:1]] + [c for c in own[1:] if c.id in lead_ins])[:MAX_OVERVIEW_CHUNKS]
+    return (own[:1] + [c for c in own[1:] if is_lead_in(c)])[:MAX_OVERVIEW_CHUNKS]
