@@ -40,6 +40,24 @@ class Question:
     conversation: str = ""
 
 
+def marker(index: int) -> str:
+    """The marker of the `index`-th citation (0-based) in an answer's text and source list: a, b, c …
+    Letters, so that they never read as the report's own numbers ("[2]" beside "Anbefaling 1")."""
+    return chr(ord("a") + index) if index < 26 else str(index + 1)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A next question offered under a reply, as a button on every surface: `label` is shown, `ask`
+    is what clicking it asks in the same conversation."""
+
+    label: str
+    ask: str
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "ask": self.ask}
+
+
 @dataclass(frozen=True)
 class Citation:
     id: str  # the chunk id, stable across rebuilds of an unchanged corpus
@@ -48,10 +66,13 @@ class Citation:
     source: str  # e.g. "Difi-rapport 2019:3"
     page: int | None = None
     url: str | None = None  # the source document's address (corpus front matter `url:`), when known
+    # The sentence or clause of `text` that answers the question (an exact substring; "" when the whole
+    # quote does): renderers emphasise it.
+    focus: str = ""
 
     def to_json(self) -> dict:
         return {"id": self.id, "label": self.label, "text": self.text, "source": self.source, "page": self.page,
-                "url": self.url}
+                "url": self.url, "focus": self.focus}
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ class Answer:
     lang: Lang = "nb"
     question: str = ""  # the question as asked (the feedback store redacts it)
     conversation_id: str = ""  # echoed to HTTP callers that sent one (POST /api/ask, ask --json -)
+    suggestions: tuple[NextStep, ...] = ()  # next questions, shown as buttons (bot/answering/nextsteps.py)
 
     @property
     def wants_feedback(self) -> bool:
@@ -78,9 +100,10 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
-            "citations": [c.to_json() for c in self.citations],
+            "citations": [{**c.to_json(), "marker": marker(i)} for i, c in enumerate(self.citations)],
             "answer_id": self.answer_id,
             "kind": self.kind,
+            "suggestions": [s.to_json() for s in self.suggestions],
             **({"conversation_id": self.conversation_id} if self.conversation_id else {}),
         }
 

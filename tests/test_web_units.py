@@ -14,7 +14,8 @@ from bot.feedback.summary import UNCITED, ExportRow, summarize
 from bot.answering.teaching import suggestions, teach
 from bot.types import Question
 from bot.web.language import preferred_lang
-from bot.web.pages import SuggestionRow, UnitChoice, chat_page, dashboard_page
+from bot.web.admin_pages import SuggestionRow, UnitChoice, dashboard_page
+from bot.web.pages import chat_page
 from bot.web.security import RateLimiter
 from bot.web.session import SESSION_SECONDS, Sessions
 from retrieval.documents import load_document

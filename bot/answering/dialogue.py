@@ -17,11 +17,12 @@ from bot.answering import commands
 from bot.answering import language
 from bot.answering import smalltalk
 from bot.answering.compose import plain, quoted
+from bot.answering.holdings import front_matter
+from bot.answering.nextsteps import next_steps
 from bot.answering.conversation import (
     GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
 )
 from bot.types import Answer, Lang, Question
-from retrieval.documents import slug
 from retrieval.types import Chunk
 
 
@@ -163,6 +164,8 @@ class Dialogue:
     # --- what leaves ------------------------------------------------------------------------------
 
     def _finish(self, answer: Answer) -> Answer:
+        if not answer.suggestions:
+            answer = replace(answer, suggestions=next_steps(answer))
         if self.urls and answer.citations:
             citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)
@@ -206,18 +209,4 @@ def _answered(answer: Answer) -> bool:
 
 def load_source_urls(corpus_dir: Path) -> dict[str, str]:
     """doc id -> `url:` from the front matter of the corpus's Markdown files (the only format with one)."""
-    urls: dict[str, str] = {}
-    for path in sorted(Path(corpus_dir).rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in (".md", ".markdown"):
-            continue
-        with path.open(encoding="utf-8", errors="replace") as f:
-            if f.readline().strip() != "---":
-                continue
-            for line in f:
-                if line.strip() == "---":
-                    break
-                name, sep, value = line.partition(":")
-                if sep and name.strip().lower() == "url" and value.strip():
-                    urls[slug(path.stem)] = value.strip()
-    return urls
-
+    return {doc: meta["url"] for doc, meta in front_matter(corpus_dir).items() if meta.get("url")}

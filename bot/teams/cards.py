@@ -133,34 +133,15 @@ def answer_activity(answer: Answer, *, native_feedback: bool, quick_replies: boo
     if wants_votes and native_feedback:
         activity["channelData"] = {c.FEEDBACK_LOOP_FLAG: True}
     if quick_replies:
-        replies = suggested_replies(answer)
-        if replies:
+        steps = answer.suggestions[: c.MAX_QUICK_REPLIES]
+        if steps:
             activity["suggestedActions"] = {"actions": [
-                {"type": "imBack", "title": title, "value": value} for title, value in replies]}
+                {"type": "imBack", "title": step.label, "value": step.ask} for step in steps]}
     return activity
 
 
 def _web_url(url: str | None) -> bool:
     return bool(url) and url.startswith(("https://", "http://"))  # type: ignore[union-attr]
-
-
-def suggested_replies(answer: Answer) -> list[tuple[str, str]]:
-    """Quick replies after an answer: the units of a listing by number; "why?", "more" and the whole
-    list after one unit; the two lists after a refusal, help or small talk. (title, text to send)."""
-    lang = answer.lang
-    recommendations = (messages.text("quick_all_recommendations", lang), messages.text("quick_all_recommendations_cmd", lang))
-    challenges = (messages.text("quick_all_challenges", lang), messages.text("quick_all_challenges_cmd", lang))
-    if answer.kind not in ("answer", "listing") or answer.abstained or not answer.citations:
-        return [recommendations, challenges]
-    keys = [cit.id.rsplit("#", 1)[-1] for cit in answer.citations]
-    numbered = {prefix: sorted(int(k[1:]) for k in keys if k[:1] == prefix and k[1:].isdigit()) for prefix in "AU"}
-    for prefix, word in (("A", "recommendation"), ("U", "challenge")):
-        if len(numbered[prefix]) > 1:
-            return [(messages.text(f"quick_{word}", lang, n=n), messages.text(f"quick_{word}_cmd", lang, n=n))
-                    for n in numbered[prefix][: c.MAX_QUICK_REPLIES]]
-    follow = [(messages.text("quick_why", lang), messages.text("quick_why", lang)),
-              (messages.text("quick_more", lang), messages.text("quick_more", lang))]
-    return follow + [challenges if numbered["U"] and not numbered["A"] else recommendations]
 
 
 def welcome_activity(lang: Lang = "nb") -> dict:

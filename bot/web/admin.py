@@ -21,7 +21,7 @@ from bot import messages
 from bot.answering import teaching
 from bot.feedback.summary import summarize
 from bot.settings import Settings
-from bot.web.pages import SuggestionRow, UnitChoice, dashboard_page, login_page
+from bot.web.admin_pages import SuggestionRow, UnitChoice, dashboard_page, login_page
 from bot.web.limits import FAILED_LOGIN_DELAY_S, LoginGuard
 from bot.web.security import is_https
 from bot.web.session import COOKIE, SESSION_SECONDS, Sessions

@@ -1,0 +1,30 @@
+"""The next questions offered under a reply (`Answer.suggestions`), the same on every surface: the
+units of a listing by number; "why?", "more" and the whole list after one unit; the two lists after
+a refusal, help or small talk. Each surface draws them as buttons that ask `NextStep.ask`."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.types import Answer, NextStep
+
+MAX_NEXT_STEPS = 4
+
+
+def _step(label_key: str, ask_key: str, lang, **values) -> NextStep:
+    return NextStep(messages.text(label_key, lang, **values), messages.text(ask_key, lang, **values))
+
+
+def next_steps(answer: Answer) -> tuple[NextStep, ...]:
+    lang = answer.lang
+    recommendations = _step("quick_all_recommendations", "quick_all_recommendations_cmd", lang)
+    challenges = _step("quick_all_challenges", "quick_all_challenges_cmd", lang)
+    if answer.kind not in ("answer", "listing") or answer.abstained or not answer.citations:
+        return (recommendations, challenges)
+    keys = [cit.id.rsplit("#", 1)[-1] for cit in answer.citations]
+    numbered = {prefix: sorted(int(k[1:]) for k in keys if k[:1] == prefix and k[1:].isdigit()) for prefix in "AU"}
+    for prefix, word in (("A", "recommendation"), ("U", "challenge")):
+        if len(numbered[prefix]) > 1:
+            return tuple(_step(f"quick_{word}", f"quick_{word}_cmd", lang, n=n)
+                         for n in numbered[prefix][:MAX_NEXT_STEPS])
+    follow = (_step("quick_why", "quick_why", lang), _step("quick_more", "quick_more", lang))
+    return follow + (challenges if numbered["U"] and not numbered["A"] else recommendations,)
