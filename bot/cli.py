@@ -181,14 +181,13 @@ def _ask_line(line: str, json_lines: bool) -> tuple[Question, str]:
     return Question(line, platform="cli"), ""
 
 
-def render_text(answer: Answer) -> str:
-    """Readable terminal rendering: the answer, then numbered sources."""
-    lines = [answer.text]
-    if answer.citations:
-        lines.append("")
-        lines += [f"[{n}] {c.label} · {c.source}" + (f", side {c.page}" if c.page else "")
-                  for n, c in enumerate(answer.citations, start=1)]
-    return "\n".join(lines)
+def render_text(answer: Answer, *, tty: bool = False) -> str:
+    """Readable terminal rendering (bot/terminal.py): on a terminal bold and wrapped at its width."""
+    from bot import terminal
+
+    if tty:
+        return terminal.render(answer, emphasis="ansi", width=terminal.terminal_width())
+    return terminal.render(answer)
 
 
 def _chat(settings: Settings, args) -> int:
@@ -204,6 +203,8 @@ def _chat(settings: Settings, args) -> int:
     print()
     session = uuid.uuid4().hex  # one conversation per chat session: follow-ups ("hvorfor det?") use it
     last: Answer | None = None
+    shown: Answer | None = None  # the latest reply, whose numbered next steps a typed number picks
+    tty = sys.stdout.isatty()
     while True:
         try:
             text = input("> ").strip()
@@ -215,10 +216,13 @@ def _chat(settings: Settings, args) -> int:
             outcome = asyncio.run(service.vote("cli", last.answer_id, "terminal", "up" if text == "+" else "down", last.lang))
             print(outcome.message)
             continue
+        if text.isdigit() and shown is not None and 1 <= int(text) <= len(shown.suggestions):
+            text = shown.suggestions[int(text) - 1].ask  # the number of one of the next steps shown
         answer = asyncio.run(service.respond(replace(chat_question(text), conversation=session)))
         if answer.answer_id:  # «+»/«-» vote on the last answer that can be voted on (not on small talk)
             last = answer
-        print(render_text(answer) + "\n")
+        shown = answer
+        print(render_text(answer, tty=tty) + "\n")
     service.close()
     return 0
 

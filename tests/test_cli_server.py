@@ -44,7 +44,7 @@ def test_ask_json_reads_questions_from_stdin_one_object_per_line(base_settings, 
 def test_ask_prints_a_readable_answer_with_sources(base_settings, engine):
     out = run_cli(base_settings, "ask", "anbefaling", "2")
     assert out.returncode == 0, out.stderr
-    assert "[1] Anbefaling 2 – overfor underliggende virksomheter · Difi-rapport 2019:3" in out.stdout
+    assert "[a] Anbefaling 2 – overfor underliggende virksomheter · Difi-rapport 2019:3" in out.stdout
 
 
 def test_chat_answers_and_takes_a_vote(settings, engine):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.answering.commands import parse
-from bot.types import Question
+from bot.types import Question, marker
 from tests.conftest import DEV_SET, require_shared
 
 
@@ -23,7 +23,7 @@ def test_answer_is_extractive_and_cited(engine):
     assert first.source == "Difi-rapport 2019:3" and first.id == "difi-rapport-2019-3#A2"
     # Every quoted line of the answer is a citation's text, verbatim, with its marker.
     quoted = [line for line in answer.text.splitlines() if line.startswith("«")]
-    assert quoted == [f"«{c.text}» [{n}]" for n, c in enumerate(answer.citations, start=1)]
+    assert quoted == [f"«{c.text}» [{marker(n)}]" for n, c in enumerate(answer.citations)]
     assert 0.5 <= answer.confidence <= 1.0
 
 

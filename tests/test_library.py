@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from bot.answering.compose import is_fact_sheet
-from bot.types import Question
+from bot.types import Question, marker
 from retrieval.answerability import contains_any
 from retrieval.vector_cache import CACHE_FILE, VectorCache
 from tests.conftest import ROOT
@@ -91,8 +91,8 @@ def test_quotes_from_two_reports_are_never_merged_under_one_heading(library_engi
     assert f"Fra {SUMMARY_SOURCE}:" in lines and f"Fra {LIBRARY_SOURCE}:" in lines
     # Each quote sits under its own document's line, and markers follow the citations' order.
     at = {source: lines.index(f"Fra {source}:") for source in (SUMMARY_SOURCE, LIBRARY_SOURCE)}
-    for n, citation in enumerate(answer.citations, start=1):
-        line = next(i for i, text in enumerate(lines) if text.endswith(f"[{n}]"))
+    for n, citation in enumerate(answer.citations):
+        line = next(i for i, text in enumerate(lines) if text.endswith(f"[{marker(n)}]"))
         own, other_heading = at[citation.source], at[LIBRARY_SOURCE if citation.source == SUMMARY_SOURCE else SUMMARY_SOURCE]
         assert own < line and not (own < other_heading < line)
 

@@ -42,7 +42,7 @@ def test_answer_has_text_sources_and_vote_buttons_carrying_the_answer_id(engine)
     answer = engine.respond(Question("Hva er anbefaling 2?", "slack"))
     rendered = blocks.answer_blocks(answer)
     section = next(b for b in rendered if b.get("block_id") == c.BLOCK_ANSWER)
-    assert "[1]" in section["text"]["text"] and answer.citations[0].text[:40] in section["text"]["text"]
+    assert "[a]" in section["text"]["text"] and answer.citations[0].text[:40] in section["text"]["text"]
     sources = next(b for b in rendered if b.get("block_id") == c.BLOCK_SOURCES)["elements"][0]["text"]
     assert "Anbefaling 2 – overfor underliggende virksomheter · Difi-rapport 2019:3" in sources
     up, down = button(rendered, c.ACTION_VOTE_UP), button(rendered, c.ACTION_VOTE_DOWN)

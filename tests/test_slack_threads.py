@@ -108,8 +108,8 @@ def test_a_citation_with_a_url_links_to_its_source():
     answer = Answer("Fra rapporten:", (linked, unsafe), answer_id="ab" * 16, kind="answer")
     sources = next(b for b in answer_message(answer)["blocks"] if b.get("block_id") == "omstilling_sources")
     text = sources["elements"][0]["text"]
-    assert "[1] *<https://example.org/r?a=1&amp;b=2|Anbefaling 2 · Difi-rapport 2019:3>*" in text
-    assert "[2] *Anbefaling 3 · Difi-rapport 2019:3*" in text  # only http(s) addresses become links
+    assert "[a] *<https://example.org/r?a=1&amp;b=2|Anbefaling 2 · Difi-rapport 2019:3>*" in text
+    assert "[b] *Anbefaling 3 · Difi-rapport 2019:3*" in text  # only http(s) addresses become links
 
 
 async def test_assistant_thread_answers_use_the_configured_feedback_element(settings, make_service):

@@ -11,7 +11,7 @@ import pytest
 from bot.answering import commands
 from bot.teams import cards, inbound
 from bot.teams import constants as c
-from bot.types import Answer, Citation, Question
+from bot.types import Answer, Citation, Question, marker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _pdf_answer(citations: int = 2) -> Answer:
     cites = tuple(Citation(f"chunk-{n}", f"Anbefaling {n} – en svært lang overskrift " + "x" * 90,
                            "Sitert rapporttekst. " * 20, "Difi-rapport 2019:3", page=10 + n) for n in range(1, citations + 1))
-    text = "Dette sier rapporten:\n" + "\n".join(f"«{cit.text[:40]}» [{n}]" for n, cit in enumerate(cites, 1))
+    text = "Dette sier rapporten:\n" + "\n".join(f"«{cit.text[:40]}» [{marker(n)}]" for n, cit in enumerate(cites))
     return Answer(text, cites, 0.9, answer_id="a" * 32, kind="answer", question="q")
 
 
@@ -32,7 +32,8 @@ def answers(engine) -> dict[str, Answer]:
 
 
 def _markers(text: str) -> set[int]:
-    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    """The citation markers in the text ([a], [b] …) as the 1-based positions Teams' claims carry."""
+    return {ord(m) - ord("a") + 1 for m in re.findall(r"\[([a-z])\]", text)}
 
 
 def test_answer_card_has_the_text_line_by_line_and_numbered_sources(answers):
@@ -43,7 +44,7 @@ def test_answer_card_has_the_text_line_by_line_and_numbered_sources(answers):
     for line in filter(str.strip, answer.text.split("\n")):
         assert line in blocks
     facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
-    assert [f["title"] for f in facts] == [f"[{n}]" for n in range(1, len(answer.citations) + 1)]
+    assert [f["title"] for f in facts] == [f"[{marker(n)}]" for n in range(len(answer.citations))]
     for fact, citation in zip(facts, answer.citations):
         assert citation.label in fact["value"] and citation.source in fact["value"]
     assert _markers(answer.text) <= set(range(1, len(answer.citations) + 1))

@@ -39,7 +39,7 @@ async def test_a_message_is_answered_with_a_card_citations_and_the_feedback_loop
         names = [claim["appearance"]["name"] for claim in entity["citation"]]
         assert names[0].startswith("Hovedanbefaling") and len(names) == len({*names})
         text = card_text(reply.card)
-        assert reply.card["version"] == c.CARD_VERSION and "Hovedanbefaling" in text and "[1]" in text
+        assert reply.card["version"] == c.CARD_VERSION and "Hovedanbefaling" in text and "[a]" in text
         answer_id = await chat_service.answer_id_for("teams", (fa.PERSONAL_CONVERSATION, reply.resource_id))
         assert answer_id is not None
 

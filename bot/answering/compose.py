@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Sequence
 
-from bot.types import Answer, AnswerKind, Citation, Lang
+from bot.types import Answer, AnswerKind, Citation, Lang, marker
 from retrieval.documents import ABOUT_KEY
 from retrieval.types import Chunk
 
@@ -36,9 +36,14 @@ def is_fact_sheet(chunk: Chunk) -> bool:
     return chunk.key == ABOUT_KEY
 
 
+def is_answer_line(line: str, text: str, mark: str) -> bool:
+    """Is `line` the whole of `text` quoted with its marker, as `quoted` writes it?"""
+    return line in (f"«{text}» {mark}", f"{text} {mark}")
+
+
 def quoted(intro: str, chunks: Sequence[Chunk], lang: Lang, question: str, kind: AnswerKind,
            confidence: float, from_doc: str = "") -> Answer:
-    """An intro sentence, then each chunk quoted verbatim with its citation marker [n] («» only
+    """An intro sentence, then each chunk quoted verbatim with its citation marker [a], [b] … («» only
     around the report's own sentences). Quotes from several documents are never merged under one
     intro: they are grouped by document, each group under its own `from_doc` line ("Fra {source}:"),
     in the order of the first quote of each."""
@@ -48,11 +53,11 @@ def quoted(intro: str, chunks: Sequence[Chunk], lang: Lang, question: str, kind:
         chunks = [c for source in sources for c in chunks if c.source == source]
     lines = [intro]
     shown_source = None
-    for n, c in enumerate(chunks, start=1):
+    for n, c in enumerate(chunks):
         if grouped and c.source != shown_source:
             lines.append(from_doc.format(source=c.source))
             shown_source = c.source
-        lines.append(f"{c.text} [{n}]" if is_fact_sheet(c) else f"«{c.text}» [{n}]")
+        lines.append(f"{c.text} [{marker(n)}]" if is_fact_sheet(c) else f"«{c.text}» [{marker(n)}]")
     return Answer(
         text="\n".join(lines), citations=tuple(citation(c) for c in chunks), confidence=confidence,
         abstained=False, answer_id=new_answer_id(), kind=kind, lang=lang, question=question,

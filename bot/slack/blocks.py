@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Literal
 
 from bot import messages
+from bot.answering.spans import Span, answer_lines, links
 from bot.slack import constants as c
-from bot.types import Answer, Citation, Lang, VoteValue
+from bot.types import Answer, Citation, Lang, NextStep, VoteValue, marker
 
 FeedbackStyle = Literal["buttons", "context_actions"]
 
@@ -59,8 +60,31 @@ def _split(text: str, limit: int) -> list[str]:
 
 
 def _quote_lines(text: str) -> str:
-    """The report's own sentences («…» [n]) as Slack block quotes, so they read apart from the bot's words."""
+    """The report's own sentences («…» [a]) as Slack block quotes, so they read apart from the bot's words."""
     return "\n".join(f">{line}" if line.startswith("«") else line for line in text.split("\n"))
+
+
+def _linkable(url: str) -> bool:
+    """An address Slack can carry inside <…|…> unchanged."""
+    return url.startswith(("https://", "http://", "mailto:")) and not any(ch in url for ch in "|<> ")
+
+
+def _mrkdwn_span(span: Span) -> str:
+    """One span as mrkdwn: the clause that answers in bold, addresses as links; all of it escaped."""
+    text = escape(span.text)
+    if span.kind == "focus" and text.strip():
+        # Slack's bold needs its asterisks against the words: spaces stay outside them.
+        core = text.strip()
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        return f"{lead}*{core}*{trail}"
+    if span.kind in ("url", "mail") and _linkable(span.target):
+        return f"<{escape(span.target)}|{text}>"
+    return text
+
+
+def answer_mrkdwn(answer: Answer) -> str:
+    """The answer's text as mrkdwn: escaped, its focus bold, its addresses links, quotes as block quotes."""
+    return _quote_lines("\n".join("".join(_mrkdwn_span(s) for s in line) for line in answer_lines(answer)))
 
 
 def citation_label(citation: Citation, lang: Lang = "nb") -> str:
@@ -76,16 +100,16 @@ def vote_value(value: VoteValue, answer_id: str, lang: Lang) -> str:
 
 
 def _source_line(n: int, citation: Citation, lang: Lang) -> str:
-    """"[1] *Anbefaling 2 – … · Difi-rapport 2019:3*", a link to the source when its URL is known."""
+    """"[a] *Anbefaling 2 – … · Difi-rapport 2019:3*", a link to the source when its URL is known."""
     label = escape(citation_label(citation, lang))
     url = citation.url or ""
     if url.startswith(("https://", "http://")) and not any(ch in url for ch in "|<> "):
-        return f"[{n}] *<{escape(url)}|{label}>*"
-    return f"[{n}] *{label}*"
+        return f"[{marker(n)}] *<{escape(url)}|{label}>*"
+    return f"[{marker(n)}] *{label}*"
 
 
 def _sources_block(answer: Answer) -> dict:
-    lines = [_source_line(n, cit, answer.lang) for n, cit in enumerate(answer.citations, 1)]
+    lines = [_source_line(n, cit, answer.lang) for n, cit in enumerate(answer.citations)]
     # A context block holds at most 10 elements; one element with line breaks never hits that.
     text = "\n".join(lines)[: c.CONTEXT_TEXT_MAX]
     return {"type": "context", "block_id": c.BLOCK_SOURCES, "elements": [_mrkdwn(text)]}
@@ -121,6 +145,17 @@ def _share_button(share_value: str, lang: Lang) -> dict:
             "value": share_value}
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def next_steps_block(steps: tuple[NextStep, ...]) -> dict | None:
+    """The suggested next questions as buttons; a click asks the button's `value` in the same thread."""
+    buttons = [{"type": "button", "action_id": f"{c.ASK_PREFIX}_{n}", "text": _plain(_shorten(s.label, c.BUTTON_TEXT_MAX)),
+                "value": s.ask} for n, s in enumerate(steps) if s.label and 0 < len(s.ask) <= c.BUTTON_VALUE_MAX]
+    return {"type": "actions", "block_id": c.BLOCK_NEXT, "elements": buttons} if buttons else None
+
+
 def _control_blocks(answer: Answer, share_value: str | None, style: FeedbackStyle) -> list[dict]:
     voting = answer.wants_feedback and bool(answer.answer_id)
     share = share_value is not None and 0 < len(share_value) <= c.BUTTON_VALUE_MAX
@@ -140,24 +175,30 @@ def _control_blocks(answer: Answer, share_value: str | None, style: FeedbackStyl
 
 
 def answer_blocks(answer: Answer, *, share_value: str | None = None, asked: str | None = None,
-                  style: FeedbackStyle = "buttons") -> list[dict]:
-    """The answer text, its sources, a hint for help/abstentions, then the feedback (and share) controls.
+                  style: FeedbackStyle = "buttons", suggestions: bool = True, clicked: str | None = None) -> list[dict]:
+    """The answer text, its sources, a hint for help/abstentions, the suggested next questions as
+    buttons, then the feedback (and share) controls.
 
     `share_value` adds a "Del i kanalen" button carrying that command text; `asked` shows the
-    command a shared answer came from (it is the user's own text, so it is escaped like the rest)."""
+    command a shared answer came from, `clicked` the suggestion a click asked (both the user's own
+    choice, escaped like the rest). `suggestions=False` leaves the next questions out (a shared
+    answer in a channel: a click there would answer outside any conversation)."""
     blocks: list[dict] = []
     if asked is not None:
         blocks.append({"type": "context", "elements": [_mrkdwn(f"`{c.SLASH_COMMAND} {escape(asked)}`"[: c.CONTEXT_TEXT_MAX])]})
-    for n, piece in enumerate(_split(_quote_lines(escape(answer.text)), c.SECTION_TEXT_MAX)):
+    if clicked is not None:
+        blocks.append({"type": "context", "elements": [_mrkdwn(f"› {escape(clicked)}"[: c.CONTEXT_TEXT_MAX])]})
+    for n, piece in enumerate(_split(answer_mrkdwn(answer), c.SECTION_TEXT_MAX)):
         block_id = c.BLOCK_ANSWER if n == 0 else f"{c.BLOCK_ANSWER}_{n}"
         blocks.append({"type": "section", "block_id": block_id, "text": _mrkdwn(piece or " ")})
     if answer.citations:
         blocks.append(_sources_block(answer))
-    if answer.kind == "abstain":
+    next_steps = next_steps_block(answer.suggestions) if suggestions else None
+    if answer.kind == "abstain" and next_steps is None:
         blocks.append({"type": "context", "elements": [_mrkdwn(messages.text("slack_help_hint", answer.lang))]})
     elif answer.kind == "help":
         blocks.append({"type": "context", "elements": [_mrkdwn(messages.text("slack_usage", answer.lang))]})
-    controls = _control_blocks(answer, share_value, style)
+    controls = ([next_steps] if next_steps else []) + _control_blocks(answer, share_value, style)
     # Slack rejects more than 50 blocks; the controls must survive, so the text is cut instead.
     return blocks[: c.MAX_BLOCKS - len(controls)] + controls
 
@@ -171,14 +212,23 @@ def fallback_text(answer: Answer) -> str:
 
 
 def answer_message(answer: Answer, *, share_value: str | None = None, asked: str | None = None,
-                   style: FeedbackStyle = "buttons") -> dict:
+                   style: FeedbackStyle = "buttons", suggestions: bool = True, clicked: str | None = None) -> dict:
     """Keyword arguments for chat.postMessage / chat.update / a response_url body."""
     return {
         "text": fallback_text(answer),
-        "blocks": answer_blocks(answer, share_value=share_value, asked=asked, style=style),
+        "blocks": answer_blocks(answer, share_value=share_value, asked=asked, style=style, suggestions=suggestions,
+                                clicked=clicked),
         "unfurl_links": False,
         "unfurl_media": False,
     }
+
+
+def greeting_message(greeting: str, scope: str) -> dict:
+    """A greeting, then what the bot knows (`scope`: the documents it holds, each with its link)."""
+    lines = [greeting] + [line for line in scope.split("\n") if line.strip()]
+    text = "\n".join("".join(_mrkdwn_span(s) for s in links(line)) for line in lines)
+    return {"text": escape("\n".join(lines)), "blocks": [{"type": "section", "text": _mrkdwn(text[: c.SECTION_TEXT_MAX])}],
+            "unfurl_links": False, "unfurl_media": False}
 
 
 def notice_message(text: str) -> dict:

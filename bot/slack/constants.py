@@ -19,6 +19,7 @@ BLOCK_ANSWER = "omstilling_answer"
 BLOCK_SOURCES = "omstilling_sources"
 BLOCK_FEEDBACK = "omstilling_feedback"
 BLOCK_HINT = "omstilling_hint"
+BLOCK_NEXT = "omstilling_next"  # the suggested next questions
 
 # Action ids. Every vote control starts with VOTE_PREFIX so one handler serves the regular
 # buttons and Slack's feedback_buttons element alike.
@@ -28,12 +29,17 @@ ACTION_VOTE_DOWN = f"{VOTE_PREFIX}_down"
 ACTION_FEEDBACK_BUTTONS = f"{VOTE_PREFIX}_buttons"
 VOTE_ACTION_PATTERN = re.compile(rf"^{VOTE_PREFIX}(_\w+)?$")
 ACTION_SHARE = "omstilling_share"
+# A suggested next question: "omstilling_ask_<n>" (action ids must differ within a block); the
+# button's value is the question it asks, answered in the conversation the button was posted in.
+ASK_PREFIX = "omstilling_ask"
+ASK_ACTION_PATTERN = re.compile(rf"^{ASK_PREFIX}(_\d+)?$")
 ANY_EVENT = re.compile(r".*")  # the catch-all listener that acknowledges events we do not use
 
 # A vote button's value is "<up|down>:<answer_id>:<lang>"; the answer id is random (uuid4),
 # so the value says nothing about who asked or voted.
 VALUE_SEPARATOR = ":"
 BUTTON_VALUE_MAX = 2000  # Slack's limit for a button value
+BUTTON_TEXT_MAX = 75  # Slack's limit for a button's text
 
 # Reactions on the bot's answer messages that count as votes. Slack appends skin tones
 # ("+1::skin-tone-3"); those are stripped before lookup.

@@ -11,8 +11,9 @@ into a card, so nothing a user types can become card markup.
 from __future__ import annotations
 
 from bot import messages
+from bot.answering.spans import Span, answer_lines, links
 from bot.teams import constants as c
-from bot.types import Answer, Citation, Lang, VoteValue
+from bot.types import Answer, Citation, Lang, NextStep, VoteValue, marker
 
 
 def _text(text: str, **style: object) -> dict:
@@ -60,9 +61,25 @@ def vote_data(answer: Answer, value: VoteValue) -> dict:
     return {c.VOTE_KEY: c.VOTE_VERB, "value": value, "answer_id": answer.answer_id, "lang": answer.lang}
 
 
+def _markdown_span(span: Span) -> str:
+    """One span in the card's Markdown: the clause that answers in bold (a TextBlock cannot bold part of
+    its text any other way), addresses as links. Spaces stay outside the asterisks, or it is not bold."""
+    if span.kind == "focus" and span.text.strip():
+        core = span.text.strip()
+        lead, trail = span.text[: len(span.text) - len(span.text.lstrip())], span.text[len(span.text.rstrip()):]
+        return f"{lead}**{core}**{trail}"
+    if span.kind in ("url", "mail") and not any(ch in span.target for ch in "()[] "):
+        return f"[{span.text}]({span.target})"
+    return span.text
+
+
+def markdown(spans: list[Span]) -> str:
+    return "".join(_markdown_span(s) for s in spans)
+
+
 def _sources(answer: Answer) -> list[dict]:
-    facts = [{"title": f"[{n}]", "value": f"{citation_name(cit, answer.lang)} · {cit.source}"}
-             for n, cit in enumerate(answer.citations, start=1)]
+    facts = [{"title": f"[{marker(n)}]", "value": f"{citation_name(cit, answer.lang)} · {cit.source}"}
+             for n, cit in enumerate(answer.citations)]
     return [_text(messages.text("sources", answer.lang), weight="Bolder", spacing="Medium", separator=True),
             {"type": "FactSet", "facts": facts}]
 
@@ -86,16 +103,25 @@ def _card(body: list[dict], actions: list[dict] | None = None) -> dict:
     return card
 
 
-def answer_card(answer: Answer, *, vote_buttons: bool) -> dict:
-    """The answer, one TextBlock per line (Teams collapses single line breaks inside one block)."""
-    body = [_text(line) for line in answer.text.split("\n") if line.strip()] or [_text(" ")]
+def ask_data(step: NextStep) -> dict:
+    """What a card's suggestion button submits: the question to ask in the same conversation."""
+    return {c.VOTE_KEY: c.ASK_VERB, "ask": step.ask}
+
+
+def answer_card(answer: Answer, *, vote_buttons: bool, ask_buttons: bool = False) -> dict:
+    """The answer, one TextBlock per line (Teams collapses single line breaks inside one block), its
+    focus in bold and its addresses as links. `ask_buttons` puts the suggested next questions on the
+    card (channels and group chats, where Teams shows no suggested actions)."""
+    body = [_text(markdown(spans)) for spans in answer_lines(answer) if "".join(s.text for s in spans).strip()]
+    body = body or [_text(" ")]
     if answer.citations:
         body += _sources(answer)
-    if answer.kind == "abstain":
+    steps = answer.suggestions[: c.MAX_QUICK_REPLIES] if ask_buttons else ()
+    if answer.kind == "abstain" and not steps:
         body += _commands(answer.lang)
     elif answer.kind == "help":
         body.append(_text(messages.text("teams_usage", answer.lang), isSubtle=True, spacing="Medium"))
-    actions: list[dict] = []
+    actions: list[dict] = [{"type": "Action.Submit", "title": step.label, "data": ask_data(step)} for step in steps]
     if vote_buttons and answer.wants_feedback and answer.answer_id:
         body.append(_text(messages.text("helpful_prompt", answer.lang), isSubtle=True, spacing="Medium"))
         actions += [
@@ -120,12 +146,14 @@ def _attachment(card: dict) -> dict:
 def answer_activity(answer: Answer, *, native_feedback: bool, quick_replies: bool = False) -> dict:
     """The reply activity. With `native_feedback` Teams draws 👍/👎 under the message itself;
     otherwise the card has its own buttons. `summary` is what notifications and the chat list show.
-    `quick_replies` adds suggested actions (Teams shows them in personal chats only)."""
+    `quick_replies` adds suggested actions (Teams shows them in personal chats only); without it the
+    suggestions are buttons on the card."""
     wants_votes = answer.wants_feedback and bool(answer.answer_id)
+    card = answer_card(answer, vote_buttons=wants_votes and not native_feedback, ask_buttons=not quick_replies)
     activity: dict = {
         "type": "message",
         "summary": _shorten(answer.text, c.SUMMARY_MAX),
-        "attachments": [_attachment(answer_card(answer, vote_buttons=wants_votes and not native_feedback))],
+        "attachments": [_attachment(card)],
     }
     entity = message_entity(answer)
     if entity is not None:
@@ -144,10 +172,12 @@ def _web_url(url: str | None) -> bool:
     return bool(url) and url.startswith(("https://", "http://"))  # type: ignore[union-attr]
 
 
-def welcome_activity(lang: Lang = "nb") -> dict:
-    """Sent once when the bot is added: what it does, where to use it, and the commands."""
-    body = [_text(messages.text("welcome", lang), weight="Bolder"),
-            _text(messages.text("teams_usage", lang), isSubtle=True)] + _commands(lang)
+def welcome_activity(lang: Lang = "nb", scope: str = "") -> dict:
+    """Sent once when the bot is added: what it does, what it knows (`scope`: the documents it holds,
+    each with its link), where to use it, and the commands."""
+    body = [_text(messages.text("welcome", lang), weight="Bolder")]
+    body += [_text(markdown(links(line))) for line in scope.split("\n") if line.strip()]
+    body += [_text(messages.text("teams_usage", lang), isSubtle=True)] + _commands(lang)
     return {"type": "message", "summary": _shorten(messages.text("welcome", lang), c.SUMMARY_MAX),
             "attachments": [_attachment(_card(body))]}
 

@@ -32,6 +32,7 @@ FEEDBACK_LOOP_FLAG = "feedbackLoopEnabled"
 # Card vote buttons (Action.Submit) send a message activity whose value is this object.
 VOTE_KEY = "omstillingsbot"  # value[VOTE_KEY] == VOTE_VERB marks our vote data
 VOTE_VERB = "vote"
+ASK_VERB = "ask"  # value[VOTE_KEY] == ASK_VERB: a suggested next question clicked on a card; value["ask"] is it
 
 # Message reactions that count as votes: a 👍 ("like") is an up vote and removing it retracts it.
 REACTION_UP = "like"

@@ -79,6 +79,19 @@ def card_vote(value: object) -> VoteRequest | None:
     return VoteRequest(answer_id, vote, lang if lang in _LANGS else "nb")
 
 
+MAX_ASK_CHARS = 500  # a suggestion is a short question or command; anything longer is not ours
+
+
+def card_ask(value: object) -> str | None:
+    """The question of one of our card suggestion buttons (Action.Submit), or None for anything else."""
+    if not isinstance(value, dict) or value.get(c.VOTE_KEY) != c.ASK_VERB:
+        return None
+    ask = value.get("ask")
+    if not isinstance(ask, str) or not ask.strip() or len(ask) > MAX_ASK_CHARS:
+        return None
+    return " ".join(ask.split())
+
+
 def native_feedback(value: object) -> NativeFeedback | None:
     """message/submitAction value {"actionName": "feedback", "actionValue": {"reaction": "like"|"dislike",
     "feedback": "{\\"feedbackText\\": \\"…\\"}"}} -> the vote and the optional comment."""

@@ -1,0 +1,72 @@
+"""An answer's lines cut into what each renderer marks up: the clause that answers (`Citation.focus`),
+web addresses and e-mail addresses, and plain text between them.
+
+One cutting for every surface, so Slack (mrkdwn), Teams (card Markdown) and the terminal mark the
+same words; each renderer only says how a span looks. The text itself is never changed: joining a
+line's spans gives the line back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.types import Answer, marker
+
+SpanKind = Literal["plain", "focus", "url", "mail"]
+
+# An address ends before trailing punctuation that belongs to the sentence ("… se https://x.no/r.").
+_URL = re.compile(r"https?://[^\s<>«»\"|]+[^\s<>«»\"|.,;:!?)\]]")
+_MAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    kind: SpanKind = "plain"
+
+    @property
+    def target(self) -> str:
+        """Where a link span points: the address itself, with mailto: for e-mail."""
+        return f"mailto:{self.text}" if self.kind == "mail" else self.text
+
+
+def links(text: str) -> list[Span]:
+    """`text` cut into plain text, web addresses and e-mail addresses."""
+    found = sorted([(m.start(), m.end(), "url") for m in _URL.finditer(text)]
+                   + [(m.start(), m.end(), "mail") for m in _MAIL.finditer(text)])
+    out: list[Span] = []
+    at = 0
+    for start, end, kind in found:
+        if start < at:
+            continue  # an e-mail address inside a URL's query: the URL wins
+        if start > at:
+            out.append(Span(text[at:start]))
+        out.append(Span(text[start:end], kind))  # type: ignore[arg-type]
+        at = end
+    if at < len(text) or not out:
+        out.append(Span(text[at:]))
+    return out
+
+
+def line_spans(line: str, focus: str = "") -> list[Span]:
+    """One line: its focus (the first occurrence) as one span, links found in the rest."""
+    at = line.find(focus) if focus else -1
+    if at < 0:
+        return links(line)
+    before, after = line[:at], line[at + len(focus):]
+    return ([s for s in links(before) if s.text] + [Span(focus, "focus")]
+            + [s for s in links(after) if s.text])
+
+
+def answer_lines(answer: Answer) -> list[list[Span]]:
+    """Every line of the answer's text as spans. A citation's focus is looked for only on the line that
+    carries its marker ("… [b]"), so a sentence two sources share is marked where the answer meant it."""
+    focus_of = {f"[{marker(i)}]": c.focus for i, c in enumerate(answer.citations) if c.focus}
+    out = []
+    for line in answer.text.split("\n"):
+        tail = line.rstrip()
+        focus = next((f for m, f in focus_of.items() if tail.endswith(m)), "")
+        out.append(line_spans(line, focus))
+    return out
