@@ -23,6 +23,7 @@ from bot.answering import commands
 from bot.answering import language
 from bot.answering import ordinals
 from bot.answering import overview
+from bot.answering import pointed
 from bot.answering.compose import is_fact_sheet, plain, quoted
 from bot.answering.lookup import Lookup
 from bot.answering.markup import strip_markup
@@ -159,7 +160,8 @@ class Engine:
         taught = [h.chunk for h in result.hits if verdict is not None and verdict.lesson and h.chunk.id in verdict.units]
         # A lesson names its answer: that unit alone, not its neighbours in the search.
         chunks = taught or self.select(result)
-        return quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
+        answer = quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
+        return pointed.point(answer, text, self.retriever.lexical)
 
     def learn(self, question: str, key: str) -> bool:
         """An owner's lesson, in effect from the next question on without a rebuild: the question (and
