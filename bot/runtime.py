@@ -148,8 +148,11 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     embedder = engine.retriever.embedder
     # Cached answers are valid only for this corpus and this embedder.
     identity = f"{corpus_hash(settings.corpus_dir)}:{embedder.id}"
+    from bot.answering.holdings import holdings
+
+    # What the bot holds (help, greetings, refusals); a document's `contact:` unless OMSTILLINGSBOT_CONTACT is set.
     dialogue = Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
-                        load_source_urls(settings.corpus_dir))
+                        load_source_urls(settings.corpus_dir), holdings(engine, settings.corpus_dir))
     return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
                        prime=getattr(embedder, "prime", None), cost=getattr(embedder, "query_cost", None),
                        cache_identity=identity, dialogue=dialogue,

@@ -57,6 +57,10 @@ _NUMBERED = re.compile(r"^([A-Za-z]+)(\d+)$")
 class Turn:
     ids: tuple[str, ...]  # cited chunk ids ("<doc>#A2"), in citation order
     kind: TurnKind
+    # The cited units whose whole text the reply quoted (not only referred to): the next replies refer
+    # to them instead of quoting them again (bot/answering/repeats.py). Stored since this field came;
+    # a turn stored before it has none, so at worst a unit is quoted once more.
+    full: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,14 @@ class ConversationState:
         return ConversationState(turns, lang, self.question if question is None else question)
 
     def to_stored(self) -> StoredConversation:
-        turns = json.dumps([{"ids": list(t.ids), "kind": t.kind} for t in self.turns], ensure_ascii=False)
+        turns = json.dumps([{"ids": list(t.ids), "kind": t.kind, "full": list(t.full)} for t in self.turns],
+                           ensure_ascii=False)
         last = self.turns[-1].kind if self.turns else "other"
         return StoredConversation(turns=turns, last_kind=last, lang=self.lang, question=self.question or None)
 
     @classmethod
     def from_stored(cls, stored: StoredConversation) -> ConversationState:
-        turns = tuple(Turn(tuple(t["ids"]), t["kind"]) for t in json.loads(stored.turns))
+        turns = tuple(Turn(tuple(t["ids"]), t["kind"], tuple(t.get("full", ()))) for t in json.loads(stored.turns))
         lang = stored.lang if stored.lang in ("nb", "nn", "en") else "nb"
         return cls(turns, lang, stored.question or "")  # type: ignore[arg-type]
 
@@ -134,6 +139,8 @@ class Words:
     document_nouns: frozenset[str] = field(default_factory=frozenset)
     # "og den neste?", "the previous one": a step from the unit just shown (+1, -1)
     steps: dict[str, int] = field(default_factory=dict)
+    # "vis", "gjenta", "show": the user wants a unit's whole text again, not a reference to it
+    show_again: frozenset[str] = field(default_factory=frozenset)
 
     def kind_of(self, token: str) -> str | None:
         for kind, stems in self.kinds.items():
@@ -157,7 +164,7 @@ def default_words() -> Words:
         fact_words=tuple(tuple(p.split()) for p in data["fact_words"]), stopwords=frozenset(data["stopwords"]),
         report_level_keys=frozenset(data.get("report_level_keys", ())),
         determiners=frozenset(data.get("determiners", ())), document_nouns=frozenset(data.get("document_nouns", ())),
-        steps=dict(data.get("steps", {})),
+        steps=dict(data.get("steps", {})), show_again=frozenset(data.get("show_again", ())),
     )
 
 
@@ -239,8 +246,14 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return ask  # a command ("anbefaling 2", "utfordringer") means the same in any context
     signals = _Signals.read(tokens, words, is_topic or (lambda word: False))
     if signals.ordinal is not None and signals.kind is not None:
-        # "den tredje utfordringen", "og nummer to av hovedutfordringene": the kind is named, no context needed.
-        return Resolution("units", prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal)
+        # "den tredje utfordringen", "og nummer to av hovedutfordringene": the kind is named, no context
+        # needed; "hvorfor anbefaling 2?", "utdyp utfordring 3" (the buttons after a list) likewise.
+        named: Action = "units"
+        if signals.why and signals.content <= words.max_content["why"]:
+            named = "why"
+        elif signals.elaborate and signals.content <= words.max_content["elaborate"]:
+            named = "elaborate"
+        return Resolution(named, prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal)
     referent = state.referent() if state is not None else None
     pointing = _points_back(signals, words)
     if referent is None:
@@ -357,8 +370,8 @@ class _Signals:
             if tok.startswith("#") and (number := _small_number(tok[1:])):
                 ordinal, used = number, used | {i}
                 break
-            if len(tokens) <= 2 and (number := _small_number(tok)):
-                ordinal, used = number, used | {i}
+            if (len(tokens) <= 2 or w.kind_of(prev)) and (number := _small_number(tok)):
+                ordinal, used = number, used | {i}  # "nummer 2", or a kind and its number: "anbefaling 2"
                 break
         step = None
         for i, tok in enumerate(tokens if ordinal is None else ()):  # an ordinal wins over "neste"

@@ -3,8 +3,10 @@
 `Dialogue.reply(state, question)` returns the answer and the conversation's next state. Plain
 questions go to `Engine.respond` unchanged; follow-ups quote units by key through the engine's
 lookup, so a follow-up answer is the report's own text with the same citations as any answer.
-Every answer leaving here carries its source's URL (corpus front matter `url:`) on its citations,
-and a refusal offers OMSTILLINGSBOT_CONTACT when it is set.
+Every answer leaving here carries its source's URL (corpus front matter `url:`) on its citations and
+its next steps; a unit quoted in full a moment ago is referred to, not repeated (bot/answering/repeats.py);
+a refusal names what the bot holds, links to the full report, offers the contact (front matter
+`contact:` or OMSTILLINGSBOT_CONTACT) and the units nearest to the question (bot/answering/scope.py).
 """
 
 from __future__ import annotations
@@ -16,29 +18,39 @@ from bot import messages
 from bot.answering import commands
 from bot.answering import language
 from bot.answering import smalltalk
+from bot.answering import repeats
+from bot.answering import scope
 from bot.answering.compose import plain, quoted
-from bot.answering.holdings import front_matter
+from bot.answering.holdings import Holding, front_matter
 from bot.answering.nextsteps import next_steps
 from bot.answering.conversation import (
-    GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, numbered, resolve,
+    GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, default_words,
+    numbered, resolve,
 )
-from bot.types import Answer, Lang, Question
+from bot.types import Answer, Lang, NextStep, Question
 from retrieval.types import Chunk
 
 
 class Dialogue:
     def __init__(self, engine, relations: Relations | None = None, contact: str = "",
-                 urls: dict[str, str] | None = None) -> None:
+                 urls: dict[str, str] | None = None, holdings: tuple[Holding, ...] = ()) -> None:
         self.engine = engine
         self.lookup = engine.lookup
         self.relations = relations or Relations()
-        self.contact = contact.strip()
-        self.urls = urls or {}
+        self.holdings = holdings
+        # OMSTILLINGSBOT_CONTACT first; else the primary document's `contact:`, else any document's.
+        self.contact = contact.strip() or next((h.contact for h in holdings if h.contact), "")
+        self.urls = {**{h.doc: h.url for h in holdings if h.url}, **(urls or {})}
         chunks = engine.lookup.retriever.chunks
         self._by_id = {c.id: c for c in chunks}
         self._unit_ids = {prefix: {c.id for c in self.lookup.units(prefix)} for prefix in GROUP_OF_PREFIX}
         primary = chunks[0].doc if chunks else ""
         self.report_url = self.urls.get(primary, "")
+        self.near = scope.NearSteps(engine, self.lookup.units, GROUP_OF_PREFIX)
+
+    def scope(self, lang: Lang) -> str:
+        """The documents the bot holds, one line each with its link (help, greetings, the Teams welcome)."""
+        return scope.scope(self.holdings, lang)
 
     # --- the turn ---------------------------------------------------------------------------------
 
@@ -50,7 +62,10 @@ class Dialogue:
         resolution = resolve(state, text, lang, is_topic=self._is_topic) if text else Resolution("ask", text)
         answer, resolved = self._carry_out(resolution, question, lang)
         answer = self._finish(answer)
-        after = (state or ConversationState()).add(self.turn_of(answer), answer.lang, resolved)
+        shown = set() if repeats.asks_again(text, default_words().show_again) else \
+            {i for turn in (state.turns if state else ()) for i in turn.full}
+        answer, full = repeats.brief(answer, shown)
+        after = (state or ConversationState()).add(replace(self.turn_of(answer), full=full), answer.lang, resolved)
         return answer, after
 
     def _carry_out(self, res: Resolution, question: Question, lang: Lang) -> tuple[Answer, str | None]:
@@ -104,19 +119,77 @@ class Dialogue:
     def _follow_up(self, res: Resolution, targets: list[Chunk], lang: Lang, text: str) -> Answer | None:
         if res.action == "units":
             return quoted(messages.text("unit", lang), targets, lang, text, "answer", 1.0)
-        if res.action == "why":
-            reasons = self._related(targets, lambda key: self.relations.because.get(key, ()))
-            if reasons:
-                return quoted(messages.text("followup_why", lang), reasons, lang, text, "answer", 1.0)
-            return quoted(messages.text("followup_why_self", lang), targets, lang, text, "answer", 1.0)
         if res.action == "relation":
             return self._relation(res, targets, lang, text)
-        more = self._related(targets, lambda key: self.relations.more.get(key, ()))
+        if res.action == "why":
+            return self._why(targets, lang, text)
+        return self._elaborate(targets, lang, text)
+
+    def _because(self, key: str) -> tuple[str, ...]:
+        return self.relations.because.get(key, ())
+
+    def _why(self, targets: list[Chunk], lang: Lang, text: str) -> Answer:
+        """The reason the relations give; after a list, that of the one item that has its own (the main
+        recommendation), named, or a question back which item is meant; with no reason stated, say so
+        and point onward instead of quoting the unit again."""
+        if self._is_list(targets):
+            item = next((t for t in targets if self._because(t.key)), None)
+            if item is None:
+                return self._which(targets, "why", lang, text)
+            reasons = self._related([item], self._because)
+            answer = quoted(messages.text("followup_why_item", lang, label=scope.short_label(item.label)), reasons,
+                            lang, text, "answer", 1.0)
+            others = [t for t in targets if t is not item]
+            return replace(answer, suggestions=self._item_steps(others, "why", lang))
+        first = next((t for t in targets if self._related([t], self._because)), None)
+        if first is not None:
+            return quoted(messages.text("followup_why", lang), self._related([first], self._because), lang, text,
+                          "answer", 1.0)
+        label = scope.short_label(targets[0].label)
+        answer = quoted(messages.text("followup_why_none", lang, label=label), targets[:1], lang, text, "answer", 1.0)
+        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang))
+
+    def _elaborate(self, targets: list[Chunk], lang: Lang, text: str) -> Answer:
+        """The paragraph that says more (only what was not just shown: the units themselves are then
+        referred to, bot/answering/repeats.py); after a list, about the one item that has such a
+        paragraph, named, or a question back which item is meant."""
+        more_of = lambda key: self.relations.more.get(key, ())  # noqa: E731
+        if self._is_list(targets):
+            item = next((t for t in targets if more_of(t.key)), None)
+            if item is None:
+                return self._which(targets, "elaborate", lang, text)
+            more = [c for c in self._related([item], more_of) if c is not item]
+            answer = quoted(messages.text("followup_elaborate_item", lang, label=scope.short_label(item.label)),
+                            [item] + more, lang, text, "answer", 1.0)
+            return replace(answer, suggestions=self._item_steps([t for t in targets if t is not item], "elaborate", lang))
+        more = self._related(targets, more_of)
         if more:
             chunks = targets + [c for c in more if c not in targets]
             return quoted(messages.text("followup_elaborate", lang), chunks, lang, text, "answer", 1.0)
         answer = quoted(messages.text("followup_elaborate_none", lang), targets, lang, text, "answer", 1.0)
         return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang))
+
+    def _is_list(self, targets: list[Chunk]) -> bool:
+        """All the recommendations or all the challenges: a follow-up on "them" must say which it takes."""
+        ids = {c.id for c in targets}
+        return len(targets) > 1 and any(units and units <= ids for units in self._unit_ids.values())
+
+    def _which(self, targets: list[Chunk], action: str, lang: Lang, text: str) -> Answer:
+        """"Hvilken av dem?" with one button per numbered item."""
+        answer = plain("help", messages.text("followup_which", lang), lang, text)
+        return replace(answer, suggestions=self._item_steps(targets, action, lang))
+
+    def _item_steps(self, targets: list[Chunk], action: str, lang: Lang) -> tuple[NextStep, ...]:
+        """"Hvorfor anbefaling 2?" / "Utdyp utfordring 3" for each numbered unit among `targets`."""
+        steps = []
+        for chunk in targets:
+            found = numbered(chunk.key)
+            if found is None or found[0] not in KIND_OF_PREFIX:
+                continue
+            kind = messages.text(f"kind_{KIND_OF_PREFIX[found[0]]}", lang)
+            ask = messages.text(f"quick_{action}_unit", lang, kind=kind, n=found[1])
+            steps.append(NextStep(ask, ask))
+        return tuple(steps[:4])
 
     def _relation(self, res: Resolution, targets: list[Chunk], lang: Lang, text: str) -> Answer | None:
         """"Hva anbefaler de mot det?" after a challenge -> the recommendation that answers it;
@@ -164,13 +237,16 @@ class Dialogue:
     # --- what leaves ------------------------------------------------------------------------------
 
     def _finish(self, answer: Answer) -> Answer:
+        if answer.abstained:
+            answer = replace(answer, text=scope.refusal_text(self.holdings, answer.lang, self.contact),
+                             suggestions=answer.suggestions or self.near.steps(answer.question, answer.lang))
+        elif answer.kind == "help" and commands.parse(answer.question).name == "help" and self.holdings:
+            answer = replace(answer, text=answer.text + "\n" + self.scope(answer.lang))
         if not answer.suggestions:
             answer = replace(answer, suggestions=next_steps(answer))
         if self.urls and answer.citations:
             citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)
-        if answer.abstained and self.contact:
-            answer = replace(answer, text=answer.text + "\n" + messages.text("contact", answer.lang, contact=self.contact))
         return answer
 
     def beyond_summary(self, lang: Lang) -> str:
@@ -200,7 +276,7 @@ class Dialogue:
             kind = "unit"
         else:
             kind = "answer"
-        return Turn(ids, kind)
+        return Turn(ids, kind, ids)
 
 
 def _answered(answer: Answer) -> bool:

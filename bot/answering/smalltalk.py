@@ -3,21 +3,21 @@
 A message is small talk only when it is nothing but such phrases (plus a few fillers such as
 "og", "så", "ok"): "hei, hva sier anbefaling 2?" is a question and goes to the engine. The reply
 is short, in the user's language, never a refusal and never report content; all but goodbyes
-end with two or three questions the user could ask. The phrases live in bot/answering/dialogue.json.
+offer two or three questions the user could ask, as next steps. The phrases live in bot/answering/dialogue.json.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
 from bot import messages
 from bot.answering.compose import plain
-from bot.types import Answer, Lang
+from bot.types import Answer, Lang, NextStep
 
 Category = Literal["greeting", "thanks", "bye", "who", "what", "sign"]
 # When a message holds several (e.g. "takk, ha det"), the reply answers the one that matters most.
@@ -88,12 +88,14 @@ def classify(text: str, default_lang: Lang = "nb") -> SmallTalk | None:
 
 
 def reply(talk: SmallTalk, question: str) -> Answer:
-    """A short friendly reply; not an answer from the report (no citations, no feedback buttons)."""
+    """A short friendly reply; not an answer from the report (no citations, no feedback buttons). The
+    questions it offers are next steps (buttons on every surface), not lines of text to retype."""
     text = messages.text(f"smalltalk_{talk.category}", talk.lang)
-    if talk.category not in ("bye", "sign"):
-        text += "\n" + messages.text("smalltalk_suggestions", talk.lang)
-        text += "".join(f"\n• {q}" for q in messages.suggested_questions(talk.lang))
-    return plain("smalltalk", text, talk.lang, question)
+    answer = plain("smalltalk", text, talk.lang, question)
+    if talk.category in ("bye", "sign"):
+        return answer
+    steps = tuple(NextStep(q, q) for q in messages.suggested_questions(talk.lang))
+    return replace(answer, suggestions=steps)
 
 
 def without_greeting(text: str) -> str:

@@ -61,6 +61,7 @@ class SlackHandlers:
         app.command(c.SLASH_COMMAND)(self._tracked(self.on_command))
         app.action(c.VOTE_ACTION_PATTERN)(self._tracked(self.on_vote))
         app.action(c.ACTION_SHARE)(self._tracked(self.on_share))
+        app.action(c.ASK_ACTION_PATTERN)(self._tracked(self.on_ask))
         # Any other event we are subscribed to (or that a workspace admin adds) is acknowledged and
         # ignored, so Slack does not retry it or switch the subscription off. Registered last.
         app.event(c.ANY_EVENT)(self.on_other_event)
@@ -124,7 +125,8 @@ class SlackHandlers:
         question = Question(inbound.question_text(event["text"]), platform="slack", conversation=conversation)
         await self._answer(client, channel, thread_ts, question)
 
-    async def _answer(self, client: AsyncWebClient, channel: str, thread_ts: str | None, question: Question) -> None:
+    async def _answer(self, client: AsyncWebClient, channel: str, thread_ts: str | None, question: Question,
+                      clicked: str | None = None) -> None:
         """Post the answer; if it takes longer than a moment, post a placeholder first and replace it."""
         service = await self.get_service()
         # An acknowledged message is never dropped: with the engine queue full it waits its turn, and
@@ -139,7 +141,7 @@ class SlackHandlers:
             posted = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts, **working)
             placeholder_ts = posted["ts"] if posted else None
             answer = await task
-        message = blocks.answer_message(answer, style=self.feedback_style)
+        message = blocks.answer_message(answer, style=self.feedback_style, clicked=clicked)
         if placeholder_ts:
             done = await _call(client, "chat.update", channel=channel, ts=placeholder_ts, **message)
         else:
@@ -156,8 +158,10 @@ class SlackHandlers:
         channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
         if not channel or not thread_ts or not await self._first(body):
             return
+        service = await self.get_service()
+        scope = service.dialogue.scope("nb") if service.dialogue is not None else ""
         await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
-                    **blocks.notice_message(messages.text("assistant_greeting", "nb")))
+                    **blocks.greeting_message(messages.text("assistant_greeting", "nb"), scope))
         prompts = [{"title": q, "message": q} for q in messages.suggested_questions("nb")]
         try:
             await set_suggested_prompts(prompts=prompts, title=messages.text("assistant_prompts_title", "nb"))
@@ -218,7 +222,8 @@ class SlackHandlers:
             return
         service = await self.get_service()
         answer = await service.respond(Question(text, platform="slack", via_command=True))
-        message = blocks.answer_message(answer, asked=text, style=self.feedback_style)
+        # Shared top-level in the channel: no conversation there for a suggestion to continue.
+        message = blocks.answer_message(answer, asked=text, style=self.feedback_style, suggestions=False)
         posted = await _call(client, "chat.postMessage", channel=channel, **message)
         url = body.get("response_url")
         if posted:
@@ -231,6 +236,29 @@ class SlackHandlers:
         else:
             await self._respond(url, {**blocks.notice_message(messages.text("share_failed", answer.lang)),
                                       "response_type": "ephemeral", "replace_original": False})
+
+    async def on_ask(self, ack: Callable[..., Awaitable], body: dict, action: dict, client: AsyncWebClient) -> None:
+        """A suggested next question was clicked: ask it where the button is, in that conversation (the
+        thread, or the direct message), as if the user had typed it. Under an ephemeral slash-command
+        answer there is no conversation: the answer comes back the same way, visible to the clicker only."""
+        await ack()
+        text = action.get("value")
+        if not isinstance(text, str) or not text.strip():
+            return
+        text = " ".join(text.split())  # a button's value is our own text, not Slack markup
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        service = await self.get_service()
+        if container.get("is_ephemeral") or not channel:
+            answer = await service.respond(Question(text, platform="slack", via_command=True))
+            share = text if _shareable(answer) else None
+            await self._respond(body.get("response_url"), {
+                **blocks.answer_message(answer, share_value=share, style=self.feedback_style, clicked=text),
+                "response_type": "ephemeral", "replace_original": False})
+            return
+        thread_ts = container.get("thread_ts")
+        question = Question(text, platform="slack", conversation=_conversation(body, channel, thread_ts))
+        await self._answer(client, channel, thread_ts, question, clicked=text)
 
     # ---- feedback -----------------------------------------------------------------------------
 
@@ -305,8 +333,9 @@ class SlackHandlers:
 
 def _conversation(body: dict, channel: str, thread_ts: str | None) -> str:
     """The opaque conversation key: team + channel + thread (a DM without a thread is one conversation).
-    ChatService keeps only an HMAC of it."""
-    return ":".join((str(body.get("team_id") or ""), channel, thread_ts or ""))
+    ChatService keeps only an HMAC of it. Events carry the team as `team_id`, button clicks as `team.id`."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    return ":".join((str(team), channel, thread_ts or ""))
 
 
 def _error_code(exc: BaseException) -> str:

@@ -194,16 +194,21 @@ class TeamsBot(ActivityHandler):
             _, text = await self._vote_outcome(service, activity, vote.answer_id, vote.value, vote.lang)
             await self._tell(turn_context, text)
             return
-        if activity.value is not None and not (activity.text or "").strip():
-            return  # some other card's submit: nothing was asked
-        bot_id = activity.recipient.id if activity.recipient else ""
-        incoming = inbound.incoming_text(activity.text, _mentions(activity), bot_id or "")
-        if _in_group(activity) and not incoming.mentions_bot:
-            return  # in channels and group chats the bot speaks only when @mentioned
+        # A suggestion button on one of our cards: its question, asked in the card's conversation (a
+        # click is addressed to the bot, so no @mention is needed in a channel or group chat).
+        text = inbound.card_ask(activity.value)
+        if text is None:
+            if activity.value is not None and not (activity.text or "").strip():
+                return  # some other card's submit: nothing was asked
+            bot_id = activity.recipient.id if activity.recipient else ""
+            incoming = inbound.incoming_text(activity.text, _mentions(activity), bot_id or "")
+            if _in_group(activity) and not incoming.mentions_bot:
+                return  # in channels and group chats the bot speaks only when @mentioned
+            text = incoming.text
         # The conversation id carries the reply chain in channels (";messageid=…"), so a follow-up in a
         # chain uses that chain's context, and a personal chat is one conversation.
         conversation = activity.conversation.id if activity.conversation else ""
-        answer = await self._answer(turn_context, service, incoming.text, conversation or "")
+        answer = await self._answer(turn_context, service, text, conversation or "")
         native = activity.channel_id in c.NATIVE_FEEDBACK_CHANNELS
         personal = bool(activity.conversation and activity.conversation.conversation_type == "personal")
         sent = await turn_context.send_activity(Rendered(cards.answer_activity(
@@ -287,7 +292,9 @@ class TeamsBot(ActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if bot_id and any(member.id == bot_id for member in activity.members_added or []):
-            await turn_context.send_activity(Rendered(cards.welcome_activity()))
+            service = await self._get_service()
+            scope = service.dialogue.scope("nb") if service.dialogue is not None else ""
+            await turn_context.send_activity(Rendered(cards.welcome_activity(scope=scope)))
 
     # --- plumbing --------------------------------------------------------------------------------
 
