@@ -87,6 +87,9 @@ class Answer:
     question: str = ""  # the question as asked (the feedback store redacts it)
     conversation_id: str = ""  # echoed to HTTP callers that sent one (POST /api/ask, ask --json -)
     suggestions: tuple[NextStep, ...] = ()  # next questions, shown as buttons (bot/answering/nextsteps.py)
+    # Web and e-mail addresses in `text` that the bot put there itself (the full report, the contact):
+    # renderers make these links, and no other: the rest of the text may echo the user's own words.
+    links: tuple[str, ...] = ()
 
     @property
     def wants_feedback(self) -> bool:
@@ -104,6 +107,7 @@ class Answer:
             "answer_id": self.answer_id,
             "kind": self.kind,
             "suggestions": [s.to_json() for s in self.suggestions],
+            "links": list(self.links),
             **({"conversation_id": self.conversation_id} if self.conversation_id else {}),
         }
 

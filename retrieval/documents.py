@@ -111,18 +111,34 @@ def format_date(iso: str) -> str:
     return f"{day}. {_MONTHS[month - 1]} {year}"
 
 
+_SERIES_YEAR = re.compile(r"\b((?:19|20)\d\d)\s*:\s*\d+\b")  # "Difi-rapport 2019:3" -> 2019
+
+
+def published_year(meta: dict[str, str]) -> str:
+    """The year a report came out: front matter `published:` (a year or a date), else the year in its
+    series number ("Difi-rapport 2019:3"); "" when neither says."""
+    published = meta.get("published", "").strip()
+    if re.match(r"(19|20)\d\d\b", published):
+        return published[:4]
+    match = _SERIES_YEAR.search(meta.get("report") or meta.get("source") or "")
+    return match.group(1) if match else ""
+
+
 def _about_block(title: str, meta: dict[str, str]) -> Block:
     """The "Om rapporten" unit: the front-matter facts as a fact sheet (shown as facts, never quoted
     as the report's words), one named field per fact."""
     parts = [f"Tittel: «{title}»"]
     if meta.get("report"):
         parts.append(f"Rapportnummer: {meta['report']}")
+    year = published_year(meta)
+    if year:
+        parts.append(f"Utgitt: {year}")  # the year it came out, not the page's last update
     if meta.get("publishers"):
         parts.append(f"Utgitt av: {meta['publishers']}")
     if meta.get("topics"):
-        # As the report's page lists its tags: the words alone, one after the other ("Ledelse
-        # Omstilling Samordning Styring"), so a question quoting the page finds them as written.
-        topics = " ".join(t.strip() for t in meta["topics"].split(",") if t.strip())
+        # Separated by commas as a reader expects; the lexical index reads words, not separators, so
+        # a question quoting the page's tags ("Ledelse Omstilling Samordning Styring") still finds them.
+        topics = ", ".join(t.strip() for t in meta["topics"].split(",") if t.strip())
         parts.append(f"Fagområder (emneord): {topics}")
     if meta.get("updated"):
         parts.append(f"Sist oppdatert: {format_date(meta['updated'])}")

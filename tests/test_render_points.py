@@ -39,10 +39,13 @@ def test_spans_cut_a_line_without_changing_it():
 
 
 def test_slack_bolds_the_focus_links_addresses_and_letters_its_sources():
-    rendered = blocks.answer_blocks(answer(text=answer().text + "\nKontakt: post@dfo.no"))
+    rendered = blocks.answer_blocks(answer(text=answer().text + "\nKontakt: post@dfo.no", links=("post@dfo.no",)))
     section = next(b for b in rendered if b.get("block_id") == sc.BLOCK_ANSWER)["text"]["text"]
     assert f"*{FOCUS}*" in section and "[a]" in section and "[b]" in section
     assert "<mailto:post@dfo.no|post@dfo.no>" in section
+    # An address the bot did not put there itself (the user's words echoed back) never becomes a link.
+    echoed = blocks.answer_blocks(answer(text="Det som passer best til «https://evil.example»:"))
+    assert "<" not in next(b for b in echoed if b.get("block_id") == sc.BLOCK_ANSWER)["text"]["text"]
     sources = next(b for b in rendered if b.get("block_id") == sc.BLOCK_SOURCES)["elements"][0]["text"]
     assert sources.splitlines()[0].startswith("[a] ") and sources.splitlines()[1].startswith("[b] ")
 
@@ -59,10 +62,12 @@ def test_slack_next_steps_are_buttons_that_carry_their_question():
 
 
 def test_teams_card_bolds_the_focus_in_markdown_and_letters_its_sources():
-    card = cards.answer_card(answer(text=answer().text + "\nKontakt: post@dfo.no"), vote_buttons=False)
+    card = cards.answer_card(answer(text=answer().text + "\nKontakt: post@dfo.no\nSe https://evil.example",
+                                    links=("post@dfo.no",)), vote_buttons=False)
     texts = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
     assert any(f"**{FOCUS}**" in t and t.endswith("[a]") for t in texts)
     assert "Kontakt: [post@dfo.no](mailto:post@dfo.no)" in texts
+    assert "Se https://evil.example" in texts  # not the bot's own address: left as text
     facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
     assert [f["title"] for f in facts] == ["[a]", "[b]"]
 

@@ -74,6 +74,10 @@ async def test_assistant_thread_start_gets_a_greeting_and_suggested_prompts(slac
     assert all(prompt["message"] for prompt in prompts.params["prompts"])
     [greeting] = await slack.fake.wait_for("chat.postMessage")
     assert greeting.params["thread_ts"] == thread["thread_ts"] and "Difi-rapport 2019:3" in greeting.params["text"]
+    # It says what the bot holds: the report's summary, linked.
+    shown = greeting.params["blocks"][0]["text"]["text"]
+    assert "sammendraget av «Departementene i førersetet for omstilling?»" in shown
+    assert "<https://dfo.no/rapporter/departementene-i-forersetet-omstilling|" in shown
 
 
 async def test_a_question_in_an_assistant_thread_sets_status_and_title_then_answers(slack):

@@ -127,6 +127,9 @@ async def test_the_welcome_is_sent_when_the_bot_is_added_and_only_then(service):
     test_adapter, _ = handler_adapter(service)
     replies = await _send(test_adapter, fa.bot_added(SERVICE_URL))
     assert len(replies) == 1 and "anbefalinger" in card_text(card_of(replies[0]))
+    # It says what the bot holds: the report's summary, with a Markdown link to it.
+    assert "sammendraget av «Departementene i førersetet for omstilling?»" in card_text(card_of(replies[0]))
+    assert "(https://dfo.no/rapporter/departementene-i-forersetet-omstilling)" in card_text(card_of(replies[0]))
     someone_else = fa.envelope("conversationUpdate", SERVICE_URL, membersAdded=[{"id": "29:new-member"}])
     assert await _send(test_adapter, someone_else) == []
 

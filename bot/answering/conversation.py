@@ -109,6 +109,9 @@ class Resolution:
     # subject of its own and must not borrow the previous question's to get an answer.
     foreign: bool = False
     smalltalk: SmallTalk | None = None
+    # For "units": picked by number or step ("den tredje", "og den neste?"): the user asks to see that
+    # unit, so it is quoted in full even if a list just showed it (bot/answering/repeats.py).
+    picked: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,7 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
             named = "why"
         elif signals.elaborate and signals.content <= words.max_content["elaborate"]:
             named = "elaborate"
-        return Resolution(named, prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal)
+        return Resolution(named, prefix=PREFIX_OF_KIND[signals.kind], number=signals.ordinal, picked=True)
     referent = state.referent() if state is not None else None
     pointing = _points_back(signals, words)
     if referent is None:
@@ -262,13 +265,13 @@ def resolve(state: ConversationState | None, text: str, lang: Lang, words: Words
         return _shift_or_ask(signals, text, state, ()) if state is not None else ask
     if signals.step is not None:
         target = _step_target(referent, signals.step, signals.kind)
-        return Resolution("units", prefix=target.prefix, number=target.number) if target else ask
+        return Resolution("units", prefix=target.prefix, number=target.number, picked=True) if target else ask
     if signals.ordinal is not None:
         target = _ordinal_target(referent, signals.ordinal)
         if target is None:
             return ask
         action: Action = "elaborate" if signals.elaborate and signals.content <= words.max_content["elaborate"] else "units"
-        return Resolution(action, ids=target.ids, prefix=target.prefix, number=target.number)
+        return Resolution(action, ids=target.ids, prefix=target.prefix, number=target.number, picked=True)
     if signals.elaborate and signals.content <= words.max_content["elaborate"]:
         return Resolution("elaborate", ids=referent.ids)
     if signals.why and signals.content <= words.max_content["why"]:

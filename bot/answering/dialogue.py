@@ -23,6 +23,7 @@ from bot.answering import scope
 from bot.answering.compose import plain, quoted
 from bot.answering.holdings import Holding, front_matter
 from bot.answering.nextsteps import next_steps
+from bot.answering.spans import addresses
 from bot.answering.conversation import (
     GROUP_OF_PREFIX, KIND_OF_PREFIX, ConversationState, Relations, Resolution, Turn, TurnKind, default_words,
     numbered, resolve,
@@ -47,6 +48,9 @@ class Dialogue:
         primary = chunks[0].doc if chunks else ""
         self.report_url = self.urls.get(primary, "")
         self.near = scope.NearSteps(engine, self.lookup.units, GROUP_OF_PREFIX)
+        # The addresses this dialogue writes itself (the documents' links, the contact's): only these,
+        # and the documents' own, become links where the answer is shown.
+        self._own_links = tuple(dict.fromkeys([*self.urls.values(), *addresses(self.contact)]))
 
     def scope(self, lang: Lang) -> str:
         """The documents the bot holds, one line each with its link (help, greetings, the Teams welcome)."""
@@ -62,8 +66,8 @@ class Dialogue:
         resolution = resolve(state, text, lang, is_topic=self._is_topic) if text else Resolution("ask", text)
         answer, resolved = self._carry_out(resolution, question, lang)
         answer = self._finish(answer)
-        shown = set() if repeats.asks_again(text, default_words().show_again) else \
-            {i for turn in (state.turns if state else ()) for i in turn.full}
+        again = repeats.asks_again(text, default_words().show_again) or (resolution.action == "units" and resolution.picked)
+        shown = set() if again else {i for turn in (state.turns if state else ()) for i in turn.full}
         answer, full = repeats.brief(answer, shown)
         after = (state or ConversationState()).add(replace(self.turn_of(answer), full=full), answer.lang, resolved)
         return answer, after
@@ -247,7 +251,8 @@ class Dialogue:
         if self.urls and answer.citations:
             citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)
-        return answer
+        own = tuple(a for a in self._own_links if a in answer.text)
+        return replace(answer, links=own) if own else answer
 
     def beyond_summary(self, lang: Lang) -> str:
         """The summary says no more: point to the full report and, if configured, a person."""

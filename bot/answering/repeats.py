@@ -2,8 +2,8 @@
 
 Its line becomes «Som sitert over (Anbefaling 2): «the sentence that answers» [a]»: the citation stays
 (the source list, the feedback store and the evaluation see the same answer), only the text is short.
-A command («anbefaling 2») and a question that asks to see it again («vis», «gjenta», «show») always
-get the whole unit. `Turn.full` (bot/answering/conversation.py) remembers which units a turn quoted in full.
+A command («anbefaling 2»), a unit picked from a list («den tredje») and a question that asks to see
+it again («vis», «gjenta», «show») always get the whole unit. `Turn.full` (bot/answering/conversation.py) remembers which units a turn quoted in full.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ def asks_again(text: str, words: Iterable[str]) -> bool:
     return any(word in wanted for word in _WORD.findall(text.lower()))
 
 
-def excerpt(text: str, focus: str) -> str:
-    """What a reference quotes: the clause that answers, else the unit's first sentence."""
+def excerpt(text: str, focus: str, label: str = "") -> str:
+    """What a reference quotes: the clause that answers, else the unit's first sentence that says
+    more than its heading (a challenge opens with its own title: «For defensivt?»)."""
     if focus:
         return focus
-    found = sentences(text)
-    return found[0].strip() if found else text
+    found = [s.strip() for s in sentences(text) if s.strip()]
+    saying = [s for s in found if s.rstrip(".?!") not in label]
+    return (saying or found or [text])[0]
 
 
 def brief(answer: Answer, shown: set[str]) -> tuple[Answer, tuple[str, ...]]:
@@ -49,6 +51,6 @@ def brief(answer: Answer, shown: set[str]) -> tuple[Answer, tuple[str, ...]]:
         if citation.id not in shown:
             full.append(citation.id)
             continue
-        quote = excerpt(citation.text, citation.focus)
+        quote = excerpt(citation.text, citation.focus, citation.label)
         lines[at] = messages.text("as_above", answer.lang, label=short_label(citation.label), quote=quote) + f" {mark}"
     return replace(answer, text="\n".join(lines)), tuple(full)

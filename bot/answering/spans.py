@@ -32,15 +32,21 @@ class Span:
         return f"mailto:{self.text}" if self.kind == "mail" else self.text
 
 
-def links(text: str) -> list[Span]:
-    """`text` cut into plain text, web addresses and e-mail addresses."""
+def addresses(text: str) -> list[str]:
+    """The web and e-mail addresses in `text`."""
+    return [s.text for s in links(text) if s.kind != "plain"]
+
+
+def links(text: str, allowed: frozenset[str] | None = None) -> list[Span]:
+    """`text` cut into plain text, web addresses and e-mail addresses. With `allowed`, only those
+    addresses become link spans (text that may hold the user's words must never gain a link)."""
     found = sorted([(m.start(), m.end(), "url") for m in _URL.finditer(text)]
                    + [(m.start(), m.end(), "mail") for m in _MAIL.finditer(text)])
     out: list[Span] = []
     at = 0
     for start, end, kind in found:
-        if start < at:
-            continue  # an e-mail address inside a URL's query: the URL wins
+        if start < at or (allowed is not None and text[start:end] not in allowed):
+            continue  # an e-mail address inside a URL's query (the URL wins), or an address not ours
         if start > at:
             out.append(Span(text[at:start]))
         out.append(Span(text[start:end], kind))  # type: ignore[arg-type]
@@ -50,23 +56,25 @@ def links(text: str) -> list[Span]:
     return out
 
 
-def line_spans(line: str, focus: str = "") -> list[Span]:
+def line_spans(line: str, focus: str = "", allowed: frozenset[str] | None = None) -> list[Span]:
     """One line: its focus (the first occurrence) as one span, links found in the rest."""
     at = line.find(focus) if focus else -1
     if at < 0:
-        return links(line)
+        return links(line, allowed)
     before, after = line[:at], line[at + len(focus):]
-    return ([s for s in links(before) if s.text] + [Span(focus, "focus")]
-            + [s for s in links(after) if s.text])
+    return ([s for s in links(before, allowed) if s.text] + [Span(focus, "focus")]
+            + [s for s in links(after, allowed) if s.text])
 
 
 def answer_lines(answer: Answer) -> list[list[Span]]:
     """Every line of the answer's text as spans. A citation's focus is looked for only on the line that
     carries its marker ("… [b]"), so a sentence two sources share is marked where the answer meant it."""
     focus_of = {f"[{marker(i)}]": c.focus for i, c in enumerate(answer.citations) if c.focus}
+    # Links: the bot's own addresses, and those in the documents' text; never one the user typed.
+    allowed = frozenset(answer.links) | frozenset(a for c in answer.citations for a in addresses(c.text))
     out = []
     for line in answer.text.split("\n"):
         tail = line.rstrip()
         focus = next((f for m, f in focus_of.items() if tail.endswith(m)), "")
-        out.append(line_spans(line, focus))
+        out.append(line_spans(line, focus, allowed))
     return out
