@@ -136,9 +136,10 @@ def _about_block(title: str, meta: dict[str, str]) -> Block:
     if meta.get("publishers"):
         parts.append(f"Utgitt av: {meta['publishers']}")
     if meta.get("topics"):
-        # Separated by commas as a reader expects; the lexical index reads words, not separators, so
-        # a question quoting the page's tags ("Ledelse Omstilling Samordning Styring") still finds them.
-        topics = ", ".join(t.strip() for t in meta["topics"].split(",") if t.strip())
+        # As the report's page lists its tags: the words alone, one after the other ("Ledelse
+        # Omstilling Samordning Styring"), so a question quoting the page finds them as written. The
+        # reply shows them separated by commas (bot/answering/dialogue.py), the citation as here.
+        topics = " ".join(t.strip() for t in meta["topics"].split(",") if t.strip())
         parts.append(f"Fagområder (emneord): {topics}")
     if meta.get("updated"):
         parts.append(f"Sist oppdatert: {format_date(meta['updated'])}")

@@ -251,8 +251,18 @@ class Dialogue:
         if self.urls and answer.citations:
             citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)
+        answer = self._topics_separated(answer)
         own = tuple(a for a in self._own_links if a in answer.text)
         return replace(answer, links=own) if own else answer
+
+    def _topics_separated(self, answer: Answer) -> Answer:
+        """A fact sheet lists its topics as the report's page does, one word after the other, so that a
+        question quoting the page matches its citation; the reply shows them separated by commas."""
+        text = answer.text
+        for holding in self.holdings:
+            if len(holding.topics) > 1 and any(c.id == f"{holding.doc}#meta" for c in answer.citations):
+                text = text.replace(" ".join(holding.topics), ", ".join(holding.topics))
+        return replace(answer, text=text) if text != answer.text else answer
 
     def beyond_summary(self, lang: Lang) -> str:
         """The summary says no more: point to the full report and, if configured, a person."""

@@ -26,6 +26,7 @@ class Holding:
     url: str = ""
     summary: bool = False
     contact: str = ""
+    topics: tuple[str, ...] = ()  # front matter `topics:`, in order
 
 
 def front_matter(corpus_dir: Path) -> dict[str, dict[str, str]]:
@@ -56,6 +57,7 @@ def holdings(engine, corpus_dir: Path) -> tuple[Holding, ...]:
     out = []
     for doc in engine.retriever.documents():
         m = meta.get(doc, {})
+        topics = tuple(t.strip() for t in m.get("topics", "").split(",") if t.strip())
         out.append(Holding(doc, m.get("title") or engine.titles.get(doc, sources[doc]), sources[doc],
-                           m.get("url", ""), m.get("summary", "").lower() == "true", m.get("contact", "")))
+                           m.get("url", ""), m.get("summary", "").lower() == "true", m.get("contact", ""), topics))
     return tuple(out)

@@ -22,6 +22,10 @@ _NN = {"kva", "korleis", "kvifor", "kven", "kvar", "ikkje", "eg", "meir", "gjere
 # bokmål, tied two-two and was framed in bokmål.
 _NB = {"hva", "hvordan", "hvorfor", "hvem", "hvilke", "hvilken", "ikke", "jeg", "mer", "gjøre", "være",
        "departementene", "fra", "bare", "en", "et"}
+# Words bokmål and nynorsk share and English does not: they tell against English without taking a side
+# between the two ("Er embetsverket for defensivt?" has only "for" in English and was framed in English).
+_NO = {"er", "av", "og", "til", "som", "det", "har", "kan", "skal", "om", "ved", "mot", "etter", "eller",
+       "seg", "sin", "sine", "blir", "denne", "dette", "disse", "rapporten", "styringen"}
 _WORD = re.compile(r"[a-zæøåòô]+")
 _I_AM = re.compile(r"\bi['’](?:m|ve|d|ll)\b")
 
@@ -31,6 +35,7 @@ def detect(text: str) -> Lang:
     en = sum(w in _EN for w in words) + len(_I_AM.findall(text.lower()))
     nn = sum(w in _NN for w in words)
     nb = sum(w in _NB for w in words)
-    if en > max(nn, nb) and not re.search(r"[æøå]", text.lower()):
+    shared = sum(w in _NO for w in words)
+    if en > max(nn, nb) + shared and not re.search(r"[æøå]", text.lower()):
         return "en"
     return "nn" if nn > nb else "nb"
