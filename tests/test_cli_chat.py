@@ -64,3 +64,14 @@ def test_verbose_shows_the_log_in_the_terminal(data_dir):
 ])
 def test_the_slack_form_is_a_command_and_anything_else_a_question(typed, question):
     assert chat_question(typed.strip()) == question
+
+
+def test_the_chat_numbers_its_next_steps_and_a_typed_number_asks_one(data_dir):
+    out = chat(data_dir, "Hvem vant fotball-VM i 2018?\n1\n")
+    assert out.returncode == 0
+    refusal, picked = out.stdout.split("> ")[1:3]
+    assert messages.text("refusal_summary") in refusal
+    steps = next(line for line in refusal.splitlines() if line.startswith(messages.text("next_steps_prompt")))
+    label = steps.split("1) ", 1)[1].split(" 2) ", 1)[0]
+    # Typing "1" asked the first suggestion: the answer cites the unit the suggestion named.
+    assert any(line.startswith(f"[a] {label}") for line in picked.splitlines())

@@ -89,3 +89,9 @@ def test_small_talk_offers_its_questions_as_next_steps_not_as_text(engine):
     assert answer.kind == "smalltalk"
     assert [s.ask for s in answer.suggestions] == messages.suggested_questions("nb")
     assert not any(q in answer.text for q in messages.suggested_questions("nb"))
+
+
+def test_the_facts_about_the_report_offer_the_lists_not_why(engine):
+    answer, _ = reply(dialogue(engine), "om")
+    assert [s.ask for s in answer.suggestions] == [messages.text("quick_all_recommendations_cmd", "nb"),
+                                                    messages.text("quick_all_challenges_cmd", "nb")]

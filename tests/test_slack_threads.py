@@ -95,6 +95,10 @@ async def test_a_question_in_an_assistant_thread_sets_status_and_title_then_answ
     answer = posts[1].params
     assert answer["thread_ts"] == thread_ts and "strategisk aktør" in answer["text"]
     assert all("Et øyeblikk" not in call.params.get("text", "") for call in posts)  # no placeholder message
+    # The answer's next steps become the thread's suggested prompts, not buttons in the message.
+    prompts = (await slack.fake.wait_for("assistant.threads.setSuggestedPrompts", count=2))[1].params["prompts"]
+    assert [p_["message"] for p_ in prompts] == ["anbefaling 1", "anbefaling 2", "anbefaling 3"]
+    assert not any(b.get("block_id") == c.BLOCK_NEXT for b in answer["blocks"])
     # A follow-up in the same assistant thread uses the conversation.
     await slack.event(p.assistant_message("den andre", thread_ts))
     posts = await slack.fake.wait_for("chat.postMessage", count=3)

@@ -27,7 +27,11 @@ def short_label(label: str) -> str:
 
 
 def _button_text(label: str) -> str:
-    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
+    """The unit's heading, or only its name ("Hovedanbefaling") when the heading is too long for a button."""
+    if len(label) <= LABEL_MAX:
+        return label
+    name = short_label(label)
+    return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1].rstrip() + "…"
 
 
 def holding_name(holding: Holding, lang: Lang) -> str:

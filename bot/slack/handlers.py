@@ -169,7 +169,8 @@ class SlackHandlers:
             log.warning("slack assistant.threads.setSuggestedPrompts failed: %s", _error_code(exc))
 
     async def on_assistant_message(self, body: dict, event: dict, client: AsyncWebClient,
-                                   set_status: Callable[..., Awaitable], set_title: Callable[..., Awaitable]) -> None:
+                                   set_status: Callable[..., Awaitable], set_title: Callable[..., Awaitable],
+                                   set_suggested_prompts: Callable[..., Awaitable]) -> None:
         """A message in an assistant thread (or a threaded DM): Slack shows our status while the
         engine works, instead of a placeholder message; the first question becomes the thread's title."""
         if not inbound.is_user_message(event) or not await self._first(body):
@@ -188,11 +189,20 @@ class SlackHandlers:
             except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 log.warning("slack assistant call failed: %s", _error_code(exc))
         answer = await service.respond(Question(text, platform="slack", conversation=conversation))
-        # Posting the answer clears the status (Slack's documented behaviour for assistant threads).
+        # Posting the answer clears the status (Slack's documented behaviour for assistant threads). The
+        # next steps become the thread's suggested prompts, the assistant surface's own buttons, instead
+        # of a row of buttons in the message.
+        steps = answer.suggestions[: c.MAX_SUGGESTED_PROMPTS]
         done = await _call(client, "chat.postMessage", channel=channel, thread_ts=thread_ts,
-                           **blocks.answer_message(answer, style=self.feedback_style))
+                           **blocks.answer_message(answer, style=self.feedback_style, suggestions=not steps))
         if done and answer.wants_feedback:
             await service.remember_message("slack", (channel, done["ts"]), answer.answer_id)
+        if steps:
+            try:
+                await set_suggested_prompts(prompts=[{"title": s.label, "message": s.ask} for s in steps],
+                                            title=messages.text("assistant_prompts_title", answer.lang))
+            except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("slack assistant.threads.setSuggestedPrompts failed: %s", _error_code(exc))
 
     async def on_assistant_context_changed(self, body: dict) -> None:
         """The user moved to another channel with the assistant open; the bot does not use that context
