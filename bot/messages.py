@@ -261,7 +261,6 @@ _NB: dict[str, str] = {
         "hovedutfordringene, anbefalingene og hva de bygger på. Du kan spørre videre, f.eks. «hvorfor det?» eller «utdyp»."
     ),
     "smalltalk_sign": "Vil du gi tilbakemelding på et svar? Bruk knappene under svaret.",
-    "smalltalk_suggestions": "Du kan for eksempel spørre:",
     "suggested_question_1": "Hva er hovedutfordringene?",
     "suggested_question_2": "Hva bør departementene gjøre overfor underliggende virksomheter?",
     "suggested_question_3": "anbefaling 3",
@@ -285,7 +284,6 @@ _NB: dict[str, str] = {
     "polar_yes": "Ja, rapporten sier:",
     "polar_no": "Nei, rapporten sier:",
     "polar_unclear": "Rapporten sier ikke det direkte, men:",
-    "followup_why_self": "Rapporten begrunner det i selve teksten:",
     "followup_elaborate": "Med avsnittet i rapporten som utdyper det:",
     "followup_elaborate_none": "Sammendraget sier ikke mer om dette enn:",
     "followup_recommendation": "Dette anbefaler rapporten for å møte det:",
@@ -517,7 +515,6 @@ _EN: dict[str, str] = {
         "the main challenges, the recommendations and what they rest on. You can ask follow-ups such as «why?» or «elaborate»."
     ),
     "smalltalk_sign": "Want to give feedback on an answer? Use the buttons below the answer.",
-    "smalltalk_suggestions": "You could ask, for example:",
     "suggested_question_1": "What are the main challenges?",
     "suggested_question_2": "What should the ministries do towards their agencies?",
     "suggested_question_3": "recommendation 3",
@@ -541,7 +538,6 @@ _EN: dict[str, str] = {
     "polar_yes": "Yes, the report says (in Norwegian):",
     "polar_no": "No, the report says (in Norwegian):",
     "polar_unclear": "The report does not say so directly, but (in Norwegian):",
-    "followup_why_self": "The report gives its reasons in the text itself (quoted in Norwegian):",
     "followup_elaborate": "With the paragraph of the report that elaborates it (quoted in Norwegian):",
     "followup_elaborate_none": "The summary says no more about this than (quoted in Norwegian):",
     "followup_recommendation": "This is what the report recommends to meet it (quoted in Norwegian):",
@@ -624,7 +620,6 @@ _NN: dict[str, str] = {
         "hovudutfordringane, tilrådingane og kva dei byggjer på. Du kan spørje vidare, t.d. «kvifor det?» eller «utdjup»."
     ),
     "smalltalk_sign": "Vil du gi tilbakemelding på eit svar? Bruk knappane under svaret.",
-    "smalltalk_suggestions": "Du kan til dømes spørje:",
     "suggested_question_1": "Kva er hovudutfordringane?",
     "suggested_question_2": "Kva bør departementa gjere overfor underliggjande verksemder?",
     "suggested_question_3": "anbefaling 3",
@@ -648,7 +643,6 @@ _NN: dict[str, str] = {
     "polar_yes": "Ja, rapporten seier:",
     "polar_no": "Nei, rapporten seier:",
     "polar_unclear": "Rapporten seier ikkje det direkte, men:",
-    "followup_why_self": "Rapporten grunngir det i sjølve teksten:",
     "followup_elaborate": "Med avsnittet i rapporten som utdjupar det:",
     "followup_elaborate_none": "Samandraget seier ikkje meir om dette enn:",
     "followup_recommendation": "Dette tilrår rapporten for å møte det:",

@@ -74,13 +74,13 @@ def test_teams_card_bolds_the_focus_in_markdown_and_letters_its_sources():
 
 def test_teams_next_steps_are_card_buttons_in_groups_and_suggested_actions_in_personal_chats():
     group = cards.answer_activity(answer(), native_feedback=True, quick_replies=False)
-    actions = group["attachments"][0]["content"]["actions"]
-    asks = [a for a in actions if a["type"] == "Action.Submit"]
+    body = group["attachments"][0]["content"]["body"]
+    asks = next(b for b in body if b["type"] == "ActionSet")["actions"]
     assert [(a["title"], teams_inbound.card_ask(a["data"])) for a in asks] == [(s.label, s.ask) for s in STEPS]
     assert "suggestedActions" not in group
     personal = cards.answer_activity(answer(), native_feedback=True, quick_replies=True)
     assert [a["value"] for a in personal["suggestedActions"]["actions"]] == [s.ask for s in STEPS]
-    assert not any(a["type"] == "Action.Submit" for a in personal["attachments"][0]["content"].get("actions", []))
+    assert not any(b["type"] == "ActionSet" for b in personal["attachments"][0]["content"]["body"])
     # A vote button's data is not a question, and a forged question is refused.
     assert teams_inbound.card_ask({tc.VOTE_KEY: tc.VOTE_VERB, "value": "up"}) is None
     assert teams_inbound.card_ask({tc.VOTE_KEY: tc.ASK_VERB, "ask": "x" * 5000}) is None
@@ -104,3 +104,10 @@ def test_terminal_wraps_at_the_width_without_breaking_words():
     # Every word of the answer is still whole on some line.
     shown = set(re.findall(r"\S+", text.replace("*", "")))
     assert words <= shown
+
+
+def test_finding_addresses_takes_linear_time_on_hostile_text():
+    from tests.complexity import grows_linearly
+
+    for unit in ("a@", "a@b.", "a@b-", "https://", "http://a.", "x.", "@b.cc", "a.b@"):
+        assert grows_linearly(links, unit), unit

@@ -57,7 +57,7 @@ async def test_in_a_channel_suggestions_are_card_buttons_answered_in_the_same_ch
     channel = {"conversation_type": "channel", "conversation_id": CHAIN}
     async with TeamsServer(chat_service) as server:
         first = await _say(server, "Hva sier rapporten om tillit?", mention=True, **channel)
-        buttons = [a for a in first.card["actions"] if a["type"] == "Action.Submit" and a["data"].get("ask")]
+        buttons = next(b for b in first.card["body"] if b["type"] == "ActionSet")["actions"]
         why = next(a for a in buttons if a["title"] == "Hvorfor det?")
         before = len(server.connector.messages())
         posted = await server.post(fa.card_submit(why["data"], server.service_url, **channel))

@@ -132,6 +132,9 @@ class Dialogue:
     def _because(self, key: str) -> tuple[str, ...]:
         return self.relations.because.get(key, ())
 
+    def _more(self, key: str) -> tuple[str, ...]:
+        return self.relations.more.get(key, ())
+
     def _why(self, targets: list[Chunk], lang: Lang, text: str) -> Answer:
         """The reason the relations give; after a list, that of the one item that has its own (the main
         recommendation), named, or a question back which item is meant; with no reason stated, say so
@@ -157,7 +160,7 @@ class Dialogue:
         """The paragraph that says more (only what was not just shown: the units themselves are then
         referred to, bot/answering/repeats.py); after a list, about the one item that has such a
         paragraph, named, or a question back which item is meant."""
-        more_of = lambda key: self.relations.more.get(key, ())  # noqa: E731
+        more_of = self._more
         if self._is_list(targets):
             item = next((t for t in targets if more_of(t.key)), None)
             if item is None:

@@ -121,7 +121,12 @@ def answer_card(answer: Answer, *, vote_buttons: bool, ask_buttons: bool = False
         body += _commands(answer.lang)
     elif answer.kind == "help":
         body.append(_text(messages.text("teams_usage", answer.lang), isSubtle=True, spacing="Medium"))
-    actions: list[dict] = [{"type": "Action.Submit", "title": step.label, "data": ask_data(step)} for step in steps]
+    if steps:
+        # A row of their own in the body: the card's own actions (votes, the source) stay within the
+        # handful Teams shows before it folds the rest into a menu.
+        body.append({"type": "ActionSet", "spacing": "Medium", "actions": [
+            {"type": "Action.Submit", "title": step.label, "data": ask_data(step)} for step in steps]})
+    actions: list[dict] = []
     if vote_buttons and answer.wants_feedback and answer.answer_id:
         body.append(_text(messages.text("helpful_prompt", answer.lang), isSubtle=True, spacing="Medium"))
         actions += [
