@@ -110,8 +110,9 @@ class Resolution:
     foreign: bool = False
     smalltalk: SmallTalk | None = None
     # For "units": picked by number or step ("den tredje", "og den neste?"): the user asks to see that
-    # unit, so it is quoted in full even if a list just showed it (bot/answering/repeats.py).
-    picked: bool = False
+    # unit, so it is quoted in full even if a list just showed it (bot/answering/repeats.py). How a unit
+    # is shown, not which: left out of comparisons, so a resolution is the same target either way.
+    picked: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
