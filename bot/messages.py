@@ -205,33 +205,54 @@ _NB: dict[str, str] = {
     "admin_title": "Eiersiden – Omstillingsbot",
     "admin_token": "Tilgangsnøkkel",
     "admin_sign_in": "Logg inn",
-    "admin_sign_in_lead": "For rapportens eiere. Logg inn med nøkkelen fra OMSTILLINGSBOT_ADMIN_TOKEN.",
+    "admin_sign_in_lead": "For rapportens eiere. Logg inn med tilgangsnøkkelen du har fått av driftsansvarlig.",
     "admin_sign_out": "Logg ut",
     "admin_wrong_token": "Feil tilgangsnøkkel.",
     "admin_chart_alt": "Andel tommel opp per uke og per sitert anbefaling eller utfordring",
-    "admin_suggestions": "Avslåtte og nedstemte spørsmål",
+    "admin_suggestions": "Ubesvarte spørsmål og spørsmål med tommel ned",
     "admin_suggestions_lead": (
-        "Spørsmål boten avslo eller fikk tommel ned på, med delen av rapporten motoren nå rangerer først. "
-        "«Lær» legger spørsmålet til som eksempelspørsmål under den delen du velger i korpusfilen; "
-        "det virker fra neste gang indeksen bygges (omstart eller «omstillingsbot index»)."
+        "Gi boten beskjed om hvert spørsmål: knytt det til delen av rapporten som svarer på det, si at rapporten "
+        "ikke dekker det, eller ignorer det. Det du lærer boten, gjelder med én gang, i alle kanaler."
     ),
     "admin_question": "Spørsmål",
-    "admin_reason": "Hvorfor",
-    "admin_reason_refused": "avslått",
+    "admin_answered_then": "Boten svarte",
+    "admin_answered_now": "Svarer nå",
+    "admin_choose": "Hva skal boten gjøre?",
+    "admin_reason_refused": "ubesvart",
     "admin_reason_voted_down": "tommel ned",
-    "admin_top_unit": "Rangeres først nå",
-    "admin_teach": "Lær",
-    "admin_teach_unit": "Knytt til del",
-    "admin_taught": "Lagt til som eksempelspørsmål under «{label}». Bygg indeksen på nytt for å ta det i bruk.",
+    "admin_refused": "Ubesvart",
+    "admin_follows": "Oppfølging av «{question}»",
+    "admin_pick_unit": "Velg del …",
+    "admin_teach_unit": "Del av rapporten",
+    "admin_link": "Knytt til delen",
+    "admin_not_covered": "Dekkes ikke av rapporten",
+    "admin_ignore": "Ignorer",
+    "admin_lesson_unit": "Lært {when}: knyttet til «{label}»",
+    "admin_lesson_none": "Lært {when}: dekkes ikke",
+    "admin_taught": "«{question}» er knyttet til «{label}». {now}",
+    "admin_taught_none": "«{question}» er merket som ikke dekket av rapporten. {now}",
+    "admin_ignored": "Spørsmålet er ignorert og vises ikke lenger her.",
+    "admin_now_answers": "Boten svarer nå med «{label}».",
+    "admin_now_refuses": "Boten svarer nå at rapporten ikke dekker det.",
     "admin_teach_invalid": (
-        "Ukjent del, tomt spørsmål eller ugyldige tegn (kontrolltegn eller «\ufffd»); ingenting ble endret."
+        "Velg en del av rapporten først. (Eller: tomt spørsmål eller ugyldige tegn.) Ingenting ble endret."
     ),
+    "admin_teach_store_down": "Kunne ikke lagre i databasen. Prøv igjen om litt; ingenting ble endret.",
+    "admin_week": "uke {week}, {year}",
+    "admin_platform_slack": "Slack",
+    "admin_platform_teams": "Teams",
+    "admin_platform_web": "Nettchatten",
+    "admin_platform_cli": "Terminalen",
     # Teaching (bot/answering/teaching.py; `omstillingsbot teach` and the owners' page)
     "teach_bad_character": (
         "Spørsmålet inneholder et tegn som ikke kan skrives inn i korpuset ({code}: et kontrolltegn, "
         "«\ufffd» fra ugyldig UTF-8 eller et usynlig retningstegn). Skriv spørsmålet på nytt uten det."
     ),
     "teach_empty": "Spørsmålet er tomt.",
+    "teach_usage": "Bruk: omstillingsbot teach \"spørsmål\" DEL (A2, U3, en dels id, none eller ignore), "
+                   "eller omstillingsbot teach --export",
+    "teach_exported": "{written} lærte spørsmål skrevet inn i {corpus}; {kept} gjelder deler uten overskriftsnøkkel "
+                      "og ligger bare i databasen.",
     "teach_failed": "Kan ikke lære boten det: {error}",
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",

@@ -156,22 +156,6 @@ async def test_session_cookie_is_secure_behind_https(client):
     assert right.cookies[ADMIN_COOKIE]["secure"]
 
 
-async def test_admin_teach_rejects_unknown_units_and_keeps_the_corpus(client):
-    corpus = client.settings.corpus_dir / "difi-rapport-2019-3.md"
-    before = corpus.read_text(encoding="utf-8")
-    await client.post("/admin/login", data={"token": ADMIN_TOKEN})
-    for form in ({"question": "Hva nå?", "key": "Z9"}, {"question": "   ", "key": "A2"}, {"question": "Om?", "key": "meta"}):
-        response = await client.post("/admin/teach", data=form, allow_redirects=False)
-        assert response.status == 303 and response.headers["Location"] == "/admin?teach=invalid"
-    assert corpus.read_text(encoding="utf-8") == before
-    taught = await client.post("/admin/teach", data={"question": "Hvordan bygge tillit til etatene?", "key": "A2"},
-                               allow_redirects=False)
-    assert taught.headers["Location"] == "/admin?taught=A2"
-    assert "? Hvordan bygge tillit til etatene?" in corpus.read_text(encoding="utf-8")
-    page = await (await client.get("/admin?taught=A2")).text()
-    assert "Lagt til som eksempelspørsmål under «Anbefaling 2 – overfor underliggende virksomheter»" in page
-
-
 async def test_dashboard_escapes_stored_questions(client):
     hostile = "<script>alert(1)</script> lønn?"
     await client.post("/api/ask", json={"question": hostile})

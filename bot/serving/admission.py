@@ -142,6 +142,11 @@ class AnswerCache:
         key = self.key(question)
         return key is not None and key in self._answers
 
+    def clear(self) -> None:
+        """Forget every answer (an owner's lesson can change any of them)."""
+        with self._lock:
+            self._answers.clear()
+
     def put(self, question: Question, answer: Answer) -> None:
         key = self.key(question)
         if key is None:
