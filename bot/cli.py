@@ -237,9 +237,10 @@ def chat_question(text: str) -> Question:
 
 
 def _index(settings: Settings, args) -> int:
+    from bot import messages
+
     started = time.perf_counter()
-    print(f"Leser dokumentene i {settings.corpus_dir} og bygger indeksen (første gang tar det et par minutter; "
-          f"senere bare det som er endret) …", flush=True)
+    print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
     engine = _engine(settings, rebuild=args.rebuild)
     print(f"Indeks klar: {len(engine.retriever.chunks)} biter fra {settings.corpus_dir} "
           f"({settings.embedder}) på {time.perf_counter() - started:.1f} s, lagret i {settings.index_dir}")
@@ -300,10 +301,15 @@ def _eval_conversations(settings: Settings, args) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
-    from bot.runtime import build_service
+    """Answers at once from the index there is, even one of an earlier corpus, and rebuilds beside
+    (bot/rebuilds.py); only with no index yet does it build first."""
+    from bot import messages
+    from bot.runtime import build_engine, build_service
     from bot.server import serve
 
-    return serve(settings, lambda: build_service(settings))
+    if not (settings.index_dir / "manifest.json").exists():
+        print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
+    return serve(settings, lambda: build_service(settings, build_engine(settings, stale_ok=True)))
 
 
 def _feedback(settings: Settings, args) -> int:

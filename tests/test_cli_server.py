@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.server import build_app
 
 ROOT = Path(__file__).resolve().parents[1]
-CITATION_KEYS = {"id", "label", "text", "source", "page", "url"}
+CITATION_KEYS = {"id", "label", "text", "source", "page", "url", "focus", "marker"}
 
 
 def _env(settings) -> dict:

@@ -70,6 +70,7 @@ class Engine:
         self.calibration = calibration
         self.max_chars = max_chars
         self.model = model
+        self.corpus_hash = ""  # the corpus state the index was built from (bot/runtime.py sets it)
         self.lookup = Lookup(retriever)
         # The documents' citation names (series numbers), in corpus order: the primary document first.
         self._doc_sources = {c.doc: c.source for c in retriever.chunks}  # doc id -> its citation name

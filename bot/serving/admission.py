@@ -190,6 +190,14 @@ class EngineQueue:
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
         self._thread.start()
 
+    def swap(self, engine: Responder, prime: Callable[[Sequence[str]], None] | None,
+             cost: Callable[[str], float] | None) -> None:
+        """Another engine answers from the next question on (call it on the engine's thread, between
+        two answers); the encoders prime its embedder from then on."""
+        with self._cond:
+            self.engine, self._prime, self._cost = engine, prime, cost
+            self._query_text = getattr(engine, "query_text", None)
+
     # --- asking ---------------------------------------------------------------------------------
 
     def submit(self, question: Question, *, wanted: Callable[[], bool] = _always, refuse_when_full: bool = False,

@@ -187,6 +187,23 @@ class ChatService:
             log.info("applied %d owners' lessons", applied)
             return applied
 
+    async def swap_engine(self, engine, dialogue: Dialogue | None) -> None:
+        """A rebuilt engine takes over between two answers (bot/server.py rebuilds beside the running
+        server when the corpus changes): no answer is half from the old, half from the new; cached
+        answers go; the owners' lessons are applied to the new engine before its first answer."""
+        embedder = engine.retriever.embedder
+        responder = _Alone(dialogue, engine) if dialogue is not None else engine
+
+        def swap() -> None:
+            self._queue.swap(responder, getattr(embedder, "prime", None), getattr(embedder, "query_cost", None))
+            if self._queue.cache is not None:
+                self._queue.cache.clear()
+            self.engine, self.dialogue = engine, dialogue
+
+        async with self._lessons_lock:
+            await self.in_engine_thread(swap)
+            self._lessons, self._lessons_due = LessonBook(), float("-inf")
+
     async def in_engine_thread(self, fn, *args):
         """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
         nothing uses the engine and its embedder from two threads at once."""
