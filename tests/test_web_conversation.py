@@ -220,3 +220,16 @@ def test_an_answer_draws_markers_focus_sources_and_addresses_safely(page, server
     assert web.count() == 1 and web.get_attribute("target") == "_blank"  # the full stop is not part of it
     assert "Anbefaling 2 <b>x</b>" in reply.locator(".source .label").first.inner_text()
     assert page.evaluate("window.pwned") is None and reply.locator("img, b, script").count() == 0
+
+
+def test_a_refusal_that_names_the_report_address_is_not_given_a_second_link(page, server):
+    refusal = {"question": "x", "abstained": True, "kind": "abstain", "citations": [], "answer_id": "",
+               "answer": f"Sammendraget sier ikke noe om dette.\nSe hele rapporten: {REPORT_URL}",
+               "suggestions": [{"label": "Anbefaling 2", "ask": "anbefaling 2"}]}
+    page.route("**/api/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                         body=json.dumps(refusal)))
+    page.goto(server.url + "/")
+    ask(page, "Hva sier rapporten om metode?")
+    links = page.locator(REPLIES).last.locator(f'a[href="{REPORT_URL}"]')
+    assert links.count() == 1 and links.get_attribute("target") == "_blank"
+    assert page.locator(REPLIES).last.locator(".next button").all_inner_texts() == ["Anbefaling 2"]
