@@ -324,6 +324,16 @@ _NB: dict[str, str] = {
         "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
         "eller skriv «anbefalinger» eller «utfordringer»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "Dette bygger jeg på",
+    "web_holding_summary": "Sammendraget av «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Les hele {source}",
+    "web_holdings_scope": "Står ikke svaret der, sier jeg fra.",
+    "web_holdings_pending": "Jeg starter opp og leser dokumentene. Last siden på nytt om litt for å se hvilke det er.",
+    "web_new_tab": "(åpnes i ny fane)",
+    "web_read_source": "Les i {source}",
+    "web_next_steps": "Forslag til neste spørsmål",
 }
 
 _EN: dict[str, str] = {
@@ -555,6 +565,16 @@ _EN: dict[str, str] = {
         "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
         "about trust?», or type «recommendations» or «challenges»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "What I draw on",
+    "web_holding_summary": "The summary of «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Read the full {source}",
+    "web_holdings_scope": "If the answer is not there, I say so.",
+    "web_holdings_pending": "I am starting up and reading the documents. Reload the page in a moment to see which they are.",
+    "web_new_tab": "(opens in a new tab)",
+    "web_read_source": "Read in {source}",
+    "web_next_steps": "Suggested next questions",
 }
 
 
@@ -633,6 +653,16 @@ _NN: dict[str, str] = {
         "Eg veit ikkje kva du viser til. Still gjerne heile spørsmålet, til dømes «Kva seier rapporten om tillit?», "
         "eller skriv «anbefalingar» eller «utfordringar»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "Dette byggjer eg på",
+    "web_holding_summary": "Samandraget av «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Les heile {source}",
+    "web_holdings_scope": "Står ikkje svaret der, seier eg frå.",
+    "web_holdings_pending": "Eg startar opp og les dokumenta. Last sida på nytt om litt for å sjå kva for nokre det er.",
+    "web_new_tab": "(opnast i ny fane)",
+    "web_read_source": "Les i {source}",
+    "web_next_steps": "Forslag til neste spørsmål",
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}

@@ -12,6 +12,7 @@ from bot.feedback.plot import chart_figure
 from bot.feedback.sqlite import SqliteStore
 from bot.feedback.summary import UNCITED, ExportRow, summarize
 from bot.answering.teaching import suggestions, teach
+from bot.answering.holdings import Holding
 from bot.types import Question
 from bot.web.language import preferred_lang
 from bot.answering.teaching import Suggestion, UnitChoice
@@ -79,6 +80,31 @@ def test_chat_page_escapes_and_has_no_inline_script():
     assert 'aria-live="polite"' in html and '<label for="question">Spørsmålet ditt</label>' in html
     assert "Prøv for eksempel" in html and "anbefalinger" in html
     assert '<html lang="en">' in chat_page("en", 2000) and "Your question" in chat_page("en", 2000)
+
+
+def test_chat_page_names_each_document_and_links_only_web_addresses():
+    held = (Holding("r", "Departementene i førersetet for omstilling?", "Difi-rapport 2019:3",
+                    "https://dfo.no/r", summary=True),
+            Holding("x", "<script>Rapport</script> & co", "DFØ-rapport 2022:5", "javascript:alert(1)"),
+            Holding("y", "Uten lenke", "Notat 1"))
+    html = chat_page("nb", 2000, holdings=held)
+    assert "Sammendraget av «Departementene i førersetet for omstilling?» (Difi-rapport 2019:3)" in html
+    assert ('<a class="full-report" data-source="Difi-rapport 2019:3" href="https://dfo.no/r" target="_blank" '
+            'rel="noopener noreferrer">Les hele Difi-rapport 2019:3<span class="visually-hidden"> (åpnes i ny fane)'
+            "</span></a>") in html
+    assert "«&lt;script&gt;Rapport&lt;/script&gt; &amp; co» (DFØ-rapport 2022:5)" in html  # a whole document
+    assert "javascript:" not in html and html.count('class="full-report"') == 1
+    assert "«Uten lenke» (Notat 1)" in html
+    assert "The summary of «Departementene" in chat_page("en", 2000, holdings=held[:1])
+    assert "Jeg starter opp" in chat_page("nb", 2000, holdings=None)  # the engine is still starting
+    assert 'class="holdings"' not in chat_page("nb", 2000, holdings=())
+
+
+def test_chat_page_hands_the_script_its_texts_with_slots():
+    html = chat_page("nb", 2000)
+    assert 'data-t-read-source="Les i {source}"' in html and 'data-t-full-report="Les hele {source}"' in html
+    assert 'data-t-next-steps="Forslag til neste spørsmål"' in html
+    assert 'data-t-read-source="Read in {source}"' in chat_page("en", 2000)
 
 
 def test_dashboard_escapes_questions_and_labels_and_preselects_no_unit():
