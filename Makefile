@@ -19,8 +19,9 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
+# serve builds the index when there is none, and otherwise answers at once and rebuilds beside when the
+# corpus has changed (bot/rebuilds.py): a restart after adding a document never takes the chat down.
 run: $(VENV)/.installed
-	$(VENV)/bin/omstillingsbot index
 	@echo "Omstillingsbot starter. Åpne http://$(HOST):$(PORT)/ i nettleseren for å chatte, eller prøv:"
 	@echo "  curl -s http://$(HOST):$(PORT)/api/ask -H 'content-type: application/json' -d '{\"question\": \"Hva er rapportens hovedanbefaling?\"}'"
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/omstillingsbot serve

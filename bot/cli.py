@@ -54,10 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     # "+" as prefix so every option (--csv, --plot …) falls through to the report's own parser.
     feedback = sub.add_parser("feedback", help="rapport over tilbakemeldinger", add_help=False, prefix_chars="+")
     feedback.add_argument("rest", nargs=argparse.REMAINDER)
-    teach = sub.add_parser("teach", help="legg et spørsmål til som eksempelspørsmål for en del av rapporten "
-                                         "(A2, U3, meta …, eller none: rapporten dekker det ikke)")
-    teach.add_argument("question")
-    teach.add_argument("key")
+    teach = sub.add_parser("teach", help="lær boten et spørsmål: knytt det til en del av rapporten (A2, U3 eller en "
+                                         "dels id), none (dekkes ikke) eller ignore; gjelder med én gang for alle "
+                                         "instanser som deler databasen. --export skriver alt som er lært inn i korpuset")
+    teach.add_argument("question", nargs="?")
+    teach.add_argument("key", nargs="?", metavar="del")
+    teach.add_argument("--export", action="store_true",
+                       help="skriv lærte spørsmål inn i korpusfilene som eksempelspørsmål (under delens overskrift)")
     package = sub.add_parser("teams-package", help="lag Teams-apppakken (zip) for opplasting")
     package.add_argument("--out", default="omstillingsbot-teams.zip", metavar="FIL.zip",
                          help="hvor zip-filen skrives (standard omstillingsbot-teams.zip; en mappe: filen i den)")
@@ -238,9 +241,10 @@ def chat_question(text: str) -> Question:
 
 
 def _index(settings: Settings, args) -> int:
+    from bot import messages
+
     started = time.perf_counter()
-    print(f"Leser dokumentene i {settings.corpus_dir} og bygger indeksen (første gang tar det et par minutter; "
-          f"senere bare det som er endret) …", flush=True)
+    print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
     engine = _engine(settings, rebuild=args.rebuild)
     print(f"Indeks klar: {len(engine.retriever.chunks)} biter fra {settings.corpus_dir} "
           f"({settings.embedder}) på {time.perf_counter() - started:.1f} s, lagret i {settings.index_dir}")
@@ -301,10 +305,15 @@ def _eval_conversations(settings: Settings, args) -> int:
 
 
 def _serve(settings: Settings, args) -> int:
-    from bot.runtime import build_service
+    """Answers at once from the index there is, even one of an earlier corpus, and rebuilds beside
+    (bot/rebuilds.py); only with no index yet does it build first."""
+    from bot import messages
+    from bot.runtime import build_engine, build_service
     from bot.server import serve
 
-    return serve(settings, lambda: build_service(settings))
+    if not (settings.index_dir / "manifest.json").exists():
+        print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
+    return serve(settings, lambda: build_service(settings, build_engine(settings, stale_ok=True)))
 
 
 def _feedback(settings: Settings, args) -> int:
@@ -317,36 +326,54 @@ def _feedback(settings: Settings, args) -> int:
 
 
 def _suggestions(settings: Settings) -> int:
-    """`feedback --suggestions`: refused and voted-down questions, each with the unit ranked first now."""
+    """`feedback --suggestions`: unanswered and voted-down questions, each with what the bot answers now."""
     from bot.feedback import open_store
     from bot.answering.teaching import suggestions
 
     store = open_store(settings)
+    engine = _engine(settings)
     try:
-        found = suggestions(store, _engine(settings))
+        engine.learn_all([(lesson.question, lesson.unit) for lesson in store.lessons() if lesson.question])
+        found = suggestions(store, engine)
     finally:
         store.close()
     for item in found:
-        print(f"{item.reason:10}  {item.top_key or '–':5}  {item.question}")
+        print(f"{item.reason:10}  {item.now or 'ubesvart':30.30}  {item.question}")
     if not found:
-        print("Ingen avviste eller nedstemte spørsmål.")
+        print("Ingen ubesvarte eller nedstemte spørsmål.")
     return 0
 
 
 def _teach(settings: Settings, args) -> int:
-    """Add an example question to a unit of the corpus file, then rebuild the index and the model."""
-    from bot.answering.teaching import teach
+    """Store an owner's lesson in the feedback store (every instance applies it within a second), or
+    with --export write the stored lessons into the corpus files."""
+    from bot import messages
+    from bot.answering import teaching
+    from bot.feedback import StoreUnavailable, open_store
 
+    if not args.export and (not args.question or not args.key):
+        print(messages.text("teach_usage"), file=sys.stderr)
+        return 2
+    bad = None if args.export else teaching.refused_character(args.question)
+    if bad is not None:  # before the engine is built: refused at once
+        print(messages.text("teach_failed", error=messages.text("teach_bad_character", code=f"U+{ord(bad):04X}")),
+              file=sys.stderr)
+        return 2
+    store = open_store(settings)
     try:
-        teach(settings.corpus_dir, args.question, args.key)
-    except (KeyError, ValueError) as exc:
-        from bot import messages
-
+        engine = _engine(settings)
+        if args.export:
+            written, kept = teaching.export(store.lessons(), engine, settings.corpus_dir)
+            print(messages.text("teach_exported", written=written, kept=kept, corpus=settings.corpus_dir))
+            return 0
+        store.save_lesson(teaching.lesson(engine, args.question, args.key))
+        engine.learn_all([(lesson.question, lesson.unit) for lesson in store.lessons() if lesson.question])
+    except (KeyError, ValueError, StoreUnavailable) as exc:
         print(messages.text("teach_failed", error=exc), file=sys.stderr)
         return 2
-    engine = _engine(settings)  # the corpus hash changed: index and answerability model follow
-    answer = engine.respond(Question(args.question, platform="cli"))
-    print(render_text(answer))
+    finally:
+        store.close()
+    print(render_text(engine.respond(Question(args.question, platform="cli"))))
     return 0
 
 

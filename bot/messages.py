@@ -205,33 +205,56 @@ _NB: dict[str, str] = {
     "admin_title": "Eiersiden – Omstillingsbot",
     "admin_token": "Tilgangsnøkkel",
     "admin_sign_in": "Logg inn",
-    "admin_sign_in_lead": "For rapportens eiere. Logg inn med nøkkelen fra OMSTILLINGSBOT_ADMIN_TOKEN.",
+    "admin_sign_in_lead": "For rapportens eiere. Logg inn med tilgangsnøkkelen du har fått av driftsansvarlig.",
     "admin_sign_out": "Logg ut",
     "admin_wrong_token": "Feil tilgangsnøkkel.",
     "admin_chart_alt": "Andel tommel opp per uke og per sitert anbefaling eller utfordring",
-    "admin_suggestions": "Avslåtte og nedstemte spørsmål",
+    "admin_suggestions": "Ubesvarte spørsmål og spørsmål med tommel ned",
     "admin_suggestions_lead": (
-        "Spørsmål boten avslo eller fikk tommel ned på, med delen av rapporten motoren nå rangerer først. "
-        "«Lær» legger spørsmålet til som eksempelspørsmål under den delen du velger i korpusfilen; "
-        "det virker fra neste gang indeksen bygges (omstart eller «omstillingsbot index»)."
+        "Gi boten beskjed om hvert spørsmål: knytt det til delen av rapporten som svarer på det, si at rapporten "
+        "ikke dekker det, eller ignorer det. Det du lærer boten, gjelder med én gang, i alle kanaler."
     ),
     "admin_question": "Spørsmål",
-    "admin_reason": "Hvorfor",
-    "admin_reason_refused": "avslått",
+    "admin_answered_then": "Boten svarte",
+    "admin_answered_now": "Svarer nå",
+    "admin_choose": "Hva skal boten gjøre?",
+    "admin_reason_refused": "ubesvart",
     "admin_reason_voted_down": "tommel ned",
-    "admin_top_unit": "Rangeres først nå",
-    "admin_teach": "Lær",
-    "admin_teach_unit": "Knytt til del",
-    "admin_taught": "Lagt til som eksempelspørsmål under «{label}». Bygg indeksen på nytt for å ta det i bruk.",
+    "admin_refused": "Ubesvart",
+    "admin_follows": "Oppfølging av «{question}»",
+    "admin_pick_unit": "Velg del …",
+    "admin_teach_unit": "Del av rapporten",
+    "admin_link": "Knytt til delen",
+    "admin_not_covered": "Dekkes ikke av rapporten",
+    "admin_ignore": "Ignorer",
+    "admin_lesson_unit": "Lært {when}: knyttet til «{label}»",
+    "admin_lesson_none": "Lært {when}: dekkes ikke",
+    "admin_taught": "«{question}» er knyttet til «{label}». {now}",
+    "admin_taught_none": "«{question}» er merket som ikke dekket av rapporten. {now}",
+    "admin_ignored": "Spørsmålet er ignorert og vises ikke lenger her.",
+    "admin_now_answers": "Boten svarer nå med «{label}».",
+    "admin_now_refuses": "Boten svarer nå at rapporten ikke dekker det.",
     "admin_teach_invalid": (
-        "Ukjent del, tomt spørsmål eller ugyldige tegn (kontrolltegn eller «\ufffd»); ingenting ble endret."
+        "Velg en del av rapporten først. (Eller: tomt spørsmål eller ugyldige tegn.) Ingenting ble endret."
     ),
+    "admin_teach_store_down": "Kunne ikke lagre i databasen. Prøv igjen om litt; ingenting ble endret.",
+    "admin_week": "uke {week}, {year}",
+    "admin_platform_slack": "Slack",
+    "admin_platform_teams": "Teams",
+    "admin_platform_web": "Nettchatten",
+    "admin_platform_cli": "Terminalen",
     # Teaching (bot/answering/teaching.py; `omstillingsbot teach` and the owners' page)
     "teach_bad_character": (
         "Spørsmålet inneholder et tegn som ikke kan skrives inn i korpuset ({code}: et kontrolltegn, "
         "«\ufffd» fra ugyldig UTF-8 eller et usynlig retningstegn). Skriv spørsmålet på nytt uten det."
     ),
     "teach_empty": "Spørsmålet er tomt.",
+    "index_first_build": ("Leser dokumentene i {corpus} og bygger indeksen (første gang tar det et par minutter; "
+                          "senere bare det som er endret) …"),
+    "teach_usage": "Bruk: omstillingsbot teach \"spørsmål\" DEL (A2, U3, en dels id, none eller ignore), "
+                   "eller omstillingsbot teach --export",
+    "teach_exported": "{written} lærte spørsmål skrevet inn i {corpus}; {kept} gjelder deler uten overskriftsnøkkel "
+                      "og ligger bare i databasen.",
     "teach_failed": "Kan ikke lære boten det: {error}",
     "admin_none": "Ingen ennå.",
     "admin_votes": "Stemmer",
@@ -318,6 +341,16 @@ _NB: dict[str, str] = {
         "Jeg vet ikke hva du viser til. Still gjerne hele spørsmålet, for eksempel «Hva sier rapporten om tillit?», "
         "eller skriv «anbefalinger» eller «utfordringer»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "Dette bygger jeg på",
+    "web_holding_summary": "Sammendraget av «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Les hele {source}",
+    "web_holdings_scope": "Står ikke svaret der, sier jeg fra.",
+    "web_holdings_pending": "Jeg starter opp og leser dokumentene. Last siden på nytt om litt for å se hvilke det er.",
+    "web_new_tab": "(åpnes i ny fane)",
+    "web_read_source": "Les i {source}",
+    "web_next_steps": "Forslag til neste spørsmål",
 }
 
 _EN: dict[str, str] = {
@@ -566,6 +599,16 @@ _EN: dict[str, str] = {
         "I am not sure what you are referring to. Please ask the whole question, e.g. «What does the report say "
         "about trust?», or type «recommendations» or «challenges»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "What I draw on",
+    "web_holding_summary": "The summary of «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Read the full {source}",
+    "web_holdings_scope": "If the answer is not there, I say so.",
+    "web_holdings_pending": "I am starting up and reading the documents. Reload the page in a moment to see which they are.",
+    "web_new_tab": "(opens in a new tab)",
+    "web_read_source": "Read in {source}",
+    "web_next_steps": "Suggested next questions",
 }
 
 
@@ -661,6 +704,16 @@ _NN: dict[str, str] = {
         "Eg veit ikkje kva du viser til. Still gjerne heile spørsmålet, til dømes «Kva seier rapporten om tillit?», "
         "eller skriv «anbefalingar» eller «utfordringar»."
     ),
+    # Web chat: what the bot holds, next steps, sources
+    "web_holdings_heading": "Dette byggjer eg på",
+    "web_holding_summary": "Samandraget av «{title}» ({source})",
+    "web_holding_document": "«{title}» ({source})",
+    "web_full_report": "Les heile {source}",
+    "web_holdings_scope": "Står ikkje svaret der, seier eg frå.",
+    "web_holdings_pending": "Eg startar opp og les dokumenta. Last sida på nytt om litt for å sjå kva for nokre det er.",
+    "web_new_tab": "(opnast i ny fane)",
+    "web_read_source": "Les i {source}",
+    "web_next_steps": "Forslag til neste spørsmål",
 }
 
 _TABLES = {"nb": _NB, "nn": _NN, "en": _EN}

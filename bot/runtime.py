@@ -53,7 +53,9 @@ def single_threaded_blas() -> None:
 
 
 def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
-                 mode: str = "hybrid") -> Engine:
+                 mode: str = "hybrid", stale_ok: bool = False) -> Engine:
+    """The engine over the corpus's index, built or rebuilt when the corpus changed. `stale_ok` (the
+    server): an index of an earlier corpus is used as it is, and `Engine.corpus_hash` says which."""
     single_threaded_blas()
     embedder = embedder or make_embedder(settings.embedder)
     if not isinstance(embedder, BatchingEmbedder):
@@ -62,7 +64,8 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
     _heal_index_path(settings.index_dir)
     cache = VectorCache(settings.index_dir, embedder.dim).load()
     try:
-        stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild, cache=cache)
+        stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild, cache=cache,
+                               stale_ok=stale_ok)
     except OSError as exc:
         raise StartupError(f"Kan ikke lese eller bygge indeksen i {settings.index_dir} ({exc}). "
                            f"Sjekk at OMSTILLINGSBOT_DATA og OMSTILLINGSBOT_CORPUS peker på mapper boten kan skrive "
@@ -79,7 +82,9 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
         remember_examples(model, stored, retriever.embedder, cache)
     if cache.misses:
         cache.save(retain_used_only=stored.rebuilt)  # a rebuild always refits: both kinds were asked for
-    return Engine(retriever, calibration, settings.max_question_chars, model)
+    engine = Engine(retriever, calibration, settings.max_question_chars, model)
+    engine.corpus_hash = stored.manifest.corpus_hash
+    return engine
 
 
 def answerability_model(settings: Settings, stored: StoredIndex, retriever: HybridRetriever,
@@ -131,14 +136,22 @@ def _heal_index_path(index_dir: Path) -> None:
             log.warning("%s was not a folder: moved it to %s and rebuilding the index", path, aside)
 
 
+def build_dialogue(settings: Settings, engine: Engine):
+    """Follow-ups, small talk, citation URLs, what the bot holds (help, greetings, refusals) and the
+    contact line over `engine`: a document's `contact:` unless OMSTILLINGSBOT_CONTACT is set."""
+    from bot.answering.conversation import load_relations
+    from bot.answering.dialogue import Dialogue, load_source_urls
+    from bot.answering.holdings import holdings
+
+    return Dialogue(engine, load_relations(settings.corpus_dir), settings.contact, load_source_urls(settings.corpus_dir),
+                    holdings(engine, settings.corpus_dir))
+
+
 def build_service(settings: Settings, engine: Engine | None = None) -> ChatService:
     from bot.feedback import open_store
     from bot.feedback.privacy import load_secret
 
     from datetime import timedelta
-
-    from bot.answering.conversation import load_relations
-    from bot.answering.dialogue import Dialogue, load_source_urls
 
     engine = engine or build_engine(settings)
     try:
@@ -146,14 +159,9 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
     except (RuntimeError, OSError, UnicodeDecodeError) as exc:
         raise StartupError(str(exc)) from exc
     embedder = engine.retriever.embedder
-    # Cached answers are valid only for this corpus and this embedder.
+    # Cached answers are valid only for this engine: the cache is emptied when a rebuilt one takes over.
     identity = f"{corpus_hash(settings.corpus_dir)}:{embedder.id}"
-    from bot.answering.holdings import holdings
-
-    # What the bot holds (help, greetings, refusals); a document's `contact:` unless OMSTILLINGSBOT_CONTACT is set.
-    dialogue = Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
-                        load_source_urls(settings.corpus_dir), holdings(engine, settings.corpus_dir))
     return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
                        prime=getattr(embedder, "prime", None), cost=getattr(embedder, "query_cost", None),
-                       cache_identity=identity, dialogue=dialogue,
+                       cache_identity=identity, dialogue=build_dialogue(settings, engine),
                        conversation_ttl=timedelta(hours=settings.conversation_ttl_hours))

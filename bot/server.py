@@ -37,9 +37,10 @@ BODY_TIMEOUT_S = 10.0  # a client that sends its body slower than this is cut of
 
 
 def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
-              exit_on_failure: bool = False) -> web.Application:
+              exit_on_failure: bool = False, watch_corpus: bool = False) -> web.Application:
     """`make_service` runs in a worker thread at start-up (it loads models and the index).
-    With `exit_on_failure` (serve) a failed start stops the server."""
+    With `exit_on_failure` (serve) a failed start stops the server. With `watch_corpus` (serve) a
+    changed corpus is rebuilt beside the running engine and swapped in (bot/rebuilds.py)."""
     app = web.Application(client_max_size=settings.max_body_bytes, handler_args=handler_args(settings))
     app[SETTINGS] = settings
     app[START_FAILURE] = []
@@ -68,6 +69,8 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
     mount_slack(app, settings, get_service)
     mount_teams(app, settings, get_service)
     _schedule_retention_purge(app, get_service)
+    if watch_corpus:
+        _schedule_rebuilds(app, settings, get_service)
 
     from bot.web import hosts_only, mount as mount_web  # issue 10: web chat, /api/feedback, /admin, headers, rate limit
 
@@ -117,6 +120,23 @@ def _schedule_retention_purge(app: web.Application, get_service: GetService) -> 
     async def stop(app: web.Application) -> None:  # on_shutdown: before on_cleanup closes the store
         app[PURGE_TASK].cancel()
         await asyncio.gather(app[PURGE_TASK], return_exceptions=True)
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+
+
+REBUILD_TASK = web.AppKey("rebuild_task", asyncio.Task)
+
+
+def _schedule_rebuilds(app: web.Application, settings: Settings, get_service: GetService) -> None:
+    from bot.rebuilds import keep_current
+
+    async def start(app: web.Application) -> None:
+        app[REBUILD_TASK] = asyncio.create_task(keep_current(settings, get_service))
+
+    async def stop(app: web.Application) -> None:
+        app[REBUILD_TASK].cancel()
+        await asyncio.gather(app[REBUILD_TASK], return_exceptions=True)
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
@@ -220,7 +240,7 @@ async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
 def serve(settings: Settings, make_service: Callable[[], ChatService]) -> int:
     """Run until SIGINT/SIGTERM (aiohttp installs both handlers), finish in-flight requests, close the store.
     Returns the exit code: 0, or 2 when the engine could not start (the reason is printed)."""
-    app = build_app(settings, make_service, exit_on_failure=True)
+    app = build_app(settings, make_service, exit_on_failure=True, watch_corpus=True)
     print(f"omstillingsbot lytter på http://{settings.host}:{settings.port}  "
           f"(GET / web chat, /admin; POST /api/ask, /api/feedback, /slack/events, /api/messages; GET /healthz)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None,

@@ -86,6 +86,9 @@ class Answer:
     lang: Lang = "nb"
     question: str = ""  # the question as asked (the feedback store redacts it)
     conversation_id: str = ""  # echoed to HTTP callers that sent one (POST /api/ask, ask --json -)
+    # For a follow-up ("hvorfor det?"): the question it followed, so the owners see what it was about.
+    # Never sent to clients; the feedback store redacts it like the question.
+    follows: str = ""
     suggestions: tuple[NextStep, ...] = ()  # next questions, shown as buttons (bot/answering/nextsteps.py)
     # Web and e-mail addresses in `text` that the bot put there itself (the full report, the contact):
     # renderers make these links, and no other: the rest of the text may echo the user's own words.

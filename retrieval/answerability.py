@@ -303,7 +303,11 @@ class AnswerabilityModel:
             cosines = self._cosines(query) if memory is self.memory else memory.cosines(query, centre=self.memory.centre)
             if not len(cosines):
                 continue
-            row = int(np.argmax(cosines))
+            # Among lessons the latest of equals wins: an owner re-teaching a question changes its verdict.
+            # A labelled question wins a tie with a lesson: the corpus's example lines (remembered as
+            # lessons) name a list's lead-in where the labelled pool names the list's units.
+            lesson = memory is self.lessons
+            row = len(cosines) - 1 - int(np.argmax(cosines[::-1])) if lesson else int(np.argmax(cosines))
             if cosines[row] >= MEMORY_NEAR and (best is None or cosines[row] > best.cosine):
                 best = Verdict(bool(memory.answerable[row]), memory.units[row], float(cosines[row]),
                                memory is self.lessons)

@@ -107,16 +107,19 @@ class StoredIndex:
 
 
 def load_or_build(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool = False,
-                  cache: VectorCache | None = None) -> StoredIndex:
-    return _with_lexical(corpus_dir, index_dir, _load_or_build_dense(corpus_dir, index_dir, embedder, force, cache))
+                  cache: VectorCache | None = None, stale_ok: bool = False) -> StoredIndex:
+    """`stale_ok`: an index built from an earlier state of the corpus is loaded as it is (a server then
+    answers from it while it rebuilds beside; bot/server.py); only a missing one is built."""
+    return _with_lexical(corpus_dir, index_dir,
+                         _load_or_build_dense(corpus_dir, index_dir, embedder, force, cache, stale_ok))
 
 
 def _load_or_build_dense(corpus_dir: Path, index_dir: Path, embedder: Embedder, force: bool,
-                         cache: VectorCache | None) -> StoredIndex:
+                         cache: VectorCache | None, stale_ok: bool = False) -> StoredIndex:
     current = corpus_hash(corpus_dir)
     if not force:
         stored = _load(index_dir)
-        if stored and stored.manifest.corpus_hash == current and stored.manifest.embedder == embedder.id:
+        if stored and (stale_ok or stored.manifest.corpus_hash == current) and stored.manifest.embedder == embedder.id:
             return stored
         if stored:
             log.info("index is stale (corpus or embedder changed): rebuilding")

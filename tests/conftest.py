@@ -47,6 +47,14 @@ def engine(base_settings):
     return build_engine(base_settings)
 
 
+@pytest.fixture(scope="session")
+def second_engine(base_settings):
+    """Another engine over the same index, as a second instance of the bot would have."""
+    from bot.runtime import build_engine
+
+    return build_engine(base_settings)
+
+
 @pytest.fixture
 def settings(base_settings, tmp_path) -> Settings:
     """Per-test settings: the session's index, but a fresh data folder for the feedback store."""

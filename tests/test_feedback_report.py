@@ -58,7 +58,7 @@ def test_text_summary(backend):
     assert code == 0
     share, abstained = round(100 * up / (up + down)), sum(p[3] for p in PLAN)
     assert (f"Svar: {len(PLAN)}   Stemmer: {up + down} (opp {up}, ned {down})   "
-            f"Andel nyttig: {share} %   Avstått: {abstained}") in out
+            f"Andel nyttig: {share} %   Ubesvart: {abstained}") in out
     for week in ("2025-W10", "2025-W11", "2025-W12"):
         assert week in out
     assert ", side 9" not in out  # pages of one unit are counted as one unit
@@ -66,9 +66,9 @@ def test_text_summary(backend):
     # Utfordring 2: two answers, 2 + 1 down, 1 up; cited twice in one answer but counted once.
     assert [line.split()[-6:] for line in units.splitlines() if line.strip().startswith("Utfordring 2")] == [
         ["2", "1", "3", "25", "%", "0"]]
-    worst = out.split("avståelser (personopplysninger fjernet)")[1].strip().splitlines()
+    worst = out.split("ubesvarte (personopplysninger fjernet)")[1].strip().splitlines()
     assert worst[0].strip().startswith("1. «Hva sier rapporten om styring?» – spurt 2, ned 3")
-    assert any("«Hvem vant VM i fotball?» – spurt 1, ned 1, avstått 1" in line for line in worst)
+    assert any("«Hvem vant VM i fotball?» – spurt 1, ned 1, ubesvart 1" in line for line in worst)
 
 
 def test_csv_export_has_every_answer_redacted(backend):

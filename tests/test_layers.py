@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, int]] = [
     ("bot.answering", 3),
     ("bot.serving", 4),
     ("bot.slack", 5), ("bot.teams", 5), ("bot.web", 5),
-    ("bot.server", 6), ("bot.runtime", 6), ("bot.operations", 6),
+    ("bot.server", 6), ("bot.runtime", 6), ("bot.operations", 6), ("bot.rebuilds", 6),
     ("bot.evaluation", 7),
     ("bot.cli", 8),
     ("bot", 8),  # bot/__init__.py

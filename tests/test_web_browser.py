@@ -1,4 +1,4 @@
-"""The web chat and the owners' dashboard in a real browser (Debian's headless Chromium via Playwright),
+"""The web chat in a real browser (the owners' pages: tests/test_admin_browser.py) (Debian's headless Chromium via Playwright),
 against the real server, engine and SQLite store. Screenshots go to tests/artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def ask(page, question: str) -> dict:
     return response.value.json()
 
 
-def test_ask_see_cited_answer_expand_source_and_vote(page, server):
+def test_ask_see_cited_answer_with_its_source_and_vote(page, server):
     page.goto(server.url + "/")
     assert page.get_attribute("#log", "aria-live") == "polite"
     answer = ask(page, QUESTION)
@@ -52,10 +52,9 @@ def test_ask_see_cited_answer_expand_source_and_vote(page, server):
     assert "Overfor underliggende virksomheter" in bot.locator(".answer").inner_text()
     first_source = bot.locator(".sources li.source").first
     assert "Anbefaling 2 – overfor underliggende virksomheter" in first_source.locator(".label").inner_text()
-    quote = first_source.locator("details blockquote")
-    assert not quote.is_visible()
-    first_source.locator("summary").click()
-    assert quote.is_visible() and "bygge tillit" in quote.inner_text()
+    assert first_source.get_by_role("link").inner_text().startswith("Les i Difi-rapport 2019:3")
+    # The answer quotes the unit in full, so the source does not offer the same text again.
+    assert "bygge tillit" in bot.locator(".answer").inner_text() and first_source.locator("details").count() == 0
 
     up = bot.get_by_role("button", name="Svaret var nyttig")
     up.click()
@@ -109,7 +108,6 @@ def test_readable_at_360_px_without_horizontal_overflow(browser, server):  # noq
     try:
         page.goto(server.url + "/")
         ask(page, QUESTION)
-        page.locator("#log li.msg.bot .source summary").first.click()
         overflow = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         assert overflow[0] <= overflow[1], overflow
         page.evaluate("window.scrollTo(0, 0)")
@@ -119,77 +117,6 @@ def test_readable_at_360_px_without_horizontal_overflow(browser, server):  # noq
 
 
 # Questions and the votes of up to four browsers on each answer: something for the dashboard to show.
-SEED = (
-    ("Hva er rapportens hovedanbefaling?", ("up", "up", "down")),
-    ("Hvilke hovedutfordringer ser rapporten?", ("up", "up")),
-    ("Hva bør departementene gjøre overfor underliggende virksomheter?", ("up", "up", "up", "down")),
-    ("Hvordan bør embetsverket opptre overfor politisk ledelse?", ("up", "down")),
-    ("Hvem vant fotball-VM i 1994?", ("down",)),
-    ("Hva er lønnen til en seniorrådgiver?", ("up",)),
-)
-
-
-def seed_feedback(browser, url: str) -> None:  # noqa: F811
-    """Ask over /api/ask and vote over /api/feedback from separate browser contexts (separate voters)."""
-    voters = [browser.new_context() for _ in range(4)]
-    try:
-        for question, votes in SEED:
-            answer = voters[0].request.post(url + "/api/ask", data={"question": question}).json()
-            for voter, vote in zip(voters, votes):
-                response = voter.request.post(url + "/api/feedback", data={"answer_id": answer["answer_id"], "vote": vote})
-                assert response.ok, response.text()
-    finally:
-        for voter in voters:
-            voter.close()
-
-
-def test_admin_refuses_a_wrong_token_accepts_the_right_one_and_shows_the_chart(page, server, browser):  # noqa: F811
-    seed_feedback(browser, server.url)
-
-    page.goto(server.url + "/admin")
-    page.get_by_label("Tilgangsnøkkel").fill("not-the-token")
-    page.get_by_role("button", name="Logg inn").click()
-    assert page.get_by_role("alert").inner_text() == "Feil tilgangsnøkkel."
-    assert page.locator("img").count() == 0
-    screenshot(page, "admin-login")
-
-    page.get_by_label("Tilgangsnøkkel").fill(ADMIN_TOKEN)
-    page.get_by_role("button", name="Logg inn").click()
-    page.get_by_role("button", name="Logg ut").wait_for()
-    chart = page.locator("figure.chart img")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
-    assert page.evaluate("img => img.naturalWidth", chart.element_handle()) >= 800
-    row = page.locator("table.suggestions tr", has_text="fotball-VM")
-    assert row.locator(".tag").inner_text() == "avslått"
-    screenshot(page, "admin")
-    assert [e for e in page.errors if "401" not in e] == []  # no CSP violations (the 401 is the wrong token)
-
-    page.get_by_role("button", name="Logg ut").click()
-    page.get_by_label("Tilgangsnøkkel").wait_for()
-    assert page.request.get(server.url + "/admin/chart.png").status == 401
-
-
-def test_admin_teach_writes_the_question_under_the_chosen_unit(page, server):
-    page.goto(server.url + "/")
-    ask(page, "Hvordan kan departementene få mer handlingsrom til etatene?")
-    page.locator("#log li.msg.bot").last.get_by_role("button", name="Svaret var ikke nyttig").click()
-    page.locator("#log li.msg.bot .thanks").last.wait_for()
-
-    page.goto(server.url + "/admin")
-    page.get_by_label("Tilgangsnøkkel").fill(ADMIN_TOKEN)
-    page.get_by_role("button", name="Logg inn").click()
-    row = page.locator("table.suggestions tr", has_text="mer handlingsrom til etatene")
-    row.get_by_label("Knytt til del").select_option("A2")
-    row.get_by_role("button", name="Lær").click()
-    notice = page.get_by_role("status")
-    assert "Anbefaling 2 – overfor underliggende virksomheter" in notice.inner_text()
-    corpus = (server.settings.corpus_dir / "difi-rapport-2019-3.md").read_text(encoding="utf-8")
-    # Among A2's example questions: after its heading, before its report text.
-    taught = corpus.index("? Hvordan kan departementene få mer handlingsrom til etatene?\n")
-    assert corpus.index("{#A2}") < taught < corpus.index("Overfor underliggende virksomheter bør")
-    assert "{#" not in corpus[corpus.index("{#A2}") + 5:taught]
-
-
 def test_a_question_with_markup_shows_as_text(page, server):
     hostile = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\"> hva er dette?"
     page.goto(server.url + "/")

@@ -3,6 +3,11 @@ security headers, the same-origin check, the rate limit, votes, and /admin's sig
 
 from __future__ import annotations
 
+import asyncio
+import re
+import threading
+import time
+
 import pytest
 
 from bot.feedback import open_store
@@ -11,6 +16,7 @@ from bot.web.session import COOKIE as ADMIN_COOKIE
 from tests.web_helpers import ADMIN_TOKEN
 
 ANSWERABLE = "Hva er rapportens hovedanbefaling?"
+REPORT_URL = "https://dfo.no/rapporter/departementene-i-forersetet-omstilling"
 
 
 @pytest.fixture
@@ -36,8 +42,54 @@ async def test_every_web_response_carries_the_security_headers(client):
 async def test_the_page_has_no_inline_script_and_serves_its_assets_locally(client):
     html = await (await client.get("/")).text()
     assert '<script src="/static/chat.js" defer></script>' in html
-    assert html.count("<script") == 1 and "style=" not in html and "http://" not in html and "https://" not in html
+    assert html.count("<script") == 1 and "style=" not in html
+    # Everything the page loads comes from this server; only the links to the reports point elsewhere.
+    assert sorted(set(re.findall(r'\b(?:src|href)="(https?:[^"]*)"', html))) == [REPORT_URL]
+    assert re.search(r'<a class="full-report"[^>]*href="https://', html)
     assert (await client.get("/static/chat.js")).headers["Content-Type"] == "application/javascript"
+
+
+async def test_the_page_names_the_documents_the_bot_holds(client):
+    html = await (await client.get("/")).text()
+    assert "Sammendraget av «Departementene i førersetet for omstilling?» (Difi-rapport 2019:3)" in html
+    assert (f'<a class="full-report" data-source="Difi-rapport 2019:3" href="{REPORT_URL}" target="_blank" '
+            'rel="noopener noreferrer">Les hele Difi-rapport 2019:3') in html
+    english = await (await client.get("/", headers={"Accept-Language": "en"})).text()
+    assert "The summary of «Departementene i førersetet for omstilling?»" in english
+
+
+async def test_the_page_does_not_wait_for_a_starting_engine(base_settings, engine, tmp_path):
+    """The first start builds the index for a minute: the page comes at once and says the bot is starting."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.runtime import build_service
+    from bot.server import build_app
+    from tests.web_helpers import web_settings
+
+    settings = web_settings(base_settings, tmp_path)
+    ready = threading.Event()
+
+    def slow_start():
+        ready.wait(30)
+        return build_service(settings, engine)
+
+    client = TestClient(TestServer(build_app(settings, slow_start)))
+    await client.start_server()
+    try:
+        started = time.monotonic()
+        starting = await client.get("/")
+        html = await starting.text()
+        assert starting.status == 200 and time.monotonic() - started < 5
+        assert "Jeg starter opp og leser dokumentene" in html and 'class="full-report"' not in html
+        ready.set()
+        for _ in range(200):
+            if (await client.get("/healthz")).status == 200:
+                break
+            await asyncio.sleep(0.05)
+        assert "Sammendraget av «Departementene" in await (await client.get("/")).text()
+    finally:
+        ready.set()
+        await client.close()
 
 
 async def test_cross_origin_posts_are_refused(client):
@@ -154,22 +206,6 @@ async def test_session_cookie_is_secure_behind_https(client):
     right = await client.post("/admin/login", data={"token": ADMIN_TOKEN}, headers={"X-Forwarded-Proto": "https"},
                               allow_redirects=False)
     assert right.cookies[ADMIN_COOKIE]["secure"]
-
-
-async def test_admin_teach_rejects_unknown_units_and_keeps_the_corpus(client):
-    corpus = client.settings.corpus_dir / "difi-rapport-2019-3.md"
-    before = corpus.read_text(encoding="utf-8")
-    await client.post("/admin/login", data={"token": ADMIN_TOKEN})
-    for form in ({"question": "Hva nå?", "key": "Z9"}, {"question": "   ", "key": "A2"}, {"question": "Om?", "key": "meta"}):
-        response = await client.post("/admin/teach", data=form, allow_redirects=False)
-        assert response.status == 303 and response.headers["Location"] == "/admin?teach=invalid"
-    assert corpus.read_text(encoding="utf-8") == before
-    taught = await client.post("/admin/teach", data={"question": "Hvordan bygge tillit til etatene?", "key": "A2"},
-                               allow_redirects=False)
-    assert taught.headers["Location"] == "/admin?taught=A2"
-    assert "? Hvordan bygge tillit til etatene?" in corpus.read_text(encoding="utf-8")
-    page = await (await client.get("/admin?taught=A2")).text()
-    assert "Lagt til som eksempelspørsmål under «Anbefaling 2 – overfor underliggende virksomheter»" in page
 
 
 async def test_dashboard_escapes_stored_questions(client):

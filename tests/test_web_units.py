@@ -12,9 +12,12 @@ from bot.feedback.plot import chart_figure
 from bot.feedback.sqlite import SqliteStore
 from bot.feedback.summary import UNCITED, ExportRow, summarize
 from bot.answering.teaching import suggestions, teach
+from bot.answering.holdings import Holding
 from bot.types import Question
 from bot.web.language import preferred_lang
-from bot.web.admin_pages import SuggestionRow, UnitChoice, dashboard_page
+from bot.answering.teaching import Suggestion, UnitChoice
+from bot.feedback.base import Lesson
+from bot.web.admin_pages import dashboard_page, local_time, week_name
 from bot.web.pages import chat_page
 from bot.web.security import RateLimiter
 from bot.web.session import SESSION_SECONDS, Sessions
@@ -79,13 +82,62 @@ def test_chat_page_escapes_and_has_no_inline_script():
     assert '<html lang="en">' in chat_page("en", 2000) and "Your question" in chat_page("en", 2000)
 
 
-def test_dashboard_escapes_questions_and_labels():
+def test_chat_page_names_each_document_and_links_only_web_addresses():
+    held = (Holding("r", "Departementene i førersetet for omstilling?", "Difi-rapport 2019:3",
+                    "https://dfo.no/r", summary=True),
+            Holding("x", "<script>Rapport</script> & co", "DFØ-rapport 2022:5", "javascript:alert(1)"),
+            Holding("y", "Uten lenke", "Notat 1"))
+    html = chat_page("nb", 2000, holdings=held)
+    assert "Sammendraget av «Departementene i førersetet for omstilling?» (Difi-rapport 2019:3)" in html
+    assert ('<a class="full-report" data-source="Difi-rapport 2019:3" href="https://dfo.no/r" target="_blank" '
+            'rel="noopener noreferrer">Les hele Difi-rapport 2019:3<span class="visually-hidden"> (åpnes i ny fane)'
+            "</span></a>") in html
+    assert "«&lt;script&gt;Rapport&lt;/script&gt; &amp; co» (DFØ-rapport 2022:5)" in html  # a whole document
+    assert "javascript:" not in html and html.count('class="full-report"') == 1
+    assert "«Uten lenke» (Notat 1)" in html
+    assert "The summary of «Departementene" in chat_page("en", 2000, holdings=held[:1])
+    assert "Jeg starter opp" in chat_page("nb", 2000, holdings=None)  # the engine is still starting
+    assert 'class="holdings"' not in chat_page("nb", 2000, holdings=())
+
+
+def test_chat_page_hands_the_script_its_texts_with_slots():
+    html = chat_page("nb", 2000)
+    assert 'data-t-read-source="Les i {source}"' in html and 'data-t-full-report="Les hele {source}"' in html
+    assert 'data-t-next-steps="Forslag til neste spørsmål"' in html
+    assert 'data-t-read-source="Read in {source}"' in chat_page("en", 2000)
+
+
+def test_dashboard_escapes_questions_and_labels_and_preselects_no_unit():
     summary = summarize([_row("<b>fet</b> & \"sitat\"", abstained=True, down=1)])
-    rows = [SuggestionRow("<img src=x onerror=alert(1)>", "refused", "A2", "A2 <label>")]
-    html = dashboard_page(summary, rows, [UnitChoice("A2", "Anbefaling 2 <x>")])
+    rows = [Suggestion("<img src=x onerror=alert(1)>", "refused", (), "<i>før</i>", None, "",
+                       (UnitChoice("r#A2", "Anbefaling 2 <x>"),), "a1")]
+    html = dashboard_page(summary, rows)
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<b>fet</b>" not in html and "&lt;b&gt;fet&lt;/b&gt; &amp; &quot;sitat&quot;" in html
-    assert '<option value="A2" selected>Anbefaling 2 &lt;x&gt;</option>' in html
+    assert "<i>før</i>" not in html and "Oppfølging av «&lt;i&gt;før&lt;/i&gt;»" in html
+    assert '<option value="r#A2">Anbefaling 2 &lt;x&gt;</option>' in html
+    assert html.count(" selected") == 1 and '<option value="" selected disabled>Velg del …</option>' in html
+    for choice in ('value="unit"', 'value="none"', 'value="ignore"'):
+        assert f'name="choice" {choice}' in html
+
+
+def test_dashboard_marks_taught_rows_with_local_time_and_what_the_bot_answers_now():
+    lesson = Lesson("k", "Hvordan bygge tillit?", "r#A2", "Anbefaling 2", "2026-07-01T08:05Z")
+    rows = [Suggestion("Hvordan bygge tillit?", "voted_down", ("Anbefaling 1",), "", lesson, "Anbefaling 2", (), "a"),
+            Suggestion("Hva med lønn?", "refused", (), "", Lesson("j", "Hva med lønn?", "none", "", "2026-01-05T23:30Z"),
+                       "", (), "b")]
+    html = dashboard_page(None, rows)
+    assert html.count('class="question-row taught"') == 2
+    assert "Lært 1.7.2026 kl. 10.05: knyttet til «Anbefaling 2»" in html  # summer time: UTC+2
+    assert "Lært 6.1.2026 kl. 00.30: dekkes ikke" in html  # winter, and past midnight in Oslo
+    assert '<td class="now">Anbefaling 2</td>' in html and '<td class="now">Ubesvart</td>' in html
+    assert "tommel ned</span> Anbefaling 1" in html
+
+
+def test_times_and_weeks_read_as_owners_say_them():
+    assert local_time("2026-12-06T08:41Z") == "6.12.2026 kl. 09.41"
+    assert local_time("not a time") == "not a time"
+    assert week_name("2025-W03") == "uke 3, 2025" and week_name("x") == "x"
 
 
 def _row(question, labels=(), up=0, down=0, abstained=False, answer_id=None, hour="2025-01-06T10:00Z") -> ExportRow:
@@ -147,7 +199,7 @@ def test_teach_writes_an_example_question_under_the_unit_heading_once(corpus):
         teach(corpus, "  \n ", "A2")
 
 
-def test_suggestions_list_refused_and_voted_down_questions_with_todays_top_unit(engine, tmp_path):
+def test_suggestions_list_refused_and_voted_down_questions_with_what_the_bot_answers_now(engine, tmp_path):
     store = SqliteStore(tmp_path / "feedback.sqlite3")
     try:
         refused = engine.respond(Question("Hvem vant fotball-VM i 1994?", platform="web"))
@@ -163,8 +215,11 @@ def test_suggestions_list_refused_and_voted_down_questions_with_todays_top_unit(
     assert refused.abstained and not liked.abstained
     by_question = {s.question: s for s in found}
     assert set(by_question) == {refused.question, disliked.question}
-    assert by_question[refused.question].reason == "refused"
-    assert by_question[refused.question].top_key  # a refusal still has a best-ranked unit to offer
+    refusal = by_question[refused.question]
+    assert (refusal.reason, refusal.answered, refusal.now, refusal.lesson) == ("refused", (), "", None)
+    assert len(refusal.choices) > 8  # the nearest units, then every keyed unit
     down = by_question[disliked.question]
-    assert (down.reason, down.top_key, down.answer_id) == ("voted_down", "A2", disliked.answer_id)
-    assert down.top_label == "Anbefaling 2 – overfor underliggende virksomheter"
+    label = "Anbefaling 2 – overfor underliggende virksomheter"
+    assert (down.reason, down.answered, down.now, down.answer_id) == ("voted_down", (label,), label,
+                                                                      disliked.answer_id)
+    assert down.choices[0] == UnitChoice("difi-rapport-2019-3#A2", label)  # nearest first

@@ -65,12 +65,22 @@ class Dialogue:
         # handles empty and over-long input itself.
         resolution = resolve(state, text, lang, is_topic=self._is_topic) if text else Resolution("ask", text)
         answer, resolved = self._carry_out(resolution, question, lang)
+        if resolution.action not in ("ask", "smalltalk") and state is not None:
+            answer = replace(answer, follows=self._followed(state))  # for the owners' page
         answer = self._finish(answer)
         again = repeats.asks_again(text, default_words().show_again) or (resolution.action == "units" and resolution.picked)
         shown = set() if again else {i for turn in (state.turns if state else ()) for i in turn.full}
         answer, full = repeats.brief(answer, shown)
         after = (state or ConversationState()).add(replace(self.turn_of(answer), full=full), answer.lang, resolved)
         return answer, after
+
+    def _followed(self, state: ConversationState) -> str:
+        """What a follow-up followed: the previous question, or (after a command, which is not kept as
+        one) the units the previous answer cited."""
+        if state.question:
+            return state.question
+        referent = state.referent()
+        return ", ".join(self._by_id[i].label for i in referent.ids if i in self._by_id) if referent else ""
 
     def _carry_out(self, res: Resolution, question: Question, lang: Lang) -> tuple[Answer, str | None]:
         """The answer, and the resolved question to remember (None: keep the previous one)."""

@@ -16,6 +16,7 @@ give it. Markup, emoji and stray symbols are read past (bot/answering/markup.py)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import messages
@@ -70,6 +71,7 @@ class Engine:
         self.calibration = calibration
         self.max_chars = max_chars
         self.model = model
+        self.corpus_hash = ""  # the corpus state the index was built from (bot/runtime.py sets it)
         self.lookup = Lookup(retriever)
         # The documents' citation names (series numbers), in corpus order: the primary document first.
         self._doc_sources = {c.doc: c.source for c in retriever.chunks}  # doc id -> its citation name
@@ -163,17 +165,27 @@ class Engine:
         answer = quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
         return pointed.point(answer, text, self.retriever.lexical)
 
-    def learn(self, question: str, key: str) -> bool:
-        """An owner's lesson, in effect from the next question on without a rebuild: the question (and
-        its close rephrasings, retrieval/answerability.py `MEMORY_NEAR`) is answered with unit `key`
-        first, or refused for "none". The corpus file keeps the lesson for the next build
-        (bot/answering/teaching.py). False when there is no model to remember it or no such unit."""
-        chunk = None if key == "none" else self.retriever.chunk_by_key(key)
-        if self.model is None or (chunk is None and key != "none"):
-            return False
-        vector = self.retriever.embed(read_question(question))
-        self.model.remember(vector, [chunk is not None], [(chunk.id,) if chunk else ()])
-        return True
+    def learn(self, question: str, unit: str) -> bool:
+        """One owner's lesson (see `learn_all`)."""
+        return self.learn_all([(question, unit)]) == 1
+
+    def learn_all(self, lessons: Sequence[tuple[str, str]]) -> int:
+        """Owners' lessons, in effect from the next question on without a rebuild: each question (and
+        its close rephrasings, retrieval/answerability.py `MEMORY_NEAR`) is answered with its unit (a
+        chunk id, or a key of the primary document) first, or refused for "none"; a later lesson for
+        the same question overrides an earlier one. Returns how many were applied: none without a
+        model to remember them, and none for a unit the index no longer has."""
+        if self.model is None:
+            return 0
+        known = []
+        for question, unit in lessons:
+            chunk = None if unit == "none" else self.retriever.chunk_by_id(unit) or self.retriever.chunk_by_key(unit)
+            if chunk is not None or unit == "none":
+                known.append((read_question(question), chunk))
+        if known:
+            vectors = self.retriever.embedder.embed_queries([q for q, _ in known])
+            self.model.remember(vectors, [c is not None for _, c in known], [(c.id,) if c else () for _, c in known])
+        return len(known)
 
     def refusal(self, lang: Lang, shown: str, confidence: float) -> Answer:
         """"Not covered", naming what the bot holds: the report, or every document when there are several."""

@@ -1,22 +1,28 @@
-"""Teaching: owners attach a question the bot refused or got a thumbs-down on to a unit of the report.
+"""Teaching: owners give their verdict on a question the bot refused or got a thumbs-down on.
 
-`suggestions()` lists such questions from the feedback store with the unit the engine ranks first
-for them today; `teach()` writes the question into the corpus as an example question of a unit
-(a line `? question` directly under the unit's heading), so the next index build knows it: the
-question becomes a passage pointing to the unit (retrieval/passages.py), never quoted itself, and the
-answerability model is refitted with it. The key `none` marks a question the report does not answer.
+`suggestions()` lists such questions from the feedback store: what the bot answered then, for a
+follow-up the question it followed, the owners' lesson if there is one, what the bot answers now,
+and the units nearest the question to choose from. A verdict is a `Lesson` in the feedback store
+(`lesson()` makes one): the question belongs to a unit, is not covered (`NOT_COVERED`), or is
+dismissed (`IGNORED`). Every instance sharing the store applies the lessons without a restart
+(bot/serving/lessons.py), so the corpus is not written when an owner teaches.
 
-Writes are serialised: the owners' page runs each «Lær» in a worker thread, and `omstillingsbot teach`
-may run beside the server, so every teach holds an exclusive lock (a thread lock, and fcntl.flock on
-`<corpus>/.teach.lock` across processes) from reading the corpus file to replacing it. Twelve teach
-requests at once used to read the same file and each replace the others' line (9-10 of 12 survived).
-A question with control characters or U+FFFD (what invalid UTF-8 decodes to) is refused: they would be
-written into the corpus as they are (a NUL in a Markdown file).
+`export()` (`omstillingsbot teach --export`) writes the lessons into the corpus as example
+questions, a line `? question` directly under the unit's heading (`{#none}` for not covered), so
+they survive a new database and count in the next index build: the question becomes a passage
+pointing to the unit (retrieval/passages.py), never quoted itself. A unit without a heading key
+(the facts made from front matter, a paragraph of a PDF) stays a lesson in the database only.
+
+Writes are serialised: `omstillingsbot teach` may run beside the server, so every write holds an
+exclusive lock (a thread lock, and fcntl.flock on `<corpus>/.teach.lock` across processes) from
+reading the corpus file to replacing it. A question with control characters or U+FFFD (what
+invalid UTF-8 decodes to) is refused: it would be written into the corpus as it is.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import tempfile
@@ -29,7 +35,10 @@ from pathlib import Path
 from typing import Literal
 
 from bot import messages
+from bot.answering.engine import read_question
+from bot.feedback.base import IGNORED, NOT_COVERED, Lesson
 from bot.types import Question
+from retrieval.documents import ABOUT_KEY, slug
 
 Reason = Literal["refused", "voted_down"]
 EXAMPLE_PREFIX = "? "
@@ -59,50 +68,119 @@ def refused_character(question: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class UnitChoice:
+    id: str  # chunk id
+    label: str  # the unit's label, with its document's name when the corpus holds several
+
+
+@dataclass(frozen=True)
 class Suggestion:
     question: str
     reason: Reason
-    top_key: str  # the unit the engine ranks first for the question now ("" when none has a key)
-    top_label: str
+    answered: tuple[str, ...]  # labels the stored answer cited (empty: it was refused)
+    follows: str  # for a follow-up, the question it followed ("" otherwise)
+    lesson: Lesson | None  # the owners' verdict, when they have given one
+    now: str  # the label the bot answers with now ("" when it refuses now)
+    choices: tuple[UnitChoice, ...]  # the units nearest the question first, then the numbered units
     answer_id: str  # the most recent stored answer to this question
 
 
-def suggestions(store, engine, limit: int = 50) -> list[Suggestion]:
-    """Refused and voted-down questions, newest first, one per distinct question, re-ranked now.
+def question_key(question: str) -> str:
+    """One key for a question however it was spaced or cased, as the engine reads it."""
+    return hashlib.sha256(" ".join(read_question(question).split()).casefold().encode("utf-8")).hexdigest()
 
-    Questions stored with storage off (None) cannot be taught and are skipped."""
+
+def lesson(engine, question: str, unit: str) -> Lesson:
+    """An owner's verdict as stored: `unit` is a chunk id, NOT_COVERED or IGNORED. Raises KeyError for
+    an unknown unit, ValueError for an empty question and TeachRefused for characters that may not be kept."""
+    bad = refused_character(question)
+    if bad is not None:
+        raise TeachRefused(messages.text("teach_bad_character", code=f"U+{ord(bad):04X}"))
+    if not " ".join(question.split()):
+        raise ValueError(messages.text("teach_empty"))
+    if unit in (NOT_COVERED, IGNORED):
+        return Lesson(question_key(question), None if unit == IGNORED else question, unit)
+    chunk = engine.retriever.chunk_by_id(unit) or engine.retriever.chunk_by_key(unit)  # "A2": the primary's
+    if chunk is None:
+        raise KeyError(unit)
+    return Lesson(question_key(question), question, chunk.id, unit_label(engine, chunk))
+
+
+def unit_label(engine, chunk) -> str:
+    """What the owners' page calls a unit: its label, and which report when there are several."""
+    return chunk.label if len(engine.sources) == 1 else f"{chunk.label} ({chunk.source})"
+
+
+def choices(engine, question: str, nearest: int = 6) -> tuple[UnitChoice, ...]:
+    """The units search finds nearest the question, then every keyed unit and each document's facts."""
+    chunks = [h.chunk for h in engine.search(question).hits[:nearest]]
+    chunks += [c for c in engine.retriever.chunks if c.key]
+    seen: dict[str, UnitChoice] = {}
+    for chunk in chunks:
+        seen.setdefault(chunk.id, UnitChoice(chunk.id, unit_label(engine, chunk)))
+    return tuple(seen.values())
+
+
+def suggestions(store, engine, limit: int = 50) -> list[Suggestion]:
+    """Refused and voted-down questions, newest first, one per distinct question, each with what the
+    bot answers now; dismissed ones are left out. Questions stored with storage off (None) cannot be
+    taught and are skipped."""
+    lessons = {lesson.question_key: lesson for lesson in store.lessons()}
     seen: set[str] = set()
     found: list[Suggestion] = []
     for row in reversed(store.export_rows()):  # export_rows is oldest first
         if not row.question or not (row.abstained or row.down):
             continue
-        norm = " ".join(row.question.split()).casefold()
-        if norm in seen:
+        key = question_key(row.question)
+        if key in seen:
             continue
-        seen.add(norm)
-        key, label = _top_unit(engine, row.question)
-        found.append(Suggestion(row.question, "refused" if row.abstained else "voted_down", key, label, row.answer_id))
+        seen.add(key)
+        taught = lessons.get(key)
+        if taught is not None and taught.unit == IGNORED:
+            continue
+        found.append(Suggestion(row.question, "refused" if row.abstained else "voted_down",
+                                () if row.abstained else row.labels, row.follows or "", taught,
+                                answered_now(engine, row.question), choices(engine, row.question), row.answer_id))
         if len(found) >= limit:
             break
     return found
 
 
-def _top_unit(engine, question: str) -> tuple[str, str]:
-    """The first cited unit of today's answer; for a refusal (nothing cited) the best-ranked keyed chunk."""
+def answered_now(engine, question: str) -> str:
+    """The label of the first unit the engine cites for `question` today, "" when it refuses."""
     answer = engine.respond(Question(question, platform="web"))
-    chunks = {c.id: c for c in engine.retriever.chunks}
-    for citation in answer.citations:
-        chunk = chunks.get(citation.id)
-        if chunk is not None and chunk.key:
-            return chunk.key, chunk.label
-    for hit in engine.search(question).hits:
-        if hit.chunk.key:
-            return hit.chunk.key, hit.chunk.label
-    return "", ""
+    if answer.abstained or not answer.citations:
+        return ""
+    chunk = engine.retriever.chunk_by_id(answer.citations[0].id)
+    return unit_label(engine, chunk) if chunk is not None else answer.citations[0].label
 
 
-def teach(corpus_dir: Path, question: str, key: str) -> None:
-    """Add `question` as an example question of unit `key`, right under its heading.
+def export(lessons, engine, corpus_dir: Path) -> tuple[int, int]:
+    """Write the lessons into the corpus files as example questions; (written, kept in the database
+    only). A unit is written under its heading key in its own document's Markdown file."""
+    written = kept = 0
+    for item in lessons:
+        if item.unit == IGNORED or not item.question:
+            continue
+        if item.unit == NOT_COVERED:
+            doc, key = None, NOT_COVERED
+        else:
+            chunk = engine.retriever.chunk_by_id(item.unit)
+            doc, key = (chunk.doc, chunk.key) if chunk is not None else (None, "")
+        if not key or key == ABOUT_KEY:
+            kept += 1
+            continue
+        try:
+            teach(corpus_dir, item.question, key, doc)
+            written += 1
+        except KeyError:
+            kept += 1
+    return written, kept
+
+
+def teach(corpus_dir: Path, question: str, key: str, doc: str | None = None) -> None:
+    """Add `question` as an example question of unit `key`, right under its heading (in document
+    `doc`'s file when given, else the first file with such a heading).
 
     Raises KeyError when no Markdown file in the corpus has a heading with `{#key}`, ValueError for
     an empty question and TeachRefused (a ValueError) for one with characters that may not be written
@@ -118,7 +196,7 @@ def teach(corpus_dir: Path, question: str, key: str) -> None:
     if not text:
         raise ValueError(messages.text("teach_empty"))
     with _corpus_lock(Path(corpus_dir)):
-        _insert(Path(corpus_dir), EXAMPLE_PREFIX + text, key)
+        _insert(Path(corpus_dir), EXAMPLE_PREFIX + text, key, doc)
 
 
 @contextmanager
@@ -133,8 +211,10 @@ def _corpus_lock(corpus_dir: Path) -> Iterator[None]:
             os.close(fd)  # closing the only descriptor releases the flock
 
 
-def _insert(corpus_dir: Path, line: str, key: str) -> None:
+def _insert(corpus_dir: Path, line: str, key: str, doc: str | None) -> None:
     for path in sorted(corpus_dir.rglob("*.md")):
+        if doc is not None and slug(path.stem) != doc:
+            continue
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for i, current in enumerate(lines):
             match = _HEADING_KEY.match(current.rstrip("\n"))

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from bot.feedback.base import FeedbackStore, StoreUnavailable, UnknownAnswer
+from bot.feedback.base import IGNORED, NOT_COVERED, FeedbackStore, Lesson, StoreUnavailable, UnknownAnswer
 from bot.feedback.sqlite import SqliteStore
 from bot.feedback.sqlstore import Clock, SqlStore
 from bot.settings import Settings
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 SQLITE_FILE = "feedback.sqlite3"
 
-__all__ = ["FeedbackStore", "StoreUnavailable", "UnknownAnswer", "open_store", "sqlite_path"]
+__all__ = ["IGNORED", "NOT_COVERED", "FeedbackStore", "Lesson", "StoreUnavailable", "UnknownAnswer", "open_store", "sqlite_path"]
 
 
 def sqlite_path(settings: Settings) -> Path | None:

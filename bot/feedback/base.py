@@ -49,6 +49,23 @@ class StoredConversation:
     question: str | None = None
 
 
+NOT_COVERED = "none"  # a lesson's unit: the documents do not answer the question
+IGNORED = "ignore"  # a lesson's unit: the owners dismissed the question (nothing is learned)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """An owner's verdict on one question. `question_key` identifies the question (a digest made by
+    bot/answering/teaching.py); `question` is None for a dismissed one; `unit` is a chunk id,
+    NOT_COVERED or IGNORED; `label` the unit's label when taught; `taught` UTC to the minute."""
+
+    question_key: str
+    question: str | None
+    unit: str
+    label: str = ""
+    taught: str = ""
+
+
 class FeedbackStore(Protocol):
     def migrate(self) -> None:
         """Create or upgrade the schema; idempotent, safe to run from several processes."""
@@ -111,5 +128,12 @@ class FeedbackStore(Protocol):
 
     def session_revoked(self, session_key: str) -> bool:
         """True when `revoke_session` has been called for this key by any process sharing the store."""
+
+    def save_lesson(self, lesson: Lesson) -> Lesson:
+        """Store an owner's verdict on a question, replacing any earlier one; returns it as stored
+        (stamped with the time). Every process sharing the store sees it in `lessons()`."""
+
+    def lessons(self) -> list[Lesson]:
+        """Every stored lesson, oldest first."""
 
     def close(self) -> None: ...

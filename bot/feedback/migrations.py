@@ -86,6 +86,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             expires BIGINT NOT NULL
         )""",
     )),
+    # The owners' lessons (bot/answering/teaching.py): one row per question, the latest verdict wins.
+    # `question_key` is a SHA-256 of the question as the engine reads it; `unit` a chunk id, 'none'
+    # (not covered) or 'ignore' (dismissed: no question text kept). Every instance sharing the store
+    # applies them (bot/serving/lessons.py). `answers.follows` is the question a follow-up followed,
+    # redacted and purged like the question itself, so owners see what «hvorfor det?» was about.
+    Migration(5, "owners' lessons, follow-up context", (
+        """CREATE TABLE lessons (
+            question_key TEXT PRIMARY KEY,
+            question TEXT,
+            unit TEXT NOT NULL,
+            label TEXT NOT NULL,
+            taught TEXT NOT NULL
+        )""",
+        "ALTER TABLE answers ADD COLUMN follows TEXT",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -26,7 +26,7 @@ from bot.feedback.summary import TOP_QUESTIONS, ExportRow, Group, Summary, summa
 from bot.settings import Settings
 
 CSV_COLUMNS = ("answer_id", "hour", "week", "platform", "kind", "lang", "question", "confidence", "abstained",
-               "up", "down", "labels", "chunk_ids", "comments")
+               "up", "down", "labels", "chunk_ids", "comments", "follows")
 LIST_SEPARATOR = " | "
 
 HEADINGS = {
@@ -38,13 +38,13 @@ HEADINGS = {
                   "Stemmer og tellinger er beholdt for hele perioden."),
     "retention_zero": ("Spørsmålstekster og kommentarer lagres ikke (OMSTILLINGSBOT_RETENTION_DAYS=0). "
                        "Stemmer og tellinger er beholdt."),
-    "totals": "Svar: {answers}   Stemmer: {votes} (opp {up}, ned {down})   Andel nyttig: {share}   Avstått: {abstained}",
+    "totals": "Svar: {answers}   Stemmer: {votes} (opp {up}, ned {down})   Andel nyttig: {share}   Ubesvart: {abstained}",
     "by_week": "Per uke",
     "by_unit": "Per sitert anbefaling/utfordring",
     "by_platform": "Per plattform",
-    "worst": "Spørsmål med flest nedstemmer eller avståelser (personopplysninger fjernet)",
-    "worst_line": "{rank:>2}. «{question}» – spurt {asked}, ned {down}, avstått {abstained}",
-    "columns": ("Svar", "Opp", "Ned", "Nyttig", "Avstått"),
+    "worst": "Spørsmål med flest tommel ned eller ubesvarte (personopplysninger fjernet)",
+    "worst_line": "{rank:>2}. «{question}» – spurt {asked}, ned {down}, ubesvart {abstained}",
+    "columns": ("Svar", "Opp", "Ned", "Nyttig", "Ubesvart"),
     "none": "(ingen)",
     "no_votes": "–",
     "chart": "Figur skrevet til {path}",
@@ -141,7 +141,7 @@ def write_csv(rows: Sequence[ExportRow], out: TextIO) -> None:
         writer.writerow([
             r.answer_id, r.hour, r.week, r.platform, r.kind, r.lang, r.question or "", f"{r.confidence:.4f}",
             int(r.abstained), r.up, r.down, LIST_SEPARATOR.join(r.labels), " ".join(r.chunk_ids),
-            LIST_SEPARATOR.join(r.comments),
+            LIST_SEPARATOR.join(r.comments), r.follows or "",
         ])
 
 

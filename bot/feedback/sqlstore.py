@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feedback.base import Purged, StoredConversation, UnknownAnswer
+from bot.feedback.base import IGNORED, Lesson, Purged, StoredConversation, UnknownAnswer
 from bot.feedback.migrations import CREATE_VERSION_TABLE, MIGRATIONS
 from bot.feedback.privacy import redact
 from bot.feedback.summary import ExportRow, Summary, summarize
@@ -134,11 +134,12 @@ class SqlStore:
         with self._tx(write=True) as run:
             for answer, platform in answers:
                 question = redact(answer.question) if self.store_questions else None
+                follows = redact(answer.follows) if self.store_questions and answer.follows else None
                 inserted = run(
-                    "INSERT INTO answers (answer_id, hour, platform, kind, lang, question, confidence, abstained) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO NOTHING",
+                    "INSERT INTO answers (answer_id, hour, platform, kind, lang, question, confidence, abstained, "
+                    "follows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO NOTHING",
                     (answer.answer_id, hour_of(self._clock()), platform, answer.kind, answer.lang, question,
-                     float(answer.confidence), bool(answer.abstained)),
+                     float(answer.confidence), bool(answer.abstained), follows),
                 ).rowcount
                 if inserted == 1:  # a repeated record of the same answer keeps the first
                     for position, citation in enumerate(answer.citations):
@@ -221,7 +222,8 @@ class SqlStore:
                 conversations += run("DELETE FROM conversations WHERE updated < ?",
                                      (minute_of(now - self.conversation_ttl),)).rowcount
             if before is not None:
-                questions = run("UPDATE answers SET question = NULL WHERE question IS NOT NULL AND hour < ?",
+                questions = run("UPDATE answers SET question = NULL, follows = NULL "
+                                "WHERE (question IS NOT NULL OR follows IS NOT NULL) AND hour < ?",
                                 (before,)).rowcount
                 comments = run("DELETE FROM feedback_texts WHERE hour < ?", (before,)).rowcount
                 # `updated` is stamped to the minute, `before` to the hour: the same text order applies.
@@ -241,6 +243,24 @@ class SqlStore:
     def session_revoked(self, session_key: str) -> bool:
         with self._tx(write=False) as run:
             return run("SELECT 1 FROM admin_revocations WHERE session_key = ?", (session_key,)).fetchone() is not None
+
+    def save_lesson(self, lesson: Lesson) -> Lesson:
+        """Upsert by question key: the latest verdict replaces an earlier one, on every instance. A
+        dismissed question keeps no text."""
+        question = None if lesson.unit == IGNORED or lesson.question is None else redact(lesson.question)
+        stored = Lesson(lesson.question_key, question, lesson.unit, lesson.label, minute_of(self._clock()))
+        with self._tx(write=True) as run:
+            run("INSERT INTO lessons (question_key, question, unit, label, taught) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (question_key) DO UPDATE SET question = excluded.question, unit = excluded.unit, "
+                "label = excluded.label, taught = excluded.taught",
+                (stored.question_key, stored.question, stored.unit, stored.label, stored.taught))
+        return stored
+
+    def lessons(self) -> list[Lesson]:
+        with self._tx(write=False) as run:
+            rows = run("SELECT question_key, question, unit, label, taught FROM lessons "
+                       "ORDER BY taught, question_key").fetchall()
+        return [Lesson(*row) for row in rows]
 
     @staticmethod
     def _answer_known(run: Run, answer_id: str) -> bool:
@@ -271,7 +291,7 @@ class SqlStore:
         with self._tx(write=False) as run:
             answers = run(
                 "SELECT a.answer_id, a.hour, a.platform, a.kind, a.lang, a.question, a.confidence, a.abstained, "
-                "COALESCE(v.up, 0), COALESCE(v.down, 0) FROM answers a LEFT JOIN ("
+                "COALESCE(v.up, 0), COALESCE(v.down, 0), a.follows FROM answers a LEFT JOIN ("
                 "  SELECT answer_id, COUNT(CASE WHEN value = 'up' THEN 1 END) AS up, "
                 "  COUNT(CASE WHEN value = 'down' THEN 1 END) AS down FROM votes GROUP BY answer_id"
                 ") v ON v.answer_id = a.answer_id ORDER BY a.hour, a.answer_id"
@@ -285,9 +305,9 @@ class SqlStore:
                 answer_id=aid, hour=hour, platform=platform, kind=kind, lang=lang, question=question,
                 confidence=float(confidence), abstained=bool(abstained),
                 chunk_ids=tuple(c[0] for c in citations[aid]), labels=tuple(c[1] for c in citations[aid]),
-                up=int(up), down=int(down), comments=tuple(c[0] for c in comments[aid]),
+                up=int(up), down=int(down), comments=tuple(c[0] for c in comments[aid]), follows=follows,
             )
-            for aid, hour, platform, kind, lang, question, confidence, abstained, up, down in answers
+            for aid, hour, platform, kind, lang, question, confidence, abstained, up, down, follows in answers
         ]
 
     def summary(self) -> Summary:

@@ -15,7 +15,7 @@ from datetime import datetime
 TOP_QUESTIONS = 10
 # Answers that cite nothing (refusals): shown beside the units, so the per-unit figures add up to the
 # weekly ones instead of silently leaving refusals (and their votes) out.
-UNCITED = "Avslått – ingen del av rapporten sitert"
+UNCITED = "Ubesvart – ingen del av rapporten sitert"
 # Labels of ordinary text chunks end with ", side 12"; the unit is the same on every page.
 _PAGE_SUFFIX = re.compile(r",\s*side\s+\d+$")
 
@@ -37,6 +37,7 @@ class ExportRow:
     up: int
     down: int
     comments: tuple[str, ...] = ()  # redacted free-text feedback (Teams)
+    follows: str | None = None  # for a follow-up: the question it followed (redacted)
 
     @property
     def week(self) -> str:
@@ -50,7 +51,7 @@ class ExportRow:
             "kind": self.kind, "lang": self.lang, "question": self.question,
             "confidence": round(self.confidence, 4), "abstained": self.abstained,
             "chunk_ids": list(self.chunk_ids), "labels": list(self.labels),
-            "up": self.up, "down": self.down, "comments": list(self.comments),
+            "up": self.up, "down": self.down, "comments": list(self.comments), "follows": self.follows,
         }
 
 

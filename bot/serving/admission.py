@@ -142,6 +142,11 @@ class AnswerCache:
         key = self.key(question)
         return key is not None and key in self._answers
 
+    def clear(self) -> None:
+        """Forget every answer (an owner's lesson can change any of them)."""
+        with self._lock:
+            self._answers.clear()
+
     def put(self, question: Question, answer: Answer) -> None:
         key = self.key(question)
         if key is None:
@@ -184,6 +189,14 @@ class EngineQueue:
             thread.start()
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
         self._thread.start()
+
+    def swap(self, engine: Responder, prime: Callable[[Sequence[str]], None] | None,
+             cost: Callable[[str], float] | None) -> None:
+        """Another engine answers from the next question on (call it on the engine's thread, between
+        two answers); the encoders prime its embedder from then on."""
+        with self._cond:
+            self.engine, self._prime, self._cost = engine, prime, cost
+            self._query_text = getattr(engine, "query_text", None)
 
     # --- asking ---------------------------------------------------------------------------------
 

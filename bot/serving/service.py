@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from bot import messages
 from bot.serving.admission import DEFAULT_MAX_QUEUE, AnswerCache, Busy, EngineQueue, Gone
 from bot.answering.compose import new_answer_id
 from bot.serving.groupcommit import GroupCommit
+from bot.serving.lessons import LESSON_POLL_S, LessonBook
 from bot.serving.repeats import RecentAnswers
 from bot.feedback.base import FeedbackStore, StoredConversation, UnknownAnswer
 from bot.feedback.privacy import conversation_key, message_key, voter_key
@@ -83,6 +85,9 @@ class ChatService:
         self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id,
                                   cost=cost)
         self._repeats = RecentAnswers()
+        self._lessons = LessonBook()
+        self._lessons_due = float("-inf")
+        self._lessons_lock = asyncio.Lock()
 
     @property
     def busy(self) -> bool:
@@ -108,6 +113,7 @@ class ChatService:
         address), the same answer to the same question given to it within a few minutes keeps its
         first id and is not recorded again (bot/serving/repeats.py)."""
         question = replace(question, text=clean_question(question.text))
+        await self.refresh_lessons()
         # Encodable while its conversation loads, unless it may yet be refused: under overload the
         # encoders must not spend a question's ~6 ms on a request that then gets 503.
         with self._queue.coming(None if refuse_when_full else question) as ticket:
@@ -149,6 +155,54 @@ class ChatService:
             await self._record.wait((answer, platform))
         except Exception as exc:  # noqa: BLE001 - any store failure must not lose the answer
             log.warning("could not record answer %s: %s", answer.answer_id, type(exc).__name__)
+
+    async def refresh_lessons(self, force: bool = False) -> int:
+        """Teach the engine the owners' lessons it has not applied yet (bot/serving/lessons.py); at most
+        once every LESSON_POLL_S unless `force`d (the instance where the owner taught). Returns how many
+        were applied. Never raises: a store that is down leaves the lessons already applied."""
+        learn_all = getattr(self.engine, "learn_all", None)
+        if self.store is None or learn_all is None or (not force and time.monotonic() < self._lessons_due):
+            return 0
+        async with self._lessons_lock:
+            if not force and time.monotonic() < self._lessons_due:
+                return 0  # another request read them while this one waited
+            self._lessons_due = time.monotonic() + LESSON_POLL_S
+            try:
+                fresh = self._lessons.fresh(await asyncio.to_thread(self.store.lessons))
+            except Exception as exc:  # noqa: BLE001 - StoreUnavailable and driver errors alike
+                log.warning("owners' lessons could not be read: %s", type(exc).__name__)
+                return 0
+            if not fresh:
+                return 0
+            cache = self._queue.cache
+
+            def apply() -> int:  # on the engine's thread: no answer is computed half before, half after
+                applied = learn_all([(lesson.question, lesson.unit) for lesson in fresh])
+                if cache is not None:
+                    cache.clear()
+                return applied
+
+            applied = await self.in_engine_thread(apply)
+            self._lessons.mark(fresh)
+            log.info("applied %d owners' lessons", applied)
+            return applied
+
+    async def swap_engine(self, engine, dialogue: Dialogue | None) -> None:
+        """A rebuilt engine takes over between two answers (bot/server.py rebuilds beside the running
+        server when the corpus changes): no answer is half from the old, half from the new; cached
+        answers go; the owners' lessons are applied to the new engine before its first answer."""
+        embedder = engine.retriever.embedder
+        responder = _Alone(dialogue, engine) if dialogue is not None else engine
+
+        def swap() -> None:
+            self._queue.swap(responder, getattr(embedder, "prime", None), getattr(embedder, "query_cost", None))
+            if self._queue.cache is not None:
+                self._queue.cache.clear()
+            self.engine, self.dialogue = engine, dialogue
+
+        async with self._lessons_lock:
+            await self.in_engine_thread(swap)
+            self._lessons, self._lessons_due = LessonBook(), float("-inf")
 
     async def in_engine_thread(self, fn, *args):
         """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so

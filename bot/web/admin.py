@@ -5,8 +5,11 @@ Mounted only when the token is set (and long enough, bot/web/limits.py), so with
 path is a plain 404. Sign-in attempts are bounded per client and in all, whatever the client sends,
 and a refused one is answered late. Forms are read strictly (URL-encoded UTF-8, as the pages send
 them): anything else is a 400 that says so, never a 500. Every request checks the session against
-the revocations in the feedback store. Pages are never cached. The teach action writes to the corpus (`bot.answering.teaching.teach`); the running engine
-keeps its index, and the new example question counts from the next index build.
+the revocations in the feedback store. Pages are never cached.
+
+The teach action stores the owner's verdict as a lesson in the feedback store (bot/answering/teaching.py):
+this instance applies it before redirecting, every other instance sharing the store within about a
+second (bot/serving/lessons.py); nothing is written to the corpus (`omstillingsbot teach --export` does).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from aiohttp import web
 
 from bot import messages
 from bot.answering import teaching
+from bot.feedback.base import IGNORED, NOT_COVERED
 from bot.feedback.summary import summarize
 from bot.settings import Settings
-from bot.web.admin_pages import SuggestionRow, UnitChoice, dashboard_page, login_page
+from bot.web.admin_pages import dashboard_page, login_page
 from bot.web.limits import FAILED_LOGIN_DELAY_S, LoginGuard
 from bot.web.security import is_https
 from bot.web.session import COOKIE, SESSION_SECONDS, Sessions
@@ -30,8 +34,6 @@ log = logging.getLogger(__name__)
 
 SUGGESTION_LIMIT = 30
 NO_STORE = {"Cache-Control": "no-store"}
-# The "Om rapporten" unit is made from front matter and has no heading to teach under.
-UNTEACHABLE = {"meta"}
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 10
 
@@ -66,19 +68,20 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         if not await signed_in(request):
             return html(login_page())
         service = await get_service()
-        units = _units(service.engine)
         summary = None
-        rows: list[SuggestionRow] = []
+        rows: list[teaching.Suggestion] = []
+        notice, is_error = _notice(request), request.query.get("teach") is not None
         if service.store is not None:
             try:
                 summary = summarize(await asyncio.to_thread(service.store.export_rows))
-                found = await service.in_engine_thread(teaching.suggestions, service.store, service.engine,
-                                                       SUGGESTION_LIMIT)
-                rows = [SuggestionRow(s.question, s.reason, s.top_key, s.top_label) for s in found]
+                await service.refresh_lessons()
+                rows = await service.in_engine_thread(teaching.suggestions, service.store, service.engine,
+                                                      SUGGESTION_LIMIT)
+                if request.query.get("lesson"):
+                    notice = await _lesson_notice(service, request.query["lesson"])
             except Exception as exc:  # noqa: BLE001 - a store that is down still gets a page
                 log.warning("dashboard could not read the feedback store: %s", type(exc).__name__)
-        notice, is_error = _notice(request, units)
-        return html(dashboard_page(summary, rows, units, notice, is_error))
+        return html(dashboard_page(summary, rows, notice, is_error))
 
     async def chart(request: web.Request) -> web.Response:
         if not await signed_in(request):
@@ -129,20 +132,25 @@ def mount_admin(app: web.Application, settings: Settings, get_service) -> None:
         form = await _form(request)
         if form is None:
             return _bad_form()
-        question, key = form.get("question"), form.get("key")
+        question, choice = form.get("question"), form.get("choice")
+        unit = {"none": NOT_COVERED, "ignore": IGNORED}.get(str(choice), form.get("unit") if choice == "unit" else None)
         service = await get_service()
-        keys = {u.key for u in _units(service.engine)}
-        if not isinstance(question, str) or not question.strip() or key not in keys \
+        if service.store is None or not isinstance(question, str) or not unit \
                 or len(question) > settings.max_question_chars:
             return to_dashboard("?teach=invalid")
         try:
-            await asyncio.to_thread(teaching.teach, settings.corpus_dir, question, str(key))
+            lesson = await service.in_engine_thread(teaching.lesson, service.engine, question, unit)
         except (KeyError, ValueError):
             return to_dashboard("?teach=invalid")
-        # In effect at once: the running engine remembers it (the next build reads the corpus file).
-        await service.in_engine_thread(service.engine.learn, question, str(key))
-        log.info("taught an example question to unit %s", key)
-        return to_dashboard(f"?taught={key}")
+        try:
+            await asyncio.to_thread(service.store.save_lesson, lesson)
+        except Exception as exc:  # noqa: BLE001 - StoreUnavailable and driver errors alike
+            log.warning("lesson not stored: %s", type(exc).__name__)
+            return to_dashboard("?teach=store")
+        await service.refresh_lessons(force=True)  # in effect here before the owner sees the page again
+        log.info("owners' lesson stored (%s)", "ignored" if unit == IGNORED else "not covered"
+                 if unit == NOT_COVERED else "unit")
+        return to_dashboard(f"?lesson={lesson.question_key}")
 
     app.router.add_get("/admin", dashboard)
     app.router.add_get("/admin/chart.png", chart)
@@ -169,20 +177,22 @@ def _bad_form() -> web.Response:
     return web.Response(text=messages.text("admin_bad_form", "nb"), status=400, headers=NO_STORE)
 
 
-def _units(engine) -> list[UnitChoice]:
-    """Every keyed unit, in corpus order (the primary report first), once per key."""
-    seen: dict[str, UnitChoice] = {}
-    for chunk in engine.retriever.chunks:
-        if chunk.key and chunk.key not in seen and chunk.key not in UNTEACHABLE:
-            seen[chunk.key] = UnitChoice(chunk.key, chunk.label)
-    return list(seen.values())
+def _notice(request: web.Request) -> str:
+    problem = request.query.get("teach")
+    if problem == "store":
+        return messages.text("admin_teach_store_down", "nb")
+    return messages.text("admin_teach_invalid", "nb") if problem is not None else ""
 
 
-def _notice(request: web.Request, units: list[UnitChoice]) -> tuple[str, bool]:
-    taught = request.query.get("taught")
-    labels = {u.key: u.label for u in units}
-    if taught in labels:
-        return messages.text("admin_taught", "nb", label=labels[taught]), False
-    if request.query.get("teach") == "invalid":
-        return messages.text("admin_teach_invalid", "nb"), True
-    return "", False
+async def _lesson_notice(service, question_key: str) -> str:
+    """What the owner just taught, and what the bot answers now."""
+    lessons = await asyncio.to_thread(service.store.lessons)
+    lesson = next((item for item in lessons if item.question_key == question_key), None)
+    if lesson is None or not lesson.question:
+        return messages.text("admin_ignored", "nb") if lesson is not None else ""
+    label = await service.in_engine_thread(teaching.answered_now, service.engine, lesson.question)
+    now = messages.text("admin_now_answers", "nb", label=label) if label \
+        else messages.text("admin_now_refuses", "nb")
+    if lesson.unit == NOT_COVERED:
+        return messages.text("admin_taught_none", "nb", question=lesson.question, now=now)
+    return messages.text("admin_taught", "nb", question=lesson.question, label=lesson.label, now=now)

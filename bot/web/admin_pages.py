@@ -5,13 +5,18 @@ Shares the chat page's frame and escaping (bot/web/pages.py); every value from o
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.feedback.report import HEADINGS
+from bot.feedback.base import NOT_COVERED
 from bot.feedback.summary import Group, Summary
+from bot.answering.teaching import Suggestion
 from bot.web.pages import _header, _page, e
 
 def _a(key: str, **values: object) -> str:
@@ -34,20 +39,29 @@ def login_page(error: bool = False) -> str:
     return _page("nb", _a("admin_title"), body)
 
 
-@dataclass(frozen=True)
-class UnitChoice:
-    key: str
-    label: str
+# The owners work in Norway: times and weeks are shown as they read them, not in UTC or ISO notation.
+LOCAL_TIME = ZoneInfo("Europe/Oslo")
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
-@dataclass(frozen=True)
-class SuggestionRow:
-    """What the dashboard shows for one teachable question (from `bot.answering.teaching.Suggestion`)."""
+def local_time(stamp: str) -> str:
+    """"2026-12-06T08:41Z" (UTC, as stored) -> "6.12.2026 kl. 09.41" (Norwegian time)."""
+    try:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%MZ").replace(tzinfo=ZoneInfo("UTC"))
+    except ValueError:
+        return stamp
+    local = moment.astimezone(LOCAL_TIME)
+    return f"{local.day}.{local.month}.{local.year} kl. {local:%H.%M}"
 
-    question: str
-    reason: str  # "refused" | "voted_down"
-    top_key: str
-    top_label: str
+
+def week_name(iso_week: str) -> str:
+    """"2025-W03" -> "uke 3, 2025"."""
+    match = _ISO_WEEK.match(iso_week)
+    return _a("admin_week", week=int(match.group(2)), year=match.group(1)) if match else iso_week
+
+
+def platform_name(platform: str) -> str:
+    return _a(f"admin_platform_{platform}") if platform in ("slack", "teams", "web", "cli") else platform
 
 
 def _percent(group: Group) -> str:
@@ -91,38 +105,67 @@ def _worst(summary: Summary) -> str:
     return f'<ul class="worst">{items}</ul>'
 
 
-def _teach_table(rows: Sequence[SuggestionRow], units: Sequence[UnitChoice]) -> str:
+def _lesson_line(row: Suggestion) -> str:
+    lesson = row.lesson
+    if lesson is None:
+        return ""
+    when = local_time(lesson.taught)
+    text = _a("admin_lesson_none", when=when) if lesson.unit == NOT_COVERED \
+        else _a("admin_lesson_unit", when=when, label=lesson.label)
+    return f'<p class="lesson">{e(text)}</p>'
+
+
+def _teach_row(n: int, row: Suggestion) -> str:
+    """One question: what it followed, what the bot answered then and answers now, and the three
+    choices. Nothing is pre-selected: an owner who clicks without choosing a part teaches nothing."""
+    options = f'<option value="" selected disabled>{e(_a("admin_pick_unit"))}</option>' + "".join(
+        f'<option value="{e(u.id)}">{e(u.label)}</option>' for u in row.choices)
+    follows = f'<p class="follows">{e(_a("admin_follows", question=row.follows))}</p>' if row.follows else ""
+    reason = _a("admin_reason_refused" if row.reason == "refused" else "admin_reason_voted_down")
+    then = ", ".join(row.answered)  # a refusal: the tag says it
+    now = row.now or _a("admin_refused")
+    taught = " taught" if row.lesson is not None else ""
+    return (
+        f'<tr class="question-row{taught}"><td class="q">{e(row.question)}{follows}{_lesson_line(row)}</td>'
+        f'<td><span class="tag {e(row.reason)}">{e(reason)}</span> {e(then)}</td>'
+        f'<td class="now">{e(now)}</td>'
+        f'<td><form method="post" action="/admin/teach" class="teach">'
+        f'<input type="hidden" name="question" value="{e(row.question)}">'
+        f'<label for="unit-{n}" class="visually-hidden">{e(_a("admin_teach_unit"))}</label>'
+        f'<select id="unit-{n}" name="unit">{options}</select>'
+        f'<button type="submit" name="choice" value="unit">{e(_a("admin_link"))}</button>'
+        f'<button type="submit" name="choice" value="none" class="secondary">{e(_a("admin_not_covered"))}</button>'
+        f'<button type="submit" name="choice" value="ignore" class="link">{e(_a("admin_ignore"))}</button>'
+        f"</form></td></tr>"
+    )
+
+
+def _teach_table(rows: Sequence[Suggestion]) -> str:
     if not rows:
         return f"<p>{e(_a('admin_none'))}</p>"
-    body = []
-    for n, row in enumerate(rows):
-        options = "".join(
-            f'<option value="{e(u.key)}"{" selected" if u.key == row.top_key else ""}>{e(u.label)}</option>'
-            for u in units
-        )
-        reason = _a("admin_reason_refused" if row.reason == "refused" else "admin_reason_voted_down")
-        body.append(
-            f'<tr><td class="q">{e(row.question)}</td><td><span class="tag {e(row.reason)}">{e(reason)}</span></td>'
-            f"<td>{e(row.top_label or HEADINGS['no_votes'])}</td>"
-            f'<td><form method="post" action="/admin/teach" class="teach">'
-            f'<input type="hidden" name="question" value="{e(row.question)}">'
-            f'<label for="unit-{n}" class="visually-hidden">{e(_a("admin_teach_unit"))}</label>'
-            f'<select id="unit-{n}" name="key">{options}</select>'
-            f'<button type="submit">{e(_a("admin_teach"))}</button></form></td></tr>'
-        )
     head = "".join(f'<th scope="col">{e(_a(k))}</th>' for k in
-                   ("admin_question", "admin_reason", "admin_top_unit", "admin_teach_unit"))
-    return f'<div class="table-wrap"><table class="suggestions"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+                   ("admin_question", "admin_answered_then", "admin_answered_now", "admin_choose"))
+    body = "".join(_teach_row(n, row) for n, row in enumerate(rows))
+    return (f'<div class="table-wrap"><table class="suggestions"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
-def dashboard_page(summary: Summary | None, rows: Sequence[SuggestionRow], units: Sequence[UnitChoice],
-                   notice: str = "", notice_is_error: bool = False) -> str:
+def _readable(summary: Summary) -> Summary:
+    """Weeks and platforms named as owners say them."""
+    return replace(summary, by_week=tuple(replace(g, name=week_name(g.name)) for g in summary.by_week),
+                   by_platform=tuple(replace(g, name=platform_name(g.name)) for g in summary.by_platform))
+
+
+def dashboard_page(summary: Summary | None, rows: Sequence[Suggestion], notice: str = "",
+                   notice_is_error: bool = False) -> str:
     sign_out = (f'<form method="post" action="/admin/logout" class="sign-out">'
                 f'<button type="submit" class="link light">{e(_a("admin_sign_out"))}</button></form>')
     alert = ""
     if notice:
         kind = "error" if notice_is_error else "ok"
         alert = f'<p class="alert {kind}" role="status">{e(notice)}</p>'
+    if summary is not None:
+        summary = _readable(summary)
     if summary is None:
         figures = f'<p class="alert error" role="alert">{e(_a("admin_store_down"))}</p>'
     else:
@@ -142,7 +185,7 @@ def dashboard_page(summary: Summary | None, rows: Sequence[SuggestionRow], units
 <section aria-labelledby="teach-heading" class="teach-section">
 <h2 id="teach-heading">{e(_a("admin_suggestions"))}</h2>
 <p class="lead">{e(_a("admin_suggestions_lead"))}</p>
-{_teach_table(rows, units)}
+{_teach_table(rows)}
 </section>
 </main>"""
     return _page("nb", _a("admin_title"), body, body_class="admin")

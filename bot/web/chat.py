@@ -1,5 +1,8 @@
 """The web chat's routes: the page at `GET /` and votes at `POST /api/feedback`.
 
+The page names the documents the bot answers from (`holdings`, once the engine is ready; while it
+starts, the page says so instead of waiting for it).
+
 Questions go to the existing `POST /api/ask` (bot/server.py) with the tab's `conversation_id`.
 A voter is an anonymous random id in an HttpOnly, SameSite=Strict cookie that only this browser
 holds; `ChatService.vote` turns it into the same per-answer HMAC voter key as Slack's and Teams'
@@ -10,7 +13,9 @@ forges the cookie changes one shared vote instead of adding hundreds.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 import secrets
 
@@ -19,6 +24,7 @@ from aiohttp import web
 from bot import messages
 from bot.serving import safejson
 from bot.answering.compose import is_answer_id
+from bot.answering.holdings import Holding, holdings
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.limits import VoterBound
@@ -29,15 +35,52 @@ VOTER_COOKIE = "omstillingsbot_voter"
 VOTER_COOKIE_DAYS = 180
 _VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 VOTES = ("up", "down", "none")
+# How long the page waits for a starting engine before it is sent without the list of documents: the
+# first start builds the index for a minute, and a page should not hang that long.
+PAGE_WAIT_S = 1.0
+
+log = logging.getLogger(__name__)
+
+
+class HoldingsCache:
+    """`holdings()` for the page, worked out once per index: it walks every chunk and reads the corpus's
+    front matter, which need not happen on every page view. A new retriever (or more chunks) is a new index."""
+
+    def __init__(self, corpus_dir) -> None:
+        self.corpus_dir = corpus_dir
+        self._key: tuple[object, int] | None = None
+        self._value: tuple[Holding, ...] = ()
+
+    async def get(self, get_service) -> tuple[Holding, ...] | None:
+        """The documents, or None while the engine is not ready (or failed: /healthz and the log say why)."""
+        try:
+            service = await asyncio.wait_for(get_service(), PAGE_WAIT_S)
+        except TimeoutError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - a failed start must not take the page down with it
+            log.debug("engine not available for the page: %s", type(exc).__name__)
+            return None
+        engine = getattr(service, "engine", None)
+        retriever = getattr(engine, "retriever", None)
+        if retriever is None:  # a stand-in engine (tests) knows no documents
+            return ()
+        key = (retriever, len(retriever.chunks))
+        if self._key is None or self._key[0] is not key[0] or self._key[1] != key[1]:
+            self._value = await asyncio.to_thread(holdings, engine, self.corpus_dir)
+            self._key = key
+        return self._value
 
 
 def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
     voters = VoterBound()
+    held = HoldingsCache(settings.corpus_dir)
 
     async def page(request: web.Request) -> web.Response:
         lang = preferred_lang(request.headers.get("Accept-Language", ""))
         privacy = privacy_line(lang, settings.retention_days, settings.store_questions, settings.privacy_url)
-        return web.Response(text=chat_page(lang, settings.max_question_chars, privacy), content_type="text/html",
+        documents = await held.get(get_service)
+        return web.Response(text=chat_page(lang, settings.max_question_chars, privacy, documents),
+                            content_type="text/html",
                             headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"})
 
     async def feedback(request: web.Request) -> web.Response:

@@ -7,9 +7,11 @@ only /static/web.css and /static/*.js: no inline script or style, as the CSP dem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot import messages
+from bot.answering.holdings import Holding
 from bot.types import Lang
 
 STARTERS = ("web_starter_1", "web_starter_2", "web_starter_3", "web_starter_4")
@@ -27,8 +29,10 @@ SCRIPT_TEXTS = {
     "you": "web_you", "bot": "web_title", "sources": "sources", "show-quote": "web_show_quote",
     "read-report": "web_read_report", "helpful": "helpful_prompt", "up-label": "feedback_up_label",
     "down-label": "feedback_down_label", "working": "working", "error": "web_error", "source": "source",
-    "page": "page",
+    "page": "page", "new-tab": "web_new_tab", "next-steps": "web_next_steps",
 }
+# Script strings with a slot the script fills in ("Les i {source}"): the slot stays in the text.
+SCRIPT_TEMPLATES = {"read-source": ("web_read_source", "source"), "full-report": ("web_full_report", "source")}
 
 
 def e(value: object) -> str:
@@ -69,11 +73,50 @@ def privacy_line(lang: Lang, retention_days: int, store_questions: bool = True, 
     return f'<p class="privacy" id="privacy">{e(sentence)}{link}</p>'
 
 
-def chat_page(lang: Lang, max_chars: int, privacy: str = "") -> str:
-    """`privacy`: the line from `privacy_line` (empty: the general sentence)."""
+def is_web_url(url: str) -> bool:
+    """Only http(s) addresses become links (never javascript: or data: from a document's front matter)."""
+    return url.lower().startswith(("https://", "http://"))
+
+
+def external_link(href: str, text: str, lang: Lang, class_name: str = "", source: str = "") -> str:
+    """A link that opens in a new tab, and says so to screen readers; noopener keeps the opened page from
+    reaching back into the chat through window.opener."""
+    hidden = f'<span class="visually-hidden"> {e(messages.text("web_new_tab", lang))}</span>'
+    data = f' data-source="{e(source)}"' if source else ""
+    return (f'<a class="{e(class_name)}"{data} href="{e(href)}" target="_blank" rel="noopener noreferrer">'
+            f"{e(text)}{hidden}</a>")
+
+
+def holdings_section(lang: Lang, holdings: Sequence[Holding] | None) -> str:
+    """What the bot answers from: each document's title and series number («sammendraget» when the corpus
+    holds only the report's summary) and a link to the full report. `None`: the engine is still starting,
+    so the documents are not known yet. The script reads the links' `data-source` to offer them in a refusal."""
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
+    if holdings is None:
+        body = f'<p class="hint">{e(t("web_holdings_pending"))}</p>'
+    elif not holdings:
+        return ""
+    else:
+        items = []
+        for h in holdings:
+            name = t("web_holding_summary" if h.summary else "web_holding_document", title=h.title, source=h.source)
+            link = ""
+            if is_web_url(h.url):
+                link = " " + external_link(h.url, t("web_full_report", source=h.source), lang, "full-report", h.source)
+            items.append(f'<li><span class="holding">{e(name)}</span>{link}</li>')
+        body = f'<ul id="holdings">{"".join(items)}</ul><p class="hint">{e(t("web_holdings_scope"))}</p>'
+    return (f'<section class="holdings" aria-labelledby="holdings-heading">'
+            f'<h2 id="holdings-heading">{e(t("web_holdings_heading"))}</h2>{body}</section>')
+
+
+def chat_page(lang: Lang, max_chars: int, privacy: str = "", holdings: Sequence[Holding] | None = ()) -> str:
+    """`privacy`: the line from `privacy_line` (empty: the general sentence). `holdings`: the documents the
+    bot answers from (`None` while the engine starts; empty: no section)."""
     t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     privacy = privacy or f'<p class="privacy">{e(t("web_privacy"))}</p>'
-    data = " ".join(f'data-t-{name}="{e(t(key))}"' for name, key in SCRIPT_TEXTS.items())
+    texts = [(name, t(key)) for name, key in SCRIPT_TEXTS.items()]
+    texts += [(name, t(key, **{slot: "{" + slot + "}"})) for name, (key, slot) in SCRIPT_TEMPLATES.items()]
+    data = " ".join(f'data-t-{name}="{e(text)}"' for name, text in texts)
     starters = "".join(
         f'<li><button type="button" class="starter" data-question="{e(t(k))}">{e(t(k))}</button></li>'
         for k in STARTERS
@@ -87,6 +130,7 @@ def chat_page(lang: Lang, max_chars: int, privacy: str = "") -> str:
 <main id="chat" class="wrap" data-lang="{e(lang)}" {data}>
 <h1 class="visually-hidden">{e(t("web_title"))}</h1>
 <p class="lead">{e(t("web_lead"))}</p>
+{holdings_section(lang, holdings)}
 <section class="conversation" aria-labelledby="log-heading">
 <h2 id="log-heading" class="visually-hidden">{e(t("web_conversation"))}</h2>
 <ol id="log" class="log" aria-live="polite" aria-relevant="additions"></ol>
