@@ -179,7 +179,9 @@ CRAFTED = {
     "question": "Hva med tillit?",
     "answer": ("Dette sier rapporten:\n«Det bør legges vekt på å bygge tillit.» [a]\n"
                "Som i Anbefaling 1 over: «proaktiv rolle» [2]\n"
-               "Kontakt: post@dfo.no, eller se https://dfo.no/rapporter/x.\n<img src=x onerror=\"window.pwned=1\">"),
+               "Kontakt: post@dfo.no, eller se https://dfo.no/rapporter/x.\n<img src=x onerror=\"window.pwned=1\">\n"
+               "Du skrev: https://evil.example/logg-inn og hacker@evil.example"),
+    "links": ["post@dfo.no", "https://dfo.no/rapporter/x"],
     "abstained": False, "confidence": 0.9, "answer_id": "0123456789abcdef0123456789abcdef", "kind": "answer",
     "citations": [
         {"id": "r#A2", "label": "Anbefaling 2 <b>x</b>", "text": "Det bør legges vekt på å bygge tillit.",
@@ -218,13 +220,15 @@ def test_an_answer_draws_markers_focus_sources_and_addresses_safely(page, server
     assert mail.get_attribute("href") == "mailto:post@dfo.no"
     web = reply.locator('.answer a[href="https://dfo.no/rapporter/x"]')
     assert web.count() == 1 and web.get_attribute("target") == "_blank"  # the full stop is not part of it
+    # Addresses the bot did not write (the user's own words echoed) stay text.
+    assert reply.locator('a[href*="evil.example"]').count() == 0 and "https://evil.example/logg-inn" in reply.inner_text()
     assert "Anbefaling 2 <b>x</b>" in reply.locator(".source .label").first.inner_text()
     assert page.evaluate("window.pwned") is None and reply.locator("img, b, script").count() == 0
 
 
 def test_a_refusal_that_names_the_report_address_is_not_given_a_second_link(page, server):
     refusal = {"question": "x", "abstained": True, "kind": "abstain", "citations": [], "answer_id": "",
-               "answer": f"Sammendraget sier ikke noe om dette.\nSe hele rapporten: {REPORT_URL}",
+               "answer": f"Sammendraget sier ikke noe om dette.\nSe hele rapporten: {REPORT_URL}", "links": [REPORT_URL],
                "suggestions": [{"label": "Anbefaling 2", "ask": "anbefaling 2"}]}
     page.route("**/api/ask", lambda route: route.fulfill(status=200, content_type="application/json",
                                                          body=json.dumps(refusal)))

@@ -98,6 +98,11 @@
     return a;
   }
 
+  // The addresses that may become links in the reply being drawn: those the bot wrote itself (the
+  // answer's `links`) and those in the documents it quotes. The rest of a reply can echo the user's own
+  // words, and a link the user typed must not come back as the bot's.
+  let linkable = new Set();
+
   // Text with its web and e-mail addresses as links (mailto: for e-mail). Punctuation that ends the
   // sentence is not part of the address.
   function appendLinked(parent, text) {
@@ -105,6 +110,7 @@
     for (const match of text.matchAll(LINK)) {
       let address = match[0].replace(/[.,;:!?]+$/, "");
       if (address.endsWith(")") && !address.includes("(")) address = address.slice(0, -1);
+      if (!linkable.has(address)) continue;
       parent.append(document.createTextNode(text.slice(last, match.index)));
       if (/^https?:/i.test(address)) {
         parent.append(externalLink(address, address, "auto"));
@@ -300,6 +306,10 @@
     const body = el("div", "answer");
     const citations = Array.isArray(answer.citations) ? answer.citations.filter((c) => c && typeof c === "object") : [];
     const text = String(answer.answer || "");
+    linkable = new Set((Array.isArray(answer.links) ? answer.links : []).filter((a) => typeof a === "string"));
+    for (const c of citations) {
+      for (const m of String(c.text || "").matchAll(LINK)) linkable.add(m[0].replace(/[.,;:!?)]+$/, ""));
+    }
     for (const line of text.split("\n")) {
       if (line.trim()) body.append(answerLine(line, prefix, citations));
     }
