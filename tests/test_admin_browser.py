@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.test_web_browser import ask
-from tests.web_helpers import ADMIN_TOKEN, browser, running_server, screenshot, web_settings  # noqa: F401
+from tests.web_helpers import ADMIN_TOKEN, browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
 
 SEED = (
     ("Hva er rapportens hovedanbefaling?", ("up", "up", "down")),
@@ -35,14 +35,9 @@ def servers(base_settings, engine, second_engine, tmp_path_factory):
 
 @pytest.fixture
 def page(browser):  # noqa: F811 - the browser fixture is imported above
-    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
+    page = watched_page(browser, 1280)
     yield page
-    context.close()
+    page.context.close()
 
 
 def seed_feedback(browser, url: str) -> None:  # noqa: F811

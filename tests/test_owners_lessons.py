@@ -101,7 +101,7 @@ async def _ask(client, question: str, conversation: str = "") -> dict:
 
 
 async def test_teaching_on_admin_is_answered_at_once_here_and_soon_on_a_second_instance(
-        make_client, second_engine, restore_lessons, tmp_path):
+        make_client, second_engine, restore_lessons):
     from aiohttp.test_utils import TestClient, TestServer
 
     from bot.runtime import build_service

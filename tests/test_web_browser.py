@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.feedback import open_store
-from tests.web_helpers import ADMIN_TOKEN, browser, running_server, screenshot, web_settings  # noqa: F401
+from tests.web_helpers import browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
 
 QUESTION = "Hva bør departementene gjøre overfor underliggende virksomheter?"
 FOLLOW_UP = "Hva mener rapporten om tillit?"
@@ -23,14 +23,9 @@ def server(base_settings, engine, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811 - the browser fixture is imported above
-    context = browser.new_context(locale="nb-NO", viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
+    page = watched_page(browser, 1100)
     yield page
-    context.close()
+    page.context.close()
 
 
 def ask(page, question: str) -> dict:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from bot import messages
-from tests.web_helpers import browser, running_server, screenshot, web_settings  # noqa: F401
+from tests.web_helpers import browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
 
 REFUSED = "Hvem vant fotball-VM i 1994?"
 QUESTION = "Hva bør departementene gjøre overfor underliggende virksomheter?"
@@ -27,12 +27,7 @@ def server(base_settings, engine, tmp_path_factory):
 
 
 def new_page(browser, width: int = 1100, height: int = 900):  # noqa: F811 - the fixture imported above
-    context = browser.new_context(locale="nb-NO", viewport={"width": width, "height": height},
-                                  device_scale_factor=1 if width > 600 else 2)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page = watched_page(browser, width, height)
     page.sent = []
     page.on("request", lambda r: page.sent.append(json.loads(r.post_data)) if r.url.endswith("/api/ask") else None)
     return page

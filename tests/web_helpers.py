@@ -87,6 +87,18 @@ def browser():
         chromium.close()
 
 
+def watched_page(browser, width: int = 1100, height: int = 900):
+    """A page in a fresh Norwegian-locale context; console and page errors are collected in `page.errors`
+    (a test asserts there are none: a CSP violation shows up there). Close it with `page.context.close()`."""
+    context = browser.new_context(locale="nb-NO", viewport={"width": width, "height": height},
+                                  device_scale_factor=1 if width > 600 else 2)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
