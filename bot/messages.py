@@ -249,6 +249,8 @@ _NB: dict[str, str] = {
         "«\ufffd» fra ugyldig UTF-8 eller et usynlig retningstegn). Skriv spørsmålet på nytt uten det."
     ),
     "teach_empty": "Spørsmålet er tomt.",
+    "no_documents": ("Fant ingen dokumenter i {corpus}. Kjør boten fra mappen med repoet (der corpus/ ligger), eller "
+                     "sett OMSTILLINGSBOT_CORPUS til mappen med rapporten (Markdown, tekst, HTML eller PDF)."),
     "index_first_build": ("Leser dokumentene i {corpus} og bygger indeksen (første gang tar det et par minutter; "
                           "senere bare det som er endret) …"),
     "teach_usage": "Bruk: omstillingsbot teach \"spørsmål\" DEL (A2, U3, en dels id, none eller ignore), "

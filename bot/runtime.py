@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bot import messages
 from bot.answering import language
 from bot.datadir import ensure_private_dir
 from bot.answering.engine import CALIBRATIONS, Calibration, Engine, read_question
@@ -23,6 +24,7 @@ from bot.settings import Settings
 from retrieval.answerability import AnswerabilityModel, LabelledQuestion, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.documents import SUFFIXES
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
 from retrieval.types import NOT_COVERED
@@ -56,6 +58,10 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
                  mode: str = "hybrid", stale_ok: bool = False) -> Engine:
     """The engine over the corpus's index, built or rebuilt when the corpus changed. `stale_ok` (the
     server): an index of an earlier corpus is used as it is, and `Engine.corpus_hash` says which."""
+    if not _has_documents(settings.corpus_dir):
+        # An empty index would be written over a good one in the same data folder (a command run from the
+        # wrong folder), and every question refused: say what is wrong instead.
+        raise StartupError(messages.text("no_documents", corpus=settings.corpus_dir.resolve()))
     single_threaded_blas()
     embedder = embedder or make_embedder(settings.embedder)
     if not isinstance(embedder, BatchingEmbedder):
@@ -125,6 +131,10 @@ def labelled_questions(corpus_dir: Path) -> list[LabelledQuestion]:
         clean = read_question(item.q)
         out.append(replace(item, q=clean, lang=language.detect(clean)))
     return out
+
+
+def _has_documents(corpus_dir: Path) -> bool:
+    return corpus_dir.is_dir() and any(p.is_file() and p.suffix.lower() in SUFFIXES for p in corpus_dir.rglob("*"))
 
 
 def _heal_index_path(index_dir: Path) -> None:

@@ -183,6 +183,8 @@ def _load(index_dir: Path) -> StoredIndex | None:
         return None
     if len(chunks) != manifest.chunks or len(passages) != manifest.passages or index.ntotal != manifest.passages:
         return None
+    if not chunks:  # an index of no documents is never worth keeping (a server would start on it and fail)
+        return None
     return StoredIndex(manifest, chunks, passages, index, rebuilt=False)
 
 

@@ -140,3 +140,13 @@ def test_a_dropped_in_document_is_searchable_and_cannot_take_over_the_reports_nu
     assert ask(engine, "anbefaling 1").citations[0].id == "difi-rapport-2019-3#A1"
     found = ask(engine, "Hva sier notatet om lønnsoppgjøret?")
     assert not found.abstained and found.citations[0].id.startswith("annet-notat#")
+
+
+def test_units_a_labelled_question_names_are_cited_in_the_order_search_ranks_them(engine):
+    """A memory verdict names the right units, not their order: they keep the search's order."""
+    result = engine.search("Hva bør embetsverket gjøre overfor politisk ledelse?")
+    found = [h.chunk.id for h in result.hits[:2]]
+    taught = engine._taught_first(result, tuple(reversed(found)))
+    assert [h.chunk.id for h in taught.hits[:2]] == found
+    missing = engine.retriever.chunk_by_key("meta").id  # a unit the search did not rank above these
+    assert [h.chunk.id for h in engine._taught_first(result, (missing, found[1])).hits][:2] == [found[1], missing]

@@ -123,6 +123,17 @@ def test_overview_questions_are_answered_in_the_summary(engine, text):
     assert answer.citations[0].label == "Innledning"
 
 
+@pytest.mark.parametrize("text, overview", [
+    ("Hva er det rapporten handler om?", True), ("Hva handler kapittel 4 om?", True),
+    ("Kva er det rapporten handlar om?", True),
+    ("Hvilken anbefaling handler om tillit?", False), ("Which recommendation is about trust?", False),
+])
+def test_about_is_an_overview_only_without_a_topic_after_it(text, overview):
+    from bot.answering.overview import is_overview
+
+    assert is_overview(text) is overview
+
+
 def test_overview_questions_are_answered_in_a_library_document(library_engine):
     answer = ask(library_engine, "Kan du oppsummere DFØ-rapport 2022:5?")
     assert not answer.abstained and answer.citations

@@ -18,6 +18,7 @@ import pytest
 from bot.answering.teaching import lesson, question_key
 from bot.feedback.base import IGNORED, NOT_COVERED, Lesson
 from bot.serving.lessons import LessonBook
+from bot.types import Question
 from tests.feedback_helpers import Clock, backend, make_answer, pg_url  # noqa: F401 - fixtures
 from tests.web_helpers import ADMIN_TOKEN
 
@@ -75,6 +76,13 @@ def test_the_book_applies_new_and_changed_lessons_once_and_never_a_dismissed_one
     assert book.fresh(first) == []
     changed = [Lesson("a", "Spm a?", NOT_COVERED, "", "t2")]
     assert book.fresh(changed) == changed
+
+
+def test_a_lesson_to_a_lists_lead_in_is_answered_with_the_list(engine, restore_lessons):
+    question = "Hva sliter departementene mest med i omstillingsarbeidet sitt?"
+    assert engine.learn(question, "U")
+    answer = engine.respond(Question(question))
+    assert [c.id.split("#")[1] for c in answer.citations] == ["U1", "U2", "U3", "U4"]
 
 
 def test_lesson_refuses_unknown_units_empty_questions_and_control_characters(engine):

@@ -5,7 +5,10 @@ survive the swap; a failed build leaves the old engine answering. Real engines, 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,20 @@ def test_a_server_start_uses_an_index_of_an_earlier_corpus_as_it_is(copied):
     assert not any(c.doc == "testnotat" for c in stale.retriever.chunks)  # not rebuilt: answers at once
     current = build_engine(copied)
     assert current.corpus_hash != stale.corpus_hash and any(c.doc == "testnotat" for c in current.retriever.chunks)
+
+
+
+def test_a_command_run_without_documents_says_so_and_leaves_the_index_alone(copied, tmp_path):
+    """Run from a folder without corpus/: a clear message and exit 2, the data folder's index untouched
+    (an empty index written over it left the server unable to start)."""
+    before = {p.name: p.read_bytes() for p in copied.index_dir.iterdir() if p.is_file()}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "OMSTILLINGSBOT_CORPUS"}
+    env.update(OMSTILLINGSBOT_DATA=str(copied.data_dir), OMSTILLINGSBOT_FEEDBACK_SECRET="t")
+    for command in (["ask", "anbefaling 2"], ["index"]):
+        out = subprocess.run([sys.executable, "-m", "bot.cli", *command], cwd=elsewhere, env=env,
+                             capture_output=True, text=True, timeout=300, check=False)
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert "Fant ingen dokumenter i" in out.stderr and "Traceback" not in out.stderr
+    assert {p.name: p.read_bytes() for p in copied.index_dir.iterdir() if p.is_file()} == before

@@ -160,7 +160,9 @@ class Engine:
         if not answers:
             return self.refusal(lang, shown, confidence)
         taught = [h.chunk for h in result.hits if verdict is not None and verdict.lesson and h.chunk.id in verdict.units]
-        # A lesson names its answer: that unit alone, not its neighbours in the search.
+        # A lesson names its answer: that unit alone, not its neighbours in the search; a list's lead-in
+        # ("Vi ser fire hovedutfordringer:") is answered with its list, as search's own answer would be.
+        taught = [c for chunk in taught for c in (self.lookup.group(chunk.key) if self._is_lead_in(chunk) else [chunk])]
         chunks = taught or self.select(result)
         answer = quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
         return pointed.point(answer, text, self.retriever.lexical)
@@ -212,9 +214,13 @@ class Engine:
         return self.model.rerank(self.retriever, result) if self.model else result
 
     def _taught_first(self, result: SearchResult, units: tuple[str, ...]) -> SearchResult:
-        """The search with the taught units first (in their order), scored just above the best."""
+        """The search with the taught units first, scored just above the best: in the search's order
+        where it found them (a labelled question names the right units, not which of them answers
+        best: «Hva bør embetsverket gjøre overfor statsråden?» is labelled Utfordring 1 and Anbefaling 1,
+        and search ranks the recommendation first), then the ones it did not find."""
         chunks = [self.retriever.chunk_by_id(u) for u in units]
-        taught = [c for c in chunks if c is not None]
+        rank = {h.chunk.id: n for n, h in enumerate(result.hits)}
+        taught = sorted((c for c in chunks if c is not None), key=lambda c: rank.get(c.id, len(rank)))
         if not taught:
             return result
         top = result.hits[0].score if result.hits else 1.0

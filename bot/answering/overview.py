@@ -56,15 +56,22 @@ def is_overview(text: str, document_words: frozenset[str] = frozenset()) -> bool
     do not count: "Oppsummer rapporten om direktoratene")."""
     lowered = text.lower()
     w = words()
-    found = [o for o in w.overview if o in lowered]
+    # "Hva handler rapporten om?" is an overview; "Hvilken anbefaling handler om tillit?" names its topic
+    # right after "om": a phrase ending in a preposition counts only when no content word follows it.
+    found = [o for o in w.overview if o in lowered
+             and not (o.endswith((" om", " about")) and _content_words(lowered.split(o, 1)[1], w, document_words))]
     if not found:
         return chapter_asked(text) is not None and bool({"om", "about"} & set(_WORD.findall(lowered)))
     rest = lowered
     for o in found:
         rest = rest.replace(o, " ")
-    others = [t for t in _WORD.findall(rest) if t not in w.stopwords and t not in w.document_nouns
-              and t not in document_words and not _SERIES.fullmatch(t) and len(t) > 2]
-    return len(others) <= MAX_OTHER_WORDS
+    return len(_content_words(rest, w, document_words)) <= MAX_OTHER_WORDS
+
+
+def _content_words(text: str, w: Words, document_words: frozenset[str]) -> list[str]:
+    """Words that are neither function words, nor words for a document, nor the document's own name."""
+    return [t for t in _WORD.findall(text) if t not in w.stopwords and t not in w.document_nouns
+            and t not in document_words and not _SERIES.fullmatch(t) and len(t) > 2]
 
 
 def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -> str | None:
