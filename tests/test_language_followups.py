@@ -22,3 +22,14 @@ def test_the_language_of_the_framing(text, lang):
 def test_a_follow_up_that_names_a_language_is_still_a_follow_up(text):
     state = ConversationState((Turn(("d#U4",), "unit", ("d#U4",)),), "nb", "")
     assert resolve(state, text, detect(text)).action == "elaborate"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Tek embetsverket for lite initiativ?", "nn"),  # one English marker ("for") in a Norwegian question
+    ("What is DFØ?", "en"),  # Norwegian letters inside an acronym do not make it Norwegian
+    ("the second one?", "en"), ("Why?", "en"), ("Er embetsverket for defensivt?", "nb"),
+])
+def test_the_language_of_short_and_mixed_messages(text, lang):
+    from bot.answering import language
+
+    assert language.detect(text) == lang
