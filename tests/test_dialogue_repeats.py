@@ -66,6 +66,15 @@ def test_why_without_a_stated_reason_says_so_and_points_to_the_full_report(engin
     assert lines[0] == messages.text("followup_why_none", "nb", label="Utfordring 1")
     assert why.citations[0].id.endswith("#U1") and not quoted_in_full(why, "U1")
     assert messages.text("beyond_summary_url", "nb", url=REPORT_URL) in lines
+    assert messages.text("quick_why", "nb") not in [step.ask for step in why.suggestions]  # no loop
+
+
+def test_elaborate_when_the_summary_says_no_more_does_not_offer_elaborate_again(engine):
+    chat = Chat(engine)
+    chat.say("utfordring 3")
+    more = chat.say("utdyp")
+    assert messages.text("beyond_summary_url", "nb", url=REPORT_URL) in more.text.splitlines()
+    assert more.suggestions and messages.text("quick_more", "nb") not in [step.ask for step in more.suggestions]
 
 
 def test_why_after_the_recommendations_names_the_item_it_takes(engine):

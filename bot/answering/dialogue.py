@@ -164,7 +164,7 @@ class Dialogue:
                           "answer", 1.0)
         label = scope.short_label(targets[0].label)
         answer = quoted(messages.text("followup_why_none", lang, label=label), targets[:1], lang, text, "answer", 1.0)
-        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang))
+        return self._said_all(answer, "quick_why", lang)
 
     def _elaborate(self, targets: list[Chunk], lang: Lang, text: str) -> Answer:
         """The paragraph that says more (only what was not just shown: the units themselves are then
@@ -184,7 +184,14 @@ class Dialogue:
             chunks = targets + [c for c in more if c not in targets]
             return quoted(messages.text("followup_elaborate", lang), chunks, lang, text, "answer", 1.0)
         answer = quoted(messages.text("followup_elaborate_none", lang), targets, lang, text, "answer", 1.0)
-        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang))
+        return self._said_all(answer, "quick_more", lang)
+
+    def _said_all(self, answer: Answer, asked: str, lang: Lang) -> Answer:
+        """The summary says no more: point to the full report, and do not offer the same question again
+        («Utdyp» after «Sammendraget sier ikke mer om dette» would loop)."""
+        again = messages.text(asked, lang)
+        steps = tuple(step for step in next_steps(answer) if step.ask != again)
+        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang), suggestions=steps)
 
     def _is_list(self, targets: list[Chunk]) -> bool:
         """All the recommendations or all the challenges: a follow-up on "them" must say which it takes."""
