@@ -91,6 +91,16 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="module")
+def server(base_settings, engine, tmp_path_factory):
+    """The whole app on a loopback port for one test module (the browser tests), with its own data folder."""
+    from tests.web_helpers import running_server, web_settings
+
+    settings = web_settings(base_settings, tmp_path_factory.mktemp("web"))
+    with running_server(settings, engine) as running:
+        yield running
+
+
 @pytest.fixture
 async def make_client(base_settings, engine, tmp_path):
     """A factory of started test clients of the whole app (web, Slack and Teams routes) on the session's engine."""

@@ -8,17 +8,10 @@ import json
 import pytest
 
 from bot.feedback import open_store
-from tests.web_helpers import browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
+from tests.web_helpers import browser, screenshot, watched_page  # noqa: F401
 
 QUESTION = "Hva bør departementene gjøre overfor underliggende virksomheter?"
 FOLLOW_UP = "Hva mener rapporten om tillit?"
-
-
-@pytest.fixture(scope="module")
-def server(base_settings, engine, tmp_path_factory):
-    settings = web_settings(base_settings, tmp_path_factory.mktemp("web"))
-    with running_server(settings, engine) as running:
-        yield running
 
 
 @pytest.fixture

@@ -11,19 +11,12 @@ import json
 import pytest
 
 from bot import messages
-from tests.web_helpers import browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
+from tests.web_helpers import browser, screenshot, watched_page  # noqa: F401
 
 REFUSED = "Hvem vant fotball-VM i 1994?"
 QUESTION = "Hva bør departementene gjøre overfor underliggende virksomheter?"
 REPORT_URL = "https://dfo.no/rapporter/departementene-i-forersetet-omstilling"
 REPLIES = "#log li.msg.bot:not(.waiting)"
-
-
-@pytest.fixture(scope="module")
-def server(base_settings, engine, tmp_path_factory):
-    settings = web_settings(base_settings, tmp_path_factory.mktemp("web-conversation"))
-    with running_server(settings, engine) as running:
-        yield running
 
 
 def new_page(browser, width: int = 1100, height: int = 900):  # noqa: F811 - the fixture imported above
