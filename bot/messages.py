@@ -126,7 +126,7 @@ _NB: dict[str, str] = {
     "request_too_large": "Forespørselen er større enn {limit} byte.",
     "request_too_slow": "Forespørselen kom ikke fram i tide.",
     "request_broken": "Forespørselen kom ikke fram hel (avbrutt, eller en komprimering som ikke lar seg pakke ut).",
-    # Operator commands (issue 12): purge, backup, restore, migrate-store, terminal chat
+    # Operator commands: purge, backup, restore, migrate-store, terminal chat
     "ops_purged": (
         "Slettet {questions} spørsmålstekster og {comments} kommentarer fra før {before} (UTC) og "
         "{conversations} samtaletilstander; oppbevaringstiden er {days} dager. Stemmer og tellinger er beholdt."
@@ -174,7 +174,7 @@ _NB: dict[str, str] = {
     "config_not_slack_id": "{name} må være en Slack-id (store bokstaver og sifre, f.eks. T0123ABCD), ikke «{value}».",
     "config_bad_database_url": "DATABASE_URL må være tom, sqlite:///STI eller en postgresql://-adresse.",
     "config_bad_hosts": "OMSTILLINGSBOT_ALLOWED_HOSTS må være vertsnavn skilt med komma (uten http:// og port), ikke «{value}».",
-    # Web chat (issue 10)
+    # Web chat
     "web_title": "Omstillingsbot",
     "web_lead": "Spør om rapporten «{title}» ({report}). Jeg svarer med rapportens egne ord og viser hvor svaret står.",
     "web_question_label": "Spørsmålet ditt",
@@ -201,7 +201,7 @@ _NB: dict[str, str] = {
     "web_cross_origin": "Forespørselen kom ikke fra denne siden, så den ble avvist.",
     "web_bad_vote": "Send {{\"answer_id\": \"…\", \"vote\": \"up\" | \"down\" | \"none\"}}.",
     "web_bad_conversation": "Feltet «conversation_id» må være tekst på høyst 128 tegn.",
-    # Owners' dashboard (issue 10): bokmål only, like `omstillingsbot feedback`
+    # Owners' dashboard: bokmål only, like `omstillingsbot feedback`
     "admin_title": "Eiersiden – Omstillingsbot",
     "admin_token": "Tilgangsnøkkel",
     "admin_sign_in": "Logg inn",
@@ -270,10 +270,10 @@ _NB: dict[str, str] = {
     ),
     "admin_session_unknown": "Kunne ikke sjekke innloggingen mot databasen. Prøv igjen om litt.",
     "web_wrong_host": "Denne adressen betjenes ikke her (vertsnavnet er ikke i OMSTILLINGSBOT_ALLOWED_HOSTS).",
-    # Admission control (issue 11)
+    # Admission control
     "busy": "Mange spør akkurat nå, så svaret kommer om litt.",
     "busy_retry": "Mange spør akkurat nå. Prøv igjen om noen sekunder.",
-    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    # Conversations: small talk, follow-ups, the way to the source and to a person
     "smalltalk_greeting": "Hei! Jeg svarer på spørsmål om rapporten «{title}» ({report}), med rapportens egne ord.",
     "smalltalk_thanks": "Bare hyggelig! Spør gjerne om mer.",
     "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",
@@ -463,7 +463,7 @@ _EN: dict[str, str] = {
     "request_too_large": "The request is larger than {limit} bytes.",
     "request_too_slow": "The request did not arrive in time.",
     "request_broken": "The request did not arrive whole (cut off, or compressed in a way that cannot be unpacked).",
-    # Operator commands (issue 12)
+    # Operator commands
     "ops_purged": (
         "Removed {questions} question texts and {comments} comments from before {before} (UTC) and "
         "{conversations} conversation states; the retention period is {days} days. Votes and counts are kept."
@@ -506,7 +506,7 @@ _EN: dict[str, str] = {
     "config_not_choice": "{name} must be one of {choices}, not «{value}».",
     "config_not_url": "{name} must be an http or https address, not «{value}».",
     "config_bad_database_url": "DATABASE_URL must be empty, sqlite:///PATH or a postgresql:// URL.",
-    # Web chat (issue 10)
+    # Web chat
     "web_title": "Omstillingsbot",
     "web_lead": "Ask about the report «{title}» ({report}). I answer in the report's own words and show where the answer comes from.",
     "web_question_label": "Your question",
@@ -534,10 +534,10 @@ _EN: dict[str, str] = {
     "web_bad_vote": "Send {{\"answer_id\": \"…\", \"vote\": \"up\" | \"down\" | \"none\"}}.",
     "web_bad_conversation": "The field «conversation_id» must be text of at most 128 characters.",
     "web_wrong_host": "This address is not served here (the host name is not in OMSTILLINGSBOT_ALLOWED_HOSTS).",
-    # Admission control (issue 11)
+    # Admission control
     "busy": "Many people are asking right now, so the answer will take a moment.",
     "busy_retry": "Many people are asking right now. Please try again in a few seconds.",
-    # Conversations (issue 9): small talk, follow-ups, the way to the source and to a person
+    # Conversations: small talk, follow-ups, the way to the source and to a person
     "smalltalk_greeting": "Hi! I answer questions about the report «{title}» ({report}), in the report's own words.",
     "smalltalk_thanks": "You're welcome! Feel free to ask more.",
     "smalltalk_bye": "Goodbye! Ask about the report any time.",
@@ -652,7 +652,7 @@ _NN: dict[str, str] = {
     "sources": "Kjelder",
     "busy": "Mange spør akkurat no, så svaret kjem om litt.",
     "busy_retry": "Mange spør akkurat no. Prøv igjen om nokre sekund.",
-    # Conversations (issue 9)
+    # Conversations
     "smalltalk_greeting": "Hei! Eg svarar på spørsmål om rapporten «{title}» ({report}), med orda i rapporten.",
     "smalltalk_thanks": "Berre hyggeleg! Spør gjerne om meir.",
     "smalltalk_bye": "Ha det bra! Spør når som helst om rapporten.",

@@ -72,7 +72,7 @@ def build_app(settings: Settings, make_service: Callable[[], ChatService], *,
     if watch_corpus:
         _schedule_rebuilds(app, settings, get_service)
 
-    from bot.web import hosts_only, mount as mount_web  # issue 10: web chat, /api/feedback, /admin, headers, rate limit
+    from bot.web import hosts_only, mount as mount_web  # web chat, /api/feedback, /admin, headers, rate limit
 
     mount_web(app, settings, get_service)
     app.middlewares.append(_body_first(settings))  # after the web guard: a refused request is not read

@@ -141,7 +141,7 @@ class Settings:
     log_level: str = "INFO"
     max_question_chars: int = MAX_QUESTION_CHARS
     max_body_bytes: int = MAX_BODY_BYTES
-    # Feedback (issue: anonymous feedback)
+    # Feedback
     database_url: str = ""  # empty: SQLite file in data_dir
     feedback_secret: str = ""  # empty: generated once and kept in data_dir
     store_questions: bool = True
@@ -160,7 +160,7 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
-    # Operations (issue 12): retention, Slack feedback element, Teams package details
+    # Operations: retention, Slack feedback element, Teams package details
     retention_days: int = DEFAULT_RETENTION_DAYS  # question texts and comments; 0 = never stored
     slack_feedback_buttons: bool = False  # True: Slack's feedback_buttons element instead of two buttons
     teams_developer_name: str = "Omstillingsbot"
@@ -179,7 +179,7 @@ class Settings:
     # Teams local mode (no MicrosoftAppId) on a HOST other than loopback: off unless this is set, since
     # local mode accepts activities without a token (e.g. a container whose port is published to 127.0.0.1 only).
     teams_local_any_host: bool = False
-    # Web chat and owners' dashboard (issue 10)
+    # Web chat and owners' dashboard
     admin_token: str = ""  # empty: no /admin at all (404)
     rate_limit: int = RATE_LIMIT  # browser POSTs per minute per client on /api/ask and /api/feedback; 0: off
     client_rate_limit: int = CLIENT_RATE_LIMIT  # any client's POSTs per minute on the same routes; 0: off
@@ -187,9 +187,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     public_url: str = ""  # where users reach the bot (https://bot.example.no/); its host is allowed
     access_log_client: bool = False  # True: the access log keeps client address, Referer and User-Agent
-    # Admission control (issue 11): questions waiting for the engine before POST /api/ask answers 503.
+    # Admission control: questions waiting for the engine before POST /api/ask answers 503.
     max_queue: int = 100
-    # Conversations (issue 9)
+    # Conversations
     conversation_ttl_hours: float = 24.0  # conversation state older than this is deleted
     contact: str = ""  # an address or URL offered on refusals, after a thumbs-down and beyond the summary
 

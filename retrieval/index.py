@@ -10,7 +10,7 @@ Files in the index folder:
 
 `load_or_build` reuses the folder when the corpus files and the embedder are unchanged and
 rebuilds otherwise. The FAISS index type is chosen by size: exact search (IndexFlatIP) up to
-`EXACT_LIMIT` vectors, where a query costs well under a few milliseconds. Above it (issue 11):
+`EXACT_LIMIT` vectors, where a query costs well under a few milliseconds. Above it:
 4-bit product quantisation with one dimension per sub-quantiser, scanned with FAISS's SIMD
 "fast scan", and the best `REFINE_K_FACTOR` x k candidates re-ranked exactly against the full
 vectors ("PQ384x4fs,RFlat" for e5's 384 dimensions). Measured at 100,000 chunks (`make bench`,

@@ -16,7 +16,7 @@ The signal words are closed classes kept as data in bot/answering/dialogue.json.
 
 An ordinal with an explicit kind word ("den tredje utfordringen", "og nummer to av hovedutfordringene")
 needs no context: it resolves to that unit in any conversation, or none (the engine's own ordinal
-handling, issue 8, gives the same unit). Commands ("anbefaling 2") are always left to the engine.
+handling, gives the same unit). Commands ("anbefaling 2") are always left to the engine.
 After a refusal there is nothing to point back to: a bare signal ("hvorfor det?") gets a request to
 ask the whole question instead of a guess. A bare pronoun question is not a pointer back when it
 names one of the corpus's own topic words ("hva sier den om tillit?", `is_topic`), asks a new fact

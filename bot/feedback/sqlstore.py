@@ -128,7 +128,7 @@ class SqlStore:
 
     def record_answers(self, answers: Sequence[tuple[Answer, Platform]]) -> None:
         """Several answers in one transaction (one commit, one fsync): the service groups the answers
-        of a burst this way (issue 11: 50 commits one after another took most of 180 ms)."""
+        of a burst this way (50 commits one after another took most of 180 ms)."""
         if any(not answer.answer_id for answer, _ in answers):
             raise ValueError("an answer needs an answer_id to be recorded")
         with self._tx(write=True) as run:

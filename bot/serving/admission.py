@@ -5,7 +5,7 @@ answers run one at a time in arrival order (under a burst the first answers go o
 all finishing together).
 
 Why a bound: without one, a burst of requests whose clients have long given up is computed anyway
-and the next real question waits behind all of them (issue 11: 2,000 abandoned requests made the
+and the next real question waits behind all of them (2,000 abandoned requests made the
 next question wait 74 s). A request that may be refused (`POST /api/ask`) is refused at once when
 `max_queue` questions are already waiting (the server answers 503 with Retry-After); one that was
 already acknowledged to a chat platform is always queued (it is answered late, never dropped).

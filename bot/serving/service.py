@@ -205,7 +205,7 @@ class ChatService:
             self._lessons, self._lessons_due = LessonBook(), float("-inf")
 
     async def in_engine_thread(self, fn, *args):
-        """Run `fn(*args)` on the engine's one thread (issue 10: the dashboard re-ranks questions), so
+        """Run `fn(*args)` on the engine's one thread (the dashboard re-ranks questions), so
         nothing uses the engine and its embedder from two threads at once."""
         return await asyncio.wrap_future(self._queue.submit(Question(""), call=lambda: fn(*args)))
 

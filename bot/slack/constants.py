@@ -59,7 +59,7 @@ MAX_BLOCKS = 50
 # After this long without an answer, a "working on it" message is posted and later replaced.
 PROGRESS_AFTER_S = 1.5
 
-# Thread replies and the assistant surface (issue 9)
+# Thread replies and the assistant surface
 TITLE_MAX = 80  # an assistant thread's title: the first words of the question
 MAX_SUGGESTED_PROMPTS = 4  # Slack shows at most four suggested prompts in an assistant thread
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")  # a user mention in message text

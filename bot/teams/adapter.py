@@ -110,7 +110,7 @@ class Rendered(Activity):
     empty shell) and routes it; `_RenderedSerializer` then posts the address merged into the JSON.
     Rebuilding a card as msrest models only for botbuilder to deep-copy, re-read, validate and
     serialise them again cost ~4 ms of the event loop a reply, a third of its time in a burst of 50
-    (issue 11); and msrest's Entity writes only "type", so the citation entity's schema.org fields
+   ; and msrest's Entity writes only "type", so the citation entity's schema.org fields
     needed a model of their own."""
 
     def __init__(self, wire: dict) -> None:
@@ -468,7 +468,7 @@ class TeamsEndpoint:
         self.adapter.on_turn_error = self.bot.on_error
         # Token validation may fetch OpenID metadata with a blocking HTTP call: keep it off the event loop.
         self._auth_pool = ThreadPoolExecutor(c.AUTH_THREADS, thread_name_prefix="teams-auth")
-        self._key_fetch = FetchBreaker()  # issue 11: rate-limits the key-metadata fetch while it fails
+        self._key_fetch = FetchBreaker()  # rate-limits the key-metadata fetch while it fails
         self._http: aiohttp.ClientSession | None = None  # made on the first request, inside the running loop
         self._clients: OrderedDict = OrderedDict()
 

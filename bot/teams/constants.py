@@ -98,6 +98,6 @@ COMMAND_TITLE_MAX = 32
 COMMAND_DESCRIPTION_MAX = 128
 DEVELOPER_NAME_MAX = 32
 
-# Conversations (issue 9): quick replies under answers in personal chats, prompt starters in the manifest.
+# Conversations: quick replies under answers in personal chats, prompt starters in the manifest.
 MAX_QUICK_REPLIES = 4
 PROMPT_STARTERS = 3  # example questions first in the personal scope's command list (messages prompt_starter_n)
