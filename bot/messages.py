@@ -359,14 +359,14 @@ _EN: dict[str, str] = {
     "answer_intro_doc": "This is what {source} says (quoted in Norwegian):",
     "answer_intro_docs": "This is what the documents say (quoted in Norwegian):",
     "answer_from_doc": "From {source}:",
-    "answer_intro_about_doc": "About {source}:",
+    "answer_intro_about_doc": "About {source} (the facts as the report's page gives them, in Norwegian):",
     "overview_intro": "The summary of {source} (quoted in Norwegian):",
     "abstain_library": (
         "The documents I draw on ({sources}) do not cover that, so I cannot answer it. "
         "I only answer in the documents' own words. Type «about» to see them, or «help»."
     ),
     "answer_intro": "This is what the report says (quoted in Norwegian):",
-    "answer_intro_about": "About the report:",
+    "answer_intro_about": "About the report (the facts as its page gives them, in Norwegian):",
     "answer_intro_all_recommendations": "The report's main recommendation and its three recommendations (quoted in Norwegian):",
     "answer_intro_all_challenges": "The report sees four main challenges (quoted in Norwegian):",
     "abstain": (
@@ -388,7 +388,7 @@ _EN: dict[str, str] = {
     "about": "«{title}» – {report}, published by {publishers}. Updated {updated}. Topics: {topics}.",
     "recommendations": "The report's main recommendation and its three recommendations:",
     "challenges": "The report sees four main challenges:",
-    "unit": "From the report:",
+    "unit": "From the report (quoted in Norwegian):",
     "keyword_match": "The best match for «{keyword}»:",
     "keyword_none": "No {kind} is about «{keyword}». Type «{command}» to see them all.",
     "out_of_range": "The report has {kind} 1–{count}. Type e.g. «{command} 1», or «{plural}» to see them all.",

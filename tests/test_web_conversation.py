@@ -64,6 +64,14 @@ def test_the_start_page_names_the_documents_with_a_link_to_the_full_report(page,
     assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
 
 
+def test_the_facts_about_the_report_are_shown_once_not_offered_again_as_a_quote(page, server):
+    page.goto(server.url + "/")
+    ask(page, "om")
+    reply = page.locator(REPLIES).last
+    assert "Difi og DFØ" in reply.locator(".answer").inner_text()
+    assert reply.locator(".source details").count() == 0
+
+
 def test_a_refusal_links_the_full_report_and_its_next_steps_ask_in_the_same_conversation(browser, server):  # noqa: F811
     page = new_page(browser, 360, 780)
     try:

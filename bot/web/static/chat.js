@@ -201,9 +201,11 @@
     }
     head.append(el("span", "num", mark), info);
     li.append(head);
-    // The quote is offered only where the answer did not already show it in full.
+    // The quote is offered only where the answer did not already show it in full. The facts about a
+    // report ("<doc>#meta", made from its front matter) are shown as facts, never as a quote.
     const text = String(citation.text || "");
-    if (text && !answerText.includes(squeeze(text))) {
+    const facts = String(citation.id || "").endsWith("#meta");
+    if (text && !facts && !answerText.includes(squeeze(text))) {
       const details = el("details");
       const quote = el("blockquote");
       appendRich(quote, text, citation.focus ? [citation.focus] : []);
