@@ -112,3 +112,13 @@ def test_turns_remember_what_they_quoted_in_full_and_old_rows_still_load():
     assert ConversationState.from_stored(state.to_stored()) == state
     old = StoredConversation(turns='[{"ids": ["d#A2"], "kind": "unit"}]', last_kind="unit", lang="nb", question="q")
     assert ConversationState.from_stored(old).turns == (Turn(("d#A2",), "unit"),)
+
+
+def test_an_overview_that_quotes_list_lead_ins_offers_the_lists(engine):
+    chat = Chat(engine)
+    overview = chat.say("Kan du oppsummere rapporten?")
+    assert any(c.id.endswith("#U") for c in overview.citations)  # «Vi ser fire hovedutfordringer:» alone
+    asks = [step.ask for step in overview.suggestions]
+    assert messages.text("quick_all_challenges_cmd", "nb") in asks and messages.text("quick_why", "nb") not in asks
+    listed = chat.say(messages.text("quick_all_challenges_cmd", "nb"))
+    assert [c.id.split("#")[1] for c in listed.citations] == ["U1", "U2", "U3", "U4"]

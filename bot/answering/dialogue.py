@@ -186,6 +186,17 @@ class Dialogue:
         answer = quoted(messages.text("followup_elaborate_none", lang), targets, lang, text, "answer", 1.0)
         return self._said_all(answer, "quick_more", lang)
 
+    def _lists_not_shown(self, answer: Answer) -> tuple[NextStep, ...]:
+        """An answer that quotes a list's lead-in without the list («Vi ser fire hovedutfordringer:» in
+        «oppsummer rapporten») offers that list as its next step."""
+        retriever = self.lookup.retriever
+        cited = {c.id for c in answer.citations}
+        lead_ins = [self._by_id[i] for i in cited if i in self._by_id and retriever.role(self._by_id[i]).lead_in]
+        missing = [c for c in lead_ins if not {m.id for m in retriever.members(c)} <= cited]
+        order = {c.id: n for n, c in enumerate(answer.citations)}
+        steps = (self.near.lead_in_step(c, answer.lang) for c in sorted(missing, key=lambda c: order[c.id]))
+        return tuple(step for step in steps if step is not None)
+
     def _said_all(self, answer: Answer, asked: str, lang: Lang) -> Answer:
         """The summary says no more: point to the full report, and do not offer the same question again
         («Utdyp» after «Sammendraget sier ikke mer om dette» would loop)."""
@@ -267,7 +278,7 @@ class Dialogue:
         elif answer.kind == "help" and commands.parse(answer.question).name == "help" and self.holdings:
             answer = replace(answer, text=answer.text + "\n" + self.scope(answer.lang))
         if not answer.suggestions:
-            answer = replace(answer, suggestions=next_steps(answer))
+            answer = replace(answer, suggestions=self._lists_not_shown(answer) or next_steps(answer))
         if self.urls and answer.citations:
             citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)

@@ -101,6 +101,10 @@ class NearSteps:
                 break
         return tuple(out)
 
+    def lead_in_step(self, chunk: Chunk, lang: Lang) -> NextStep | None:
+        """The next step that shows the list a lead-in introduces (its command, or a question that quotes it)."""
+        return self._step(chunk, lang)
+
     def _step(self, chunk: Chunk, lang: Lang) -> NextStep | None:
         if not chunk.key or is_fact_sheet(chunk):
             return None
