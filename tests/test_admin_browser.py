@@ -97,6 +97,7 @@ def test_owner_marks_one_question_not_covered_and_teaches_another_answered_at_on
     first, second = servers
     page.goto(first.url + "/")
     assert ask(page, REFUSED)["abstained"]
+    assert ask(page, "Hvem vant fotball-VM i 1994?")["abstained"]
     assert not ask(page, "Hva sier rapporten om lønn og arbeidstid?")["abstained"]  # wrongly answered today
 
     sign_in(page, first.url)
@@ -110,6 +111,11 @@ def test_owner_marks_one_question_not_covered_and_teaches_another_answered_at_on
         row = page.locator("table.suggestions tr", has_text="lønn og arbeidstid")
     row.get_by_role("button", name="Dekkes ikke av rapporten").click()
     assert "er merket som ikke dekket av rapporten" in page.get_by_role("status").inner_text()
+    # A rightly refused question is confirmed the same way, and marked as taught.
+    refused = page.locator("table.suggestions tr", has_text="fotball-VM")
+    refused.get_by_role("button", name="Dekkes ikke av rapporten").click()
+    refused = page.locator("table.suggestions tr", has_text="fotball-VM")
+    assert "dekkes ikke" in refused.locator(".lesson").inner_text()
 
     row = page.locator("table.suggestions tr", has_text=REFUSED)
     assert row.locator("td.now").inner_text() == "Ubesvart"
