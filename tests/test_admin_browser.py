@@ -9,7 +9,8 @@ import time
 import pytest
 
 from tests.test_web_browser import ask
-from tests.web_helpers import ADMIN_TOKEN, browser, running_server, screenshot, watched_page, web_settings  # noqa: F401
+from tests.web_helpers import (ADMIN_TOKEN, browser, running_server, screenshot, screenshot_path,  # noqa: F401
+                               watched_page, web_settings)
 
 SEED = (
     ("Hva er rapportens hovedanbefaling?", ("up", "up", "down")),
@@ -131,6 +132,8 @@ def test_owner_marks_one_question_not_covered_and_teaches_another_answered_at_on
     chart = page.locator("figure.chart img")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     screenshot(page, "admin-teach")
+    page.locator(".alert").screenshot(path=str(screenshot_path("admin-teach-notice")))
+    page.locator(".teach-section").screenshot(path=str(screenshot_path("admin-teach-section")))
 
     for server in (first, second):  # the instance taught, and one that only shares the database
         page.goto(server.url + "/")

@@ -99,8 +99,12 @@ def watched_page(browser, width: int = 1100, height: int = 900):
     return page
 
 
-def screenshot(page, name: str, full_page: bool = True) -> Path:
+def screenshot_path(name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    return SCREENSHOTS / f"{name}.png"
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    path = screenshot_path(name)
     page.screenshot(path=str(path), full_page=full_page)
     return path
