@@ -95,3 +95,12 @@ def test_the_facts_about_the_report_offer_the_lists_not_why(engine):
     answer, _ = reply(dialogue(engine), "om")
     assert [s.ask for s in answer.suggestions] == [messages.text("quick_all_recommendations_cmd", "nb"),
                                                     messages.text("quick_all_challenges_cmd", "nb")]
+
+
+def test_an_english_refusal_names_its_numbered_next_steps_in_english(engine):
+    answer, _ = reply(dialogue(engine), "Which ministries performed worst in the survey?")
+    assert answer.abstained and answer.suggestions
+    numbered = [s for s in answer.suggestions if s.ask.split()[0] in ("recommendation", "challenge",
+                                                                      "recommendations", "challenges")]
+    assert numbered, answer.suggestions
+    assert all(s.label.split()[0] in ("Recommendation", "Challenge", "All") for s in numbered)

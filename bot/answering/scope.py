@@ -111,10 +111,15 @@ class NearSteps:
         label = _button_text(chunk.label or chunk.key)
         for prefix, word in (("A", "recommendation"), ("U", "challenge")):
             units = self.units(prefix)
+            # The numbered units and their lists are named in the asker's language («Challenge 2»); the
+            # heading itself is the report's Norwegian.
             if chunk in units:
-                return NextStep(label, messages.text(f"quick_{word}_cmd", lang, n=units.index(chunk) + 1))
+                n = units.index(chunk) + 1
+                named = messages.text(f"quick_{word}", lang, n=n) if lang == "en" else label
+                return NextStep(named, messages.text(f"quick_{word}_cmd", lang, n=n))
             if chunk.key == self.group_keys.get(prefix) and units and chunk.doc == units[0].doc:
-                return NextStep(label, messages.text(f"quick_all_{word}s_cmd", lang))
+                named = messages.text(f"quick_all_{word}s", lang) if lang == "en" else label
+                return NextStep(named, messages.text(f"quick_all_{word}s_cmd", lang))
         asks = self._examples.get(chunk.id, [])[:2] + [messages.text("ask_about", lang, label=short_label(chunk.label))]
         for ask in asks:
             if self._answers_with(ask, chunk):
