@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.conversation import ConversationState, Resolution, Turn, conversation_id_error, resolve
-from bot.answering.smalltalk import classify
+from bot.answering.smalltalk import SmallTalk, classify
 
 DOC = "difi-rapport-2019-3"
 RECOMMENDATIONS = Turn(tuple(f"{DOC}#{k}" for k in ("H", "A1", "A2", "A3")), "recommendations")
@@ -185,3 +185,20 @@ def test_a_shift_with_words_the_corpus_never_uses_is_marked_foreign():
 def test_a_demonstrative_before_the_document_is_a_question_of_its_own(text):
     assert resolve(None, text, "nb").action == "ask"
     assert resolve(state(A2), text, "nb").action == "ask"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("God dag. Eg er direktør i eit underliggjande direktorat.", "nn"),
+    ("Hei! Jeg er seniorrådgiver i et departement.", "nb"),
+    ("Hi, I am a journalist writing about the report.", "en"),
+])
+def test_a_greeting_with_a_self_introduction_and_no_question_is_a_greeting(text, lang):
+    assert classify(text) == SmallTalk("greeting", lang)
+
+
+@pytest.mark.parametrize("text", [
+    "Hei, jeg er ny og lurer på hva rapporten sier om tillit", "Hei. Jeg er seniorrådgiver. Hva sier rapporten om tillit?",
+    "Jeg er seniorrådgiver i et departement.", "Eg er direktør. Rapporten er urettferdig mot etatane.",
+])
+def test_an_introduction_with_a_question_or_without_a_greeting_is_not_small_talk(text):
+    assert classify(text) is None

@@ -1,7 +1,9 @@
 """Small talk: greetings, thanks, goodbyes, "who are you?", "what can you do?" in bokmål, nynorsk and English.
 
 A message is small talk only when it is nothing but such phrases (plus a few fillers such as
-"og", "så", "ok"): "hei, hva sier anbefaling 2?" is a question and goes to the engine. The reply
+"og", "så", "ok"): "hei, hva sier anbefaling 2?" is a question and goes to the engine. A greeting
+with the asker introducing themselves and asking nothing ("God dag. Eg er direktør i eit
+underliggjande direktorat.") is a greeting too: its words are about the asker, not the report. The reply
 is short, in the user's language, never a refusal and never report content; all but goodbyes
 offer two or three questions the user could ask, as next steps. The phrases live in bot/answering/dialogue.json.
 """
@@ -47,13 +49,66 @@ def _phrases() -> tuple[dict[tuple[str, ...], list[tuple[Category, Lang]]], froz
     return table, frozenset(data["fillers"]), longest
 
 
+@dataclass(frozen=True)
+class _Introductions:
+    starts: dict[tuple[str, ...], Lang]
+    question_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _introductions() -> _Introductions:
+    data = json.loads(resources.files("bot.answering").joinpath("dialogue.json").read_text(encoding="utf-8"))
+    starts = {tuple(_TOKEN.findall(p.lower())): lang for lang, phrases in data["smalltalk_introductions"].items()
+              for p in phrases}
+    return _Introductions(starts, frozenset(data["smalltalk_question_words"]))
+
+
+MAX_INTRODUCTION_WORDS = 30
+_SENTENCE_END = re.compile(r"[.!\n]+")
+
+
+def _introduction(text: str, default_lang: Lang) -> SmallTalk | None:
+    """A greeting and a self-introduction, with no question: each sentence a greeting, a greeting and
+    «jeg er …»/«eg er …»/«I am …», or only the latter; at least one of each; no question mark, no question word."""
+    intro = _introductions()
+    words = _TOKEN.findall(text.lower())
+    if "?" in text or not words or len(words) > MAX_INTRODUCTION_WORDS or intro.question_words & set(words):
+        return None
+    table, _, longest = _phrases()
+    greeted: Lang | None = None
+    introduced: Lang | None = None
+    for sentence in (s for s in _SENTENCE_END.split(text) if s.strip()):
+        tokens = _TOKEN.findall(sentence.lower())
+        size = next((n for n in range(min(longest, len(tokens)), 0, -1)
+                     if any(c == "greeting" for c, _ in table.get(tuple(tokens[:n]), ()))), 0)
+        if size:
+            greeted = greeted or next(lg for c, lg in table[tuple(tokens[:size])] if c == "greeting")
+        rest = tokens[size:]
+        if not rest:
+            continue
+        lang = next((lg for start, lg in intro.starts.items() if tuple(rest[:len(start)]) == start), None)
+        if lang is None:
+            return None
+        introduced = introduced or lang
+    if greeted is None or introduced is None:
+        return None
+    return SmallTalk("greeting", introduced)
+
+
 def classify(text: str, default_lang: Lang = "nb") -> SmallTalk | None:
     """The small-talk category and language of a message made only of small-talk phrases, else None."""
     stripped = text.strip()
     if stripped in ("+", "-"):
         return SmallTalk("sign", default_lang)
     words = _TOKEN.findall(stripped.lower())
-    if not words or len(words) > 10:
+    if not words:
+        return None
+    return _phrases_only(words, default_lang) or _introduction(stripped, default_lang)
+
+
+def _phrases_only(words: list[str], default_lang: Lang) -> SmallTalk | None:
+    """Nothing but small-talk phrases and fillers."""
+    if len(words) > 10:
         return None
     table, fillers, longest = _phrases()
     found: list[tuple[Category, Lang]] = []
