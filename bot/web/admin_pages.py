@@ -17,7 +17,8 @@ from bot.feedback.report import HEADINGS
 from bot.feedback.base import NOT_COVERED
 from bot.feedback.summary import Group, Summary
 from bot.answering.teaching import Suggestion
-from bot.web.pages import _header, _page, e
+from bot.web.pages import e, page_frame, page_header
+
 
 def _a(key: str, **values: object) -> str:
     return messages.text(key, "nb", **values)
@@ -25,7 +26,7 @@ def _a(key: str, **values: object) -> str:
 
 def login_page(error: bool = False) -> str:
     alert = f'<p class="alert error" role="alert">{e(_a("admin_wrong_token"))}</p>' if error else ""
-    body = f"""{_header(_a("admin_title"))}
+    body = f"""{page_header(_a("admin_title"))}
 <main class="wrap narrow">
 <h1>{e(_a("admin_sign_in"))}</h1>
 <p class="lead">{e(_a("admin_sign_in_lead"))}</p>
@@ -36,7 +37,7 @@ def login_page(error: bool = False) -> str:
 <button type="submit" class="primary">{e(_a("admin_sign_in"))}</button>
 </form>
 </main>"""
-    return _page("nb", _a("admin_title"), body)
+    return page_frame("nb", _a("admin_title"), body)
 
 
 # The owners work in Norway: times and weeks are shown as they read them, not in UTC or ISO notation.
@@ -177,7 +178,7 @@ def dashboard_page(summary: Summary | None, rows: Sequence[Suggestion], notice: 
 {_table(HEADINGS["by_platform"], summary.by_platform)}
 </section>
 <section aria-labelledby="worst-heading"><h2 id="worst-heading">{e(HEADINGS["worst"])}</h2>{_worst(summary)}</section>"""
-    body = f"""{_header(_a("admin_title"), sign_out)}
+    body = f"""{page_header(_a("admin_title"), sign_out)}
 <main class="wrap wide">
 <h1>{e(HEADINGS["title"].format(title=messages.REPORT_TITLE, report=messages.REPORT_ID))}</h1>
 {alert}
@@ -188,4 +189,4 @@ def dashboard_page(summary: Summary | None, rows: Sequence[Suggestion], notice: 
 {_teach_table(rows)}
 </section>
 </main>"""
-    return _page("nb", _a("admin_title"), body, body_class="admin")
+    return page_frame("nb", _a("admin_title"), body, body_class="admin")

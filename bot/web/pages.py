@@ -39,7 +39,7 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _page(lang: str, title: str, body: str, script: str = "", body_class: str = "") -> str:
+def page_frame(lang: str, title: str, body: str, script: str = "", body_class: str = "") -> str:
     script_tag = f'\n<script src="/static/{e(script)}" defer></script>' if script else ""
     return (
         "<!doctype html>\n"
@@ -53,7 +53,7 @@ def _page(lang: str, title: str, body: str, script: str = "", body_class: str = 
     )
 
 
-def _header(title: str, extra: str = "") -> str:
+def page_header(title: str, extra: str = "") -> str:
     return (
         '<header class="top"><div class="wrap top-row">'
         f'<p class="brand"><span class="mark" aria-hidden="true"></span>{e(title)}</p>{extra}'
@@ -126,7 +126,7 @@ def chat_page(lang: Lang, max_chars: int, privacy: str = "", holdings: Sequence[
         f"</dt><dd>{e(t(key))}</dd></div>"
         for word, key in COMMANDS["en" if lang == "en" else "nb"]
     )
-    body = f"""{_header(t("web_title"))}
+    body = f"""{page_header(t("web_title"))}
 <main id="chat" class="wrap" data-lang="{e(lang)}" {data}>
 <h1 class="visually-hidden">{e(t("web_title"))}</h1>
 <p class="lead">{e(t("web_lead"))}</p>
@@ -155,4 +155,4 @@ def chat_page(lang: Lang, max_chars: int, privacy: str = "", holdings: Sequence[
 {privacy}
 </main>
 <footer class="foot"><div class="wrap">{e(t("web_footer"))}</div></footer>"""
-    return _page(lang, t("web_title"), body, script="chat.js")
+    return page_frame(lang, t("web_title"), body, script="chat.js")
