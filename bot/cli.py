@@ -333,7 +333,7 @@ def _suggestions(settings: Settings) -> int:
     store = open_store(settings)
     engine = _engine(settings)
     try:
-        engine.learn_all([(lesson.question, lesson.unit) for lesson in store.lessons() if lesson.question])
+        _apply_lessons(engine, store)
         found = suggestions(store, engine)
     finally:
         store.close()
@@ -342,6 +342,13 @@ def _suggestions(settings: Settings) -> int:
     if not found:
         print("Ingen ubesvarte eller nedstemte spørsmål.")
     return 0
+
+
+def _apply_lessons(engine, store) -> None:
+    """The owners' lessons in the store, applied as a serving instance applies them (bot/serving/lessons.py)."""
+    from bot.serving.lessons import LessonBook
+
+    engine.learn_all([(lesson.question, lesson.unit) for lesson in LessonBook().fresh(store.lessons())])
 
 
 def _teach(settings: Settings, args) -> int:
@@ -354,10 +361,11 @@ def _teach(settings: Settings, args) -> int:
     if not args.export and (not args.question or not args.key):
         print(messages.text("teach_usage"), file=sys.stderr)
         return 2
-    bad = None if args.export else teaching.refused_character(args.question)
-    if bad is not None:  # before the engine is built: refused at once
-        print(messages.text("teach_failed", error=messages.text("teach_bad_character", code=f"U+{ord(bad):04X}")),
-              file=sys.stderr)
+    try:
+        if not args.export:
+            teaching.check_characters(args.question)  # before the engine is built: refused at once
+    except teaching.TeachRefused as exc:
+        print(messages.text("teach_failed", error=exc), file=sys.stderr)
         return 2
     store = open_store(settings)
     try:
@@ -367,7 +375,7 @@ def _teach(settings: Settings, args) -> int:
             print(messages.text("teach_exported", written=written, kept=kept, corpus=settings.corpus_dir))
             return 0
         store.save_lesson(teaching.lesson(engine, args.question, args.key))
-        engine.learn_all([(lesson.question, lesson.unit) for lesson in store.lessons() if lesson.question])
+        _apply_lessons(engine, store)
     except (KeyError, ValueError, StoreUnavailable) as exc:
         print(messages.text("teach_failed", error=exc), file=sys.stderr)
         return 2

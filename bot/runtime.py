@@ -150,11 +150,12 @@ def build_dialogue(settings: Settings, engine: Engine):
     """Follow-ups, small talk, citation URLs, what the bot holds (help, greetings, refusals) and the
     contact line over `engine`: a document's `contact:` unless OMSTILLINGSBOT_CONTACT is set."""
     from bot.answering.conversation import load_relations
-    from bot.answering.dialogue import Dialogue, load_source_urls
+    from bot.answering.dialogue import Dialogue
     from bot.answering.holdings import holdings
 
-    return Dialogue(engine, load_relations(settings.corpus_dir), settings.contact, load_source_urls(settings.corpus_dir),
-                    holdings(engine, settings.corpus_dir))
+    # The holdings carry each document's `url:` from its front matter: no second read of it for `urls`.
+    return Dialogue(engine, load_relations(settings.corpus_dir), settings.contact,
+                    holdings=holdings(engine, settings.corpus_dir))
 
 
 def build_service(settings: Settings, engine: Engine | None = None) -> ChatService:
@@ -170,7 +171,8 @@ def build_service(settings: Settings, engine: Engine | None = None) -> ChatServi
         raise StartupError(str(exc)) from exc
     embedder = engine.retriever.embedder
     # Cached answers are valid only for this engine: the cache is emptied when a rebuilt one takes over.
-    identity = f"{corpus_hash(settings.corpus_dir)}:{embedder.id}"
+    # The engine knows which corpus it was built from (hashing every corpus file again cost a cold start).
+    identity = f"{getattr(engine, 'corpus_hash', '') or corpus_hash(settings.corpus_dir)}:{embedder.id}"
     return ChatService(engine, open_store(settings), secret, max_queue=settings.max_queue,
                        prime=getattr(embedder, "prime", None), cost=getattr(embedder, "query_cost", None),
                        cache_identity=identity, dialogue=build_dialogue(settings, engine),

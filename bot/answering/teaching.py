@@ -67,6 +67,13 @@ def refused_character(question: str) -> str | None:
     return None
 
 
+def check_characters(question: str) -> None:
+    """Raise TeachRefused, with the owner's message, for a question with a character that may not be kept."""
+    bad = refused_character(question)
+    if bad is not None:
+        raise TeachRefused(messages.text("teach_bad_character", code=f"U+{ord(bad):04X}"))
+
+
 @dataclass(frozen=True)
 class UnitChoice:
     id: str  # chunk id
@@ -93,9 +100,7 @@ def question_key(question: str) -> str:
 def lesson(engine, question: str, unit: str) -> Lesson:
     """An owner's verdict as stored: `unit` is a chunk id, NOT_COVERED or IGNORED. Raises KeyError for
     an unknown unit, ValueError for an empty question and TeachRefused for characters that may not be kept."""
-    bad = refused_character(question)
-    if bad is not None:
-        raise TeachRefused(messages.text("teach_bad_character", code=f"U+{ord(bad):04X}"))
+    check_characters(question)
     if not " ".join(question.split()):
         raise ValueError(messages.text("teach_empty"))
     if unit in (NOT_COVERED, IGNORED):
@@ -187,9 +192,7 @@ def teach(corpus_dir: Path, question: str, key: str, doc: str | None = None) -> 
     (`refused_character`). Teaching the same question twice changes nothing. Teaches are serialised
     across threads and processes, and the file is replaced atomically, so a reader never sees half a
     file and no concurrent teach loses another's line."""
-    bad = refused_character(question)
-    if bad is not None:
-        raise TeachRefused(messages.text("teach_bad_character", code=f"U+{ord(bad):04X}"))
+    check_characters(question)
     # One line, and no comment markers: a "<!--" here and a "-->" in a later question would otherwise
     # make the Markdown loader drop the report text between them.
     text = " ".join(question.replace("<!--", " ").replace("-->", " ").split())[:MAX_EXAMPLE_CHARS]

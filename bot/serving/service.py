@@ -81,9 +81,8 @@ class ChatService:
         # pool and writes on the group-commit threads, never behind answers. No cache identity (tests
         # with a stand-in engine): no answer cache.
         cache = AnswerCache(cache_identity) if cache_identity else None
-        responder = _Alone(dialogue, engine) if dialogue is not None else engine
-        self._queue = EngineQueue(responder, max_queue, prime=prime, cache=cache, fresh_id=new_answer_id,
-                                  cost=cost)
+        self._queue = EngineQueue(_responder(engine, dialogue), max_queue, prime=prime, cache=cache,
+                                  fresh_id=new_answer_id, cost=cost)
         self._repeats = RecentAnswers()
         self._lessons = LessonBook()
         self._lessons_due = float("-inf")
@@ -192,7 +191,7 @@ class ChatService:
         server when the corpus changes): no answer is half from the old, half from the new; cached
         answers go; the owners' lessons are applied to the new engine before its first answer."""
         embedder = engine.retriever.embedder
-        responder = _Alone(dialogue, engine) if dialogue is not None else engine
+        responder = _responder(engine, dialogue)
 
         def swap() -> None:
             self._queue.swap(responder, getattr(embedder, "prime", None), getattr(embedder, "query_cost", None))
@@ -380,6 +379,11 @@ class ChatService:
 
 def _always() -> bool:
     return True
+
+
+def _responder(engine: Responder, dialogue: Dialogue | None) -> Responder:
+    """What the engine queue asks: the dialogue around the engine when there is one (follow-ups, small talk)."""
+    return _Alone(dialogue, engine) if dialogue is not None else engine
 
 
 async def _nothing() -> None:
