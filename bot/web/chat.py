@@ -1,7 +1,7 @@
 """The web chat's routes: the page at `GET /` and votes at `POST /api/feedback`.
 
-The page names the documents the bot answers from (`holdings`, once the engine is ready; while it
-starts, the page says so instead of waiting for it).
+The page names the documents the bot answers from (the dialogue's `holdings`, once the engine is ready;
+while it starts, the page says so instead of waiting for it).
 
 Questions go to the existing `POST /api/ask` (bot/server.py) with the tab's `conversation_id`.
 A voter is an anonymous random id in an HttpOnly, SameSite=Strict cookie that only this browser
@@ -24,7 +24,7 @@ from aiohttp import web
 from bot import messages
 from bot.serving import safejson
 from bot.answering.compose import is_answer_id
-from bot.answering.holdings import Holding, holdings
+from bot.answering.holdings import Holding
 from bot.settings import Settings
 from bot.web.language import preferred_lang
 from bot.web.limits import VoterBound
@@ -42,44 +42,28 @@ PAGE_WAIT_S = 1.0
 log = logging.getLogger(__name__)
 
 
-class HoldingsCache:
-    """`holdings()` for the page, worked out once per index: it walks every chunk and reads the corpus's
-    front matter, which need not happen on every page view. A new retriever (or more chunks) is a new index."""
-
-    def __init__(self, corpus_dir) -> None:
-        self.corpus_dir = corpus_dir
-        self._key: tuple[object, int] | None = None
-        self._value: tuple[Holding, ...] = ()
-
-    async def get(self, get_service) -> tuple[Holding, ...] | None:
-        """The documents, or None while the engine is not ready (or failed: /healthz and the log say why)."""
-        try:
-            service = await asyncio.wait_for(get_service(), PAGE_WAIT_S)
-        except TimeoutError:
-            return None
-        except Exception as exc:  # noqa: BLE001 - a failed start must not take the page down with it
-            log.debug("engine not available for the page: %s", type(exc).__name__)
-            return None
-        engine = getattr(service, "engine", None)
-        retriever = getattr(engine, "retriever", None)
-        if retriever is None:  # a stand-in engine (tests) knows no documents
-            return ()
-        key = (retriever, len(retriever.chunks))
-        if self._key is None or self._key[0] is not key[0] or self._key[1] != key[1]:
-            self._value = await asyncio.to_thread(holdings, engine, self.corpus_dir)
-            self._key = key
-        return self._value
+async def documents(get_service) -> tuple[Holding, ...] | None:
+    """What the bot holds, as its dialogue says it (built with the engine, and again with a rebuilt one);
+    None while the engine is not ready (or failed: /healthz and the log say why)."""
+    try:
+        service = await asyncio.wait_for(get_service(), PAGE_WAIT_S)
+    except TimeoutError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - a failed start must not take the page down with it
+        log.debug("engine not available for the page: %s", type(exc).__name__)
+        return None
+    dialogue = getattr(service, "dialogue", None)
+    return dialogue.holdings if dialogue is not None else ()  # a stand-in engine (tests) knows no documents
 
 
 def mount_chat(app: web.Application, settings: Settings, get_service) -> None:
     voters = VoterBound()
-    held = HoldingsCache(settings.corpus_dir)
 
     async def page(request: web.Request) -> web.Response:
         lang = preferred_lang(request.headers.get("Accept-Language", ""))
         privacy = privacy_line(lang, settings.retention_days, settings.store_questions, settings.privacy_url)
-        documents = await held.get(get_service)
-        return web.Response(text=chat_page(lang, settings.max_question_chars, privacy, documents),
+        held = await documents(get_service)
+        return web.Response(text=chat_page(lang, settings.max_question_chars, privacy, held),
                             content_type="text/html",
                             headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"})
 
