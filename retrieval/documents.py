@@ -66,7 +66,8 @@ def load_document(path: Path) -> Document:
     return _load_text(path, raw)
 
 
-def _front_matter(raw: str) -> tuple[dict[str, str], str]:
+def front_matter(raw: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's front matter (lower-case names) and the text after it."""
     if not raw.startswith("---\n"):
         return {}, raw
     end = raw.find("\n---", 4)
@@ -147,7 +148,7 @@ def _about_block(title: str, meta: dict[str, str]) -> Block:
 
 
 def _load_markdown(path: Path, raw: str) -> Document:
-    meta, body = _front_matter(raw)
+    meta, body = front_matter(raw)
     body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
     blocks: list[Block] = []
     headings: list[tuple[int, str, str]] = []  # (level, text, key)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.documents import slug
+from retrieval import documents
 
 MARKDOWN = (".md", ".markdown")
 
@@ -30,23 +30,14 @@ class Holding:
 
 
 def front_matter(corpus_dir: Path) -> dict[str, dict[str, str]]:
-    """doc id -> its front matter (lower-case names), for the corpus's Markdown files that have one.
-    Reads only up to the closing `---`, so it is cheap on every start."""
+    """doc id -> its front matter (lower-case names), for the corpus's Markdown files that have one,
+    read as the index reads it (retrieval/documents.py)."""
     found: dict[str, dict[str, str]] = {}
     for path in sorted(Path(corpus_dir).rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in MARKDOWN:
-            continue
-        with path.open(encoding="utf-8", errors="replace") as f:
-            if f.readline().strip() != "---":
-                continue
-            meta: dict[str, str] = {}
-            for line in f:
-                if line.strip() == "---":
-                    found[slug(path.stem)] = meta
-                    break
-                name, sep, value = line.partition(":")
-                if sep and value.strip():
-                    meta[name.strip().lower()] = value.strip()
+        if path.is_file() and path.suffix.lower() in MARKDOWN:
+            meta, _ = documents.front_matter(path.read_text(encoding="utf-8", errors="replace"))
+            if meta:
+                found[documents.slug(path.stem)] = meta
     return found
 
 
