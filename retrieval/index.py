@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 50_000
 REFINE_K_FACTOR = 4.0  # candidates re-ranked exactly per result wanted (recall 1.000 at 100k; 2 gave 0.99)
-FORMAT_VERSION = 3  # 3: the fact sheet made from front matter says the year of publication
+FORMAT_VERSION = 4  # 4: sentence passages read with their neighbours (retrieval/passages.py)
 # Data files beside the documents that change what the index means (lexicon, labelled questions).
 DATA_SUFFIXES = (".json", ".jsonl")
 

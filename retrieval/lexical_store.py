@@ -35,6 +35,7 @@ def code_version() -> str:
     digest = hashlib.sha256()
     for module in (lexical_module, text_module):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(text_module.BASE_LEXICON.read_bytes())
     return digest.hexdigest()[:16]
 
 

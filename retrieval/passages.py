@@ -25,7 +25,8 @@ def build_passages(documents: Sequence[Document], chunks: Sequence[Chunk]) -> li
         passages.append(Passage(position, "unit", chunk.search_text()))
         parts = sentences(chunk.text)
         if len(parts) > 1:
-            passages.extend(Passage(position, "sentence", s) for s in parts)
+            passages.extend(Passage(position, "sentence", " ".join(parts[max(0, i - 1): i + 2]))
+                            for i in range(len(parts)))
         if chunk.key:
             first_by_key.setdefault((chunk.doc, chunk.key), position)
     for doc in documents:

@@ -87,6 +87,10 @@ STOP = {
 }
 
 LEXICON_FILE = "lexicon.json"  # in the corpus folder
+# English and nynorsk words mapped to the bokmål a report would use, for any corpus: a document nobody
+# wrote a lexicon for is still found by an English question about it ("county governor" ->
+# statsforvalter). General public-administration vocabulary, not any one document's words.
+BASE_LEXICON = Path(__file__).with_name("base_lexicon.json")
 _LINKS = ("", "s", "e")
 MIN_PART = 4
 # Longer "words" are not Norwegian words (a pasted hash, a run of letters): no splitting or typo
@@ -112,13 +116,20 @@ class Lexicon:
     prefixes: tuple = ()
 
     @classmethod
-    def load(cls, path: Path) -> "Lexicon":
-        if not path.is_file():
-            return cls()
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(nynorsk=dict(raw.get("nynorsk", {})), english=dict(raw.get("english", {})),
-                   phrases=dict(raw.get("phrases", {})), synonyms=dict(raw.get("synonyms", {})),
-                   prefixes=tuple(raw.get("prefixes", ())))
+    def load(cls, path: Path, base: Path | None = BASE_LEXICON) -> "Lexicon":
+        """The corpus's lexicon over the general one (`base`): where both map a word, the corpus wins,
+        since its owner chose the word its documents use."""
+        merged: dict[str, dict] = {"nynorsk": {}, "english": {}, "phrases": {}, "synonyms": {}}
+        prefixes: list[str] = []
+        for source in (base, path):
+            if source is None or not source.is_file():
+                continue
+            raw = json.loads(source.read_text(encoding="utf-8"))
+            for kind, entries in merged.items():
+                entries.update(raw.get(kind, {}))
+            prefixes += [p for p in raw.get("prefixes", ()) if p not in prefixes]
+        return cls(nynorsk=merged["nynorsk"], english=merged["english"], phrases=merged["phrases"],
+                   synonyms=merged["synonyms"], prefixes=tuple(prefixes))
 
 
 # Norwegian particle verbs mean something else than the verb alone ("legges ned" is not "legges vekt

@@ -50,6 +50,24 @@ def test_long_sections_split_on_sentences_with_one_sentence_overlap(tmp_path):
     assert sentences("Dette gjelder bl.a. styring. Neste setning.") == ["Dette gjelder bl.a. styring.", "Neste setning."]
 
 
+def test_each_sentence_is_embedded_with_its_neighbours_so_it_keeps_its_topic(tmp_path):
+    from retrieval.passages import build_passages
+
+    doc = tmp_path / "notat.txt"
+    doc.write_text("Notat\n\nStatsforvalterne ble slått sammen i 2019. Det ga sterkere fagmiljøer. "
+                   "Kommunene merket lite til det.\n", encoding="utf-8")
+    document = load_document(doc)
+    chunks = chunk_document(document)
+    passages = build_passages([document], chunks)
+    windows = [p.text for p in passages if p.kind == "sentence"]
+    # "Det ga sterkere fagmiljøer." alone does not say what did: read with the sentence before it.
+    assert windows == [
+        "Statsforvalterne ble slått sammen i 2019. Det ga sterkere fagmiljøer.",
+        "Statsforvalterne ble slått sammen i 2019. Det ga sterkere fagmiljøer. Kommunene merket lite til det.",
+        "Det ga sterkere fagmiljøer. Kommunene merket lite til det.",
+    ]
+
+
 def test_faiss_top_k_equals_numpy_brute_force():
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((500, 64)).astype(np.float32)
@@ -149,6 +167,25 @@ def test_lexical_analysis_handles_compounds_typos_synonyms_nynorsk_and_english()
     assert index.analyse("Hva er formålet med rapporten?").parts == ()  # only asks about the document
     scores = index.scores(index.analyse("planer for fornyelse").terms)
     assert int(np.argmax(scores)) == 1
+
+
+def test_a_corpus_without_its_own_lexicon_still_reads_english_and_nynorsk_and_its_own_lexicon_wins(tmp_path):
+    from retrieval.text import Analyzer, Lexicon
+
+    texts = ["Statsforvalterne ble slått sammen, og fagmiljøene ble sterkere.",
+             "Kommunene vurderer rettssikkerheten i saksbehandlingen."]
+    general = LexicalIndex(texts, Analyzer(Lexicon.load(tmp_path / "missing.json")))
+    assert set(general.analyse("How did the county governors change?").terms) == \
+        set(general.analyse("Hvordan var endringen for statsforvalterne?").terms)
+    assert set(general.analyse("rule of law in the municipalities").terms) == set(general.analyse("rettssikkerhet kommunene").terms)
+    assert general.analyse("Kva meiner kommunane?").terms == general.analyse("Hva mener kommunene?").terms
+    bare = LexicalIndex(texts, Analyzer(Lexicon.load(tmp_path / "missing.json", base=None)))
+    assert not bare.analyse("county governors").parts[0].known
+
+    own = tmp_path / "lexicon.json"
+    own.write_text(json.dumps({"english": {"municipalities": "statsforvalterne"}}), encoding="utf-8")
+    corpus = LexicalIndex(texts, Analyzer(Lexicon.load(own)))
+    assert corpus.analyse("municipalities").terms == corpus.analyse("statsforvalterne").terms
 
 
 def test_the_lexical_index_is_persisted_beside_the_faiss_file_and_reused(tmp_path, e5):
