@@ -1,8 +1,11 @@
 """Passages: what the dense index holds, each pointing to the unit (chunk) it stands for.
 
-A unit is embedded three ways: its own text (with its label), each of its sentences when it has
-more than one (a question usually matches one sentence, and a long unit's vector blurs it), and
-its example questions (questions people ask that the unit answers). At search time the best
+A unit is embedded three ways: its own text (with its label), each of its sentences with the one
+before and after it when it has more than one (a question usually matches one sentence, and a long
+unit's vector blurs it; a sentence alone loses its topic: "Det ga sterkere fagmiljøer."), and its
+example questions (questions people ask that the unit answers). Measured on two reports nobody
+labelled, fused search without learning: recall@1 0.65 / 0.58 with bare sentences, 0.67 / 0.65 with
+neighbours. At search time the best
 passage of a unit speaks for the unit ("max pooling"); only the unit's own text is ever quoted.
 Example questions under the key "none" point nowhere (NOT_COVERED): questions close to the topic
 that the corpus does not answer, which the answerability model weighs against the best unit.
