@@ -90,6 +90,14 @@ def test_the_learned_reranker_orders_only_the_labelled_document(library_engine):
     assert moved > 0  # the summary's questions are still reranked
 
 
+def test_a_question_about_a_report_nobody_labelled_is_not_refused_for_the_summarys_habits(library_engine):
+    """The gate for documents nobody labelled reads the search, not the reranker fitted on the summary,
+    which gave the report's own opening line a probability of a few per cent."""
+    answer = ask(library_engine, f"Når ble {LIBRARY_SOURCE} utgitt?")
+    assert not answer.abstained
+    assert any("lagt fram i oktober 2022" in c.text for c in answer.citations)
+
+
 def test_the_summary_keeps_its_answers_when_a_report_is_added(engine, library_engine):
     items = _items(ROOT / "corpus" / "questions" / "dev.jsonl")
     same = hits_before = hits_after = 0
