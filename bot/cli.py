@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="vis logglinjer i terminalen (ellers skrives advarsler til chat.log i datamappen)")
     index = sub.add_parser("index", help="bygg indeksen (gjenbrukes når korpus og embedder er uendret)")
     index.add_argument("--rebuild", action="store_true")
+    index.add_argument("--seed", action="store_true",
+                       help="bygg på nytt og legg vektorene i korpusmappen, så en ny klone slipper å regne dem ut")
     evaluate = sub.add_parser("eval", help="mål treffsikkerhet og avståelse på et spørsmålssett")
     evaluate.add_argument("file", nargs="*")
     evaluate.add_argument("--json", action="store_true")
@@ -135,10 +137,10 @@ def _quiet_logging(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid"):
+def _engine(settings: Settings, rebuild: bool = False, mode: str = "hybrid", write_seed: bool = False):
     from bot.runtime import build_engine
 
-    return build_engine(settings, rebuild=rebuild, mode=mode)
+    return build_engine(settings, rebuild=rebuild, mode=mode, write_seed=write_seed)
 
 
 def _ask(settings: Settings, args) -> int:
@@ -245,7 +247,7 @@ def _index(settings: Settings, args) -> int:
 
     started = time.perf_counter()
     print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
-    engine = _engine(settings, rebuild=args.rebuild)
+    engine = _engine(settings, rebuild=args.rebuild or args.seed, write_seed=args.seed)
     print(f"Indeks klar: {len(engine.retriever.chunks)} biter fra {settings.corpus_dir} "
           f"({settings.embedder}) på {time.perf_counter() - started:.1f} s, lagret i {settings.index_dir}")
     return 0

@@ -28,7 +28,7 @@ from retrieval.documents import SUFFIXES
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
 from retrieval.types import NOT_COVERED
-from retrieval.vector_cache import VectorCache
+from retrieval.vector_cache import SEED_FILE, VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,11 @@ def single_threaded_blas() -> None:
 
 
 def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
-                 mode: str = "hybrid", stale_ok: bool = False) -> Engine:
+                 mode: str = "hybrid", stale_ok: bool = False, write_seed: bool = False) -> Engine:
     """The engine over the corpus's index, built or rebuilt when the corpus changed. `stale_ok` (the
-    server): an index of an earlier corpus is used as it is, and `Engine.corpus_hash` says which."""
+    server): an index of an earlier corpus is used as it is, and `Engine.corpus_hash` says which.
+    `write_seed` (with `rebuild`): the vectors this build used are written beside the corpus
+    (retrieval/vector_cache.py `SEED_FILE`), for the next fresh clone."""
     if not _has_documents(settings.corpus_dir):
         # An empty index would be written over a good one in the same data folder (a command run from the
         # wrong folder), and every question refused: say what is wrong instead.
@@ -69,6 +71,7 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
     ensure_private_dir(settings.data_dir)
     _heal_index_path(settings.index_dir)
     cache = VectorCache(settings.index_dir, embedder.dim).load()
+    cache.seed(settings.corpus_dir / SEED_FILE, embedder.id)
     try:
         stored = load_or_build(settings.corpus_dir, settings.index_dir, embedder, force=rebuild, cache=cache,
                                stale_ok=stale_ok)
@@ -88,6 +91,9 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
         remember_examples(model, stored, retriever.embedder, cache)
     if cache.misses:
         cache.save(retain_used_only=stored.rebuilt)  # a rebuild always refits: both kinds were asked for
+    if write_seed:
+        log.info("%d vectors written to %s", cache.write_seed(settings.corpus_dir / SEED_FILE, embedder.id),
+                 settings.corpus_dir / SEED_FILE)
     engine = Engine(retriever, calibration, settings.max_question_chars, model)
     engine.corpus_hash = stored.manifest.corpus_hash
     return engine

@@ -28,6 +28,9 @@ from retrieval.embedders import Embedder
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "vector-cache.npz"
+# Shipped beside the corpus: the vectors of the corpus's own passages and labelled questions, so a fresh
+# clone does not spend its first start embedding 1,500 questions it could have been given (`seed`).
+SEED_FILE = "vectors.npz"
 
 
 def _key(kind: str, text: str) -> str:
@@ -54,6 +57,41 @@ class VectorCache:
         if vectors.ndim == 2 and vectors.shape[1] == self.dim and len(keys) == len(vectors):
             self._vectors = {str(k): v for k, v in zip(keys.tolist(), vectors)}
         return self
+
+    def seed(self, path: Path, embedder_id: str) -> int:
+        """Add the vectors of a seed file written by `write_seed` for this same embedder (any other is
+        ignored: its vectors mean nothing to this model). Vectors already held win. Returns how many
+        were added."""
+        try:
+            with np.load(path) as stored:
+                keys, vectors, owner = stored["keys"], stored["vectors"], str(stored["embedder"])
+        except (OSError, ValueError, KeyError):
+            return 0
+        if owner != embedder_id or vectors.ndim != 2 or vectors.shape[1] != self.dim or len(keys) != len(vectors):
+            return 0
+        # Stored as float16 (half the size in the repository); back to unit length in float32.
+        matrix = vectors.astype(np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        added = 0
+        with self._lock:
+            for key, vector in zip(keys.tolist(), matrix):
+                if str(key) not in self._vectors:
+                    self._vectors[str(key)] = vector
+                    added += 1
+        return added
+
+    def write_seed(self, path: Path, embedder_id: str) -> int:
+        """The vectors asked for since load (one build's), as a seed file for `seed`. Returns how many."""
+        with self._lock:
+            keys = sorted(self._used)
+            matrix = np.vstack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vectors.", suffix=".npz")
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, keys=np.array(keys, dtype="U40"), vectors=matrix.astype(np.float16),
+                     embedder=np.array(embedder_id))
+        os.chmod(tmp, 0o644)  # part of the corpus, read by anyone who can read the documents
+        os.replace(tmp, path)
+        return len(keys)
 
     def save(self, retain_used_only: bool = False) -> None:
         with self._lock:

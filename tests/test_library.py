@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from bot.answering.compose import is_fact_sheet
 from bot.types import Question, marker
 from retrieval.answerability import contains_any
-from retrieval.vector_cache import CACHE_FILE, VectorCache
+from retrieval.vector_cache import CACHE_FILE, SEED_FILE, VectorCache
 from tests.conftest import ROOT
 
 LIBRARY = ROOT / "tests" / "library"
@@ -191,9 +192,7 @@ def test_a_taught_question_takes_effect_without_a_restart(base_settings, tmp_pat
     from bot.runtime import build_engine
 
     settings = base_settings.with_(data_dir=tmp_path)
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(base_settings.index_dir / CACHE_FILE, settings.index_dir / CACHE_FILE)
-    fresh = build_engine(settings)
+    fresh = build_engine(settings)  # the corpus's shipped vectors (SEED_FILE): nothing to embed
     question = "Hva sier rapporten om kaffe på kontoret?"
     before = ask(fresh, question)
     assert before.abstained
@@ -230,3 +229,44 @@ def test_a_rebuild_embeds_only_what_changed(tmp_path, engine):
     assert (second[0] == first[1]).all() and (second[2] == first[0]).all()
     # A query and a passage of the same text are different vectors (e5 prefixes them differently).
     assert again.embed(Counting(), "query", ["to"]).shape == (1, Counting.dim) and calls == [3, 1, 1]
+
+
+class _Counting:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder):
+        self.inner, self.id, self.dim, self.texts = embedder, embedder.id, embedder.dim, []
+
+    def embed_passages(self, texts):
+        self.texts += list(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts):
+        self.texts += list(texts)
+        return self.inner.embed_queries(texts)
+
+
+def test_a_fresh_clone_embeds_nothing_of_the_shipped_corpus(base_settings, engine, tmp_path):
+    """The corpus ships the vectors of its passages and labelled questions (`omstillingsbot index --seed`
+    writes them): a first start embeds none of them. If this fails, the corpus changed without them."""
+    from bot.runtime import build_engine
+
+    counting = _Counting(engine.retriever.embedder)
+    build_engine(base_settings.with_(data_dir=tmp_path), embedder=counting)
+    assert counting.texts == []
+
+
+def test_a_seed_serves_only_the_embedder_that_wrote_it(tmp_path, engine):
+    embedder = engine.retriever.embedder
+    written = VectorCache(tmp_path / "a", embedder.dim)
+    (tmp_path / "a").mkdir()
+    vectors = written.embed(embedder, "query", ["Hva anbefaler rapporten?", "Hei"])
+    seed = tmp_path / SEED_FILE
+    assert written.write_seed(seed, embedder.id) == 2
+    other = VectorCache(tmp_path / "b", embedder.dim)
+    assert other.seed(seed, "another-model") == 0 and other.seed(tmp_path / "missing.npz", embedder.id) == 0
+    assert other.seed(seed, embedder.id) == 2
+    counting = _Counting(embedder)
+    again = other.embed(counting, "query", ["Hei", "Hva anbefaler rapporten?"])
+    assert counting.texts == []
+    assert np.allclose(again, vectors[::-1], atol=2e-3) and np.allclose(np.linalg.norm(again, axis=1), 1, atol=1e-5)
