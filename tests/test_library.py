@@ -174,6 +174,9 @@ def test_overview_questions_are_answered_in_a_library_document(library_engine):
     assert {c.source for c in answer.citations} == {LIBRARY_SOURCE}
     assert all(c.label.startswith("Sammendrag") for c in answer.citations)
     assert LIBRARY_SOURCE in answer.text.splitlines()[0]
+    # The summary section the question names comes first, chapter number or not ("1 Hovedfunn og vurderinger").
+    findings = ask(library_engine, "Hva er hovedfunnene i DFØ-rapport 2022:5?")
+    assert findings.citations[0].label.startswith("1 Hovedfunn")
     # Not named: every report's overview, each under its own name.
     both = ask(library_engine, "Hva er hovedfunnene?")
     assert {c.source for c in both.citations} == {SUMMARY_SOURCE, LIBRARY_SOURCE}

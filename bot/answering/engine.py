@@ -127,9 +127,9 @@ class Engine:
             ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits))
             docs = list(dict.fromkeys(ranked + self.retriever.documents()))[:MAX_CITATIONS]
         if len(docs) == 1:
-            chosen = overview.overview_chunks(chunks, docs[0], chapter, self._is_lead_in)
+            chosen = overview.overview_chunks(chunks, docs[0], chapter, self._is_lead_in, text)
         else:
-            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d)[:1]][:MAX_CITATIONS]
+            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d, question=text)[:1]][:MAX_CITATIONS]
         if not chosen:
             return self.answer(text, lang, shown)
         intro = messages.text("overview_intro", lang, source=chosen[0].source) if len(docs) == 1 \

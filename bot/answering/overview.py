@@ -105,17 +105,26 @@ def without_series(text: str) -> str:
 
 
 def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
-                    is_lead_in: Callable[[Chunk], bool] = lambda chunk: False) -> list[Chunk]:
+                    is_lead_in: Callable[[Chunk], bool] = lambda chunk: False, question: str = "") -> list[Chunk]:
     """The passages that give a document's overview (or a chapter's opening), in document order: its
-    summary section; else its opening passage and the lead-ins of its lists, each of which names what
-    its list holds ("Vi ser fire hovedutfordringer:")."""
+    summary sections ("Sammendrag", "1 Hovedfunn og vurderinger"), the one the question names first
+    («Hva er hovedfunnene?»); else its opening passage and the lead-ins of its lists, each of which
+    names what its list holds ("Vi ser fire hovedutfordringer:")."""
     own = [c for c in chunks if c.doc == doc and c.key != ABOUT_KEY]
     if chapter is not None:
         prefix = re.compile(rf"^{chapter}(?:[ .]|$)")
         inside = [c for c in own if c.section and any(prefix.match(s) for s in c.section)]
         return inside[:MAX_OVERVIEW_CHUNKS]
     headings = words().summary_headings
-    summary = [c for c in own if any(s.lower().strip() in headings for s in c.section)]
+    summary = [c for c in own if any(_heading(s) in headings for s in c.section)]
     if summary:
-        return summary[:MAX_OVERVIEW_CHUNKS]
+        asked = question.lower()
+        named = [c for c in summary if any(_heading(s) in headings and _heading(s).split()[0][:7] in asked
+                                           for s in c.section)]
+        return (named + [c for c in summary if c not in named])[:MAX_OVERVIEW_CHUNKS]
     return (own[:1] + [c for c in own[1:] if is_lead_in(c)])[:MAX_OVERVIEW_CHUNKS]
+
+
+def _heading(section: str) -> str:
+    """A heading without its chapter number: "1 Hovedfunn og vurderinger" -> "hovedfunn og vurderinger"."""
+    return re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section.lower().strip())
