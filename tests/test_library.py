@@ -11,6 +11,7 @@ import shutil
 import numpy as np
 import pytest
 
+from bot import messages
 from bot.answering.compose import is_fact_sheet
 from bot.types import Question, marker
 from retrieval.answerability import contains_any
@@ -273,3 +274,25 @@ def test_a_seed_serves_only_the_embedder_that_wrote_it(tmp_path, engine):
     again = other.embed(counting, "query", ["Hei", "Hva anbefaler rapporten?"])
     assert counting.texts == []
     assert np.allclose(again, vectors[::-1], atol=2e-3) and np.allclose(np.linalg.norm(again, axis=1), 1, atol=1e-5)
+
+
+def test_elaborate_on_a_passage_of_a_long_report_widens_to_its_section(library_engine, library_settings):
+    """«Utdyp» after a passage of a report: the passages around it in its own section, in document order,
+    the one already shown referred to rather than quoted again."""
+    from bot.runtime import build_dialogue
+
+    dialogue = build_dialogue(library_settings, library_engine)
+    state = None
+    asked, state = dialogue.reply(state, Question("Hvordan har sammenslåingene påvirket rettssikkerhetsrollen til statsforvalteren?",
+                                                  platform="cli", conversation="c"))
+    first = asked.citations[0]
+    assert first.source == LIBRARY_SOURCE
+    more, state = dialogue.reply(state, Question("utdyp", platform="cli", conversation="c"))
+    chunk = library_engine.retriever.chunk_by_id
+    shown = [chunk(c.id) for c in asked.citations]
+    new = [chunk(c.id) for c in more.citations if c.id not in {s.id for s in shown}]
+    assert new and more.text.startswith(messages.text("followup_elaborate_section", "nb"))
+    # Each new passage is from the section of a passage just shown, or the section around it.
+    assert all(any(n.section[:len(s.section) - 1] == s.section[:-1] for s in shown) for n in new)
+    positions = [library_engine.retriever.position(n) for n in new]
+    assert positions == sorted(positions)

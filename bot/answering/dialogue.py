@@ -31,6 +31,8 @@ from bot.answering.conversation import (
 from bot.types import Answer, Lang, NextStep, Question
 from retrieval.types import Chunk
 
+MAX_WIDENED = 2  # «utdyp» on a passage of a long document: this many more of its section
+
 
 class Dialogue:
     def __init__(self, engine, relations: Relations | None = None, contact: str = "",
@@ -44,6 +46,7 @@ class Dialogue:
         self.urls = {**{h.doc: h.url for h in holdings if h.url}, **(urls or {})}
         chunks = engine.lookup.retriever.chunks
         self._by_id = {c.id: c for c in chunks}
+        self._position = {c.id: n for n, c in enumerate(chunks)}
         self._unit_ids = {prefix: {c.id for c in self.lookup.units(prefix)} for prefix in GROUP_OF_PREFIX}
         primary = chunks[0].doc if chunks else ""
         self.report_url = self.urls.get(primary, "")
@@ -183,8 +186,31 @@ class Dialogue:
         if more:
             chunks = targets + [c for c in more if c not in targets]
             return quoted(messages.text("followup_elaborate", lang), chunks, lang, text, "answer", 1.0)
+        around = self._section_around(targets)
+        if around:
+            return quoted(messages.text("followup_elaborate_section", lang), targets + around, lang, text,
+                          "answer", 1.0)
         answer = quoted(messages.text("followup_elaborate_none", lang), targets, lang, text, "answer", 1.0)
         return self._said_all(answer, "quick_more", lang)
+
+    def _section_around(self, targets: list[Chunk]) -> list[Chunk]:
+        """«Utdyp» about passages of a long document: for each, the passages nearest it in its own
+        section, else in the section around that («Sammendrag › Strukturen fungerer godt» is one
+        paragraph: the rest of «Sammendrag»); at most `MAX_WIDENED` in all, in document order. A keyed
+        unit (the summary's numbered parts) has none: what elaborates it comes from the relations file."""
+        chunks = self.lookup.retriever.chunks
+        found: list[Chunk] = []
+        for chunk in targets:
+            if chunk.key or not chunk.section:
+                continue
+            here = self._position[chunk.id]
+            for depth in (len(chunk.section), len(chunk.section) - 1):
+                near = [c for c in chunks if depth and c.doc == chunk.doc and c.section[:depth] == chunk.section[:depth]
+                        and not c.key and c not in targets and c not in found]
+                if near:
+                    found += sorted(near, key=lambda c: abs(self._position[c.id] - here))[:MAX_WIDENED]
+                    break
+        return sorted(found[:MAX_WIDENED], key=lambda c: self._position[c.id])
 
     def _lists_not_shown(self, answer: Answer) -> tuple[NextStep, ...]:
         """An answer that quotes a list's lead-in without the list («Vi ser fire hovedutfordringer:» in
