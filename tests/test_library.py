@@ -67,28 +67,32 @@ def test_a_document_nobody_labelled_is_answered_from_its_own_text(library_engine
     assert top3 / len(answerable) >= 0.7
 
 
-def test_the_learned_reranker_orders_only_the_labelled_document(library_engine):
-    """Its weights were fitted on the summary alone: in a report nobody labelled, the search's own order
-    stands (each hit still scored by the reranker, for the gate)."""
-    from retrieval.answerability import CANDIDATES
+def test_the_learned_reranker_leaves_a_reports_order_to_search_for_questions_unlike_the_labelled(library_engine):
+    """Its weights were fitted on the summary alone: for a question unlike the summary's labelled ones
+    that search lands in a report nobody labelled, the search's own order stands (each hit still scored
+    by the reranker, for the gate). A question like them is reranked wherever search lands."""
+    from retrieval.answerability import CANDIDATES, familiarity
+
+    model = library_engine.model
 
     def orders(question):
         searched = library_engine.retriever.search(question, k=CANDIDATES)
         reranked = library_engine.search(question)
-        return [h.chunk.id for h in searched.hits], [h.chunk.id for h in reranked.hits], searched.hits[0].chunk.doc
+        familiar = familiarity(float(model.memory.cosines(searched.query).max())) >= 0.5
+        return [h.chunk.id for h in searched.hits], [h.chunk.id for h in reranked.hits], searched.hits[0].chunk.doc, familiar
 
     kept = moved = 0
     # A question that names the report is searched within it (another search): left out here.
-    for item in (i for i in _items(QUESTIONS)[:30] if LIBRARY_SOURCE not in i["q"]):
-        searched, reranked, doc = orders(item["q"])
-        if doc == "dfo-rapport-2022-5":
+    for item in (i for i in _items(QUESTIONS) if LIBRARY_SOURCE not in i["q"]):
+        searched, reranked, doc, familiar = orders(item["q"])
+        if doc == "dfo-rapport-2022-5" and not familiar:
             kept += 1
             assert reranked == searched, item["q"]
-    assert kept >= 20
+    assert kept >= 15
     assert all(0.0 <= h.score <= 1.0 for h in library_engine.search("statsforvalterens samordningsrolle").hits)
     for item in _items(ROOT / "corpus" / "questions" / "dev.jsonl"):
-        searched, reranked, doc = orders(item["q"])
-        moved += doc == "difi-rapport-2019-3" and reranked != searched
+        searched, reranked, doc, familiar = orders(item["q"])
+        moved += familiar and reranked != searched
     assert moved > 0  # the summary's questions are still reranked
 
 
