@@ -59,6 +59,9 @@ UNVOTED = 0.2  # a known unit none of the voters points to: this far below the n
 # unlike them all (half the questions about reports nobody labelled sit below 0.4-0.5), above FAMILIAR
 # it is like them (three in four of the labelled questions, each left out of its own memory).
 UNFAMILIAR, FAMILIAR = 0.4, 0.65
+# From this familiarity on the memory speaks: the memory gate judges, and the reranker's order stands in
+# any document (`judged_by_memory`, `keeps_search_order`).
+MEMORY_SPEAKS = 0.5
 CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "coverage", "rank", "about", "lead_in", "memory",
                       "neighbours")
 GATE_FEATURES = ("text_top", "margin", "lexical_top", "lexical_any", "coverage", "top_coverage", "doc_coverage",
@@ -235,17 +238,18 @@ def in_labelled_document(result: SearchResult, memory: Memory) -> bool:
 
 def keeps_search_order(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
     """The reranker leaves the search's order alone: the search lands in a document nobody labelled and
-    the question is unlike the labelled ones (the memory has nothing to say, `judged_by_memory`'s half
-    familiarity). A question like them is reranked wherever the search lands: a summary question whose
-    best passage by search is in an added report is taken back to the summary by the memory."""
-    return not in_labelled_document(result, memory) and familiarity(float(cosines.max()) if len(cosines) else 0.0) < 0.5
+    the question is unlike the labelled ones (below `MEMORY_SPEAKS`: the memory has nothing to say). A
+    question like them is reranked wherever the search lands: a summary question whose best passage by
+    search is in an added report is taken back to the summary by the memory."""
+    return (not in_labelled_document(result, memory)
+            and familiarity(float(cosines.max()) if len(cosines) else 0.0) < MEMORY_SPEAKS)
 
 
 def judged_by_memory(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
     """Whether the memory gate decides: the first unit's document has labelled questions and the question
     is at least half familiar to them."""
     return (bool(result.hits) and result.hits[0].chunk.doc in memory.documents and len(cosines) > 0
-            and familiarity(float(cosines.max())) >= 0.5)
+            and familiarity(float(cosines.max())) >= MEMORY_SPEAKS)
 
 
 def taught_not_covered(result: SearchResult) -> bool:

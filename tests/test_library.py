@@ -71,14 +71,14 @@ def test_the_learned_reranker_leaves_a_reports_order_to_search_for_questions_unl
     """Its weights were fitted on the summary alone: for a question unlike the summary's labelled ones
     that search lands in a report nobody labelled, the search's own order stands (each hit still scored
     by the reranker, for the gate). A question like them is reranked wherever search lands."""
-    from retrieval.answerability import CANDIDATES, familiarity
+    from retrieval.answerability import CANDIDATES, MEMORY_SPEAKS, familiarity
 
     model = library_engine.model
 
     def orders(question):
         searched = library_engine.retriever.search(question, k=CANDIDATES)
         reranked = library_engine.search(question)
-        familiar = familiarity(float(model.memory.cosines(searched.query).max())) >= 0.5
+        familiar = familiarity(float(model.memory.cosines(searched.query).max())) >= MEMORY_SPEAKS
         return [h.chunk.id for h in searched.hits], [h.chunk.id for h in reranked.hits], searched.hits[0].chunk.doc, familiar
 
     kept = moved = 0
