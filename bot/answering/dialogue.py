@@ -194,23 +194,31 @@ class Dialogue:
         return self._said_all(answer, "quick_more", lang)
 
     def _section_around(self, targets: list[Chunk]) -> list[Chunk]:
-        """«Utdyp» about passages of a long document: for each, the passages nearest it in its own
-        section, else in the section around that («Sammendrag › Strukturen fungerer godt» is one
-        paragraph: the rest of «Sammendrag»); at most `MAX_WIDENED` in all, in document order. A keyed
-        unit (the summary's numbered parts) has none: what elaborates it comes from the relations file."""
+        """«Utdyp» about passages of a long document: the passages nearest each in its own section, else
+        in the section around that («Sammendrag › Strukturen fungerer godt» is one paragraph: the rest of
+        «Sammendrag»), taken in turn from each passage shown (the nearest of the first, of the second, …),
+        at most `MAX_WIDENED` in all, in document order. A keyed unit (the summary's numbered parts) has
+        none: what elaborates it comes from the relations file."""
         chunks = self.lookup.retriever.chunks
-        found: list[Chunk] = []
+        queues: list[list[Chunk]] = []
         for chunk in targets:
             if chunk.key or not chunk.section:
                 continue
             here = self._position[chunk.id]
             for depth in (len(chunk.section), len(chunk.section) - 1):
                 near = [c for c in chunks if depth and c.doc == chunk.doc and c.section[:depth] == chunk.section[:depth]
-                        and not c.key and c not in targets and c not in found]
+                        and not c.key and c not in targets]
                 if near:
-                    found += sorted(near, key=lambda c: abs(self._position[c.id] - here))[:MAX_WIDENED]
+                    queues.append(sorted(near, key=lambda c: abs(self._position[c.id] - here)))
                     break
-        return sorted(found[:MAX_WIDENED], key=lambda c: self._position[c.id])
+        found: list[Chunk] = []
+        while queues and len(found) < MAX_WIDENED:
+            queue = queues.pop(0)
+            nearest = next((c for c in queue if c not in found), None)
+            if nearest is not None:
+                found.append(nearest)
+                queues.append(queue)
+        return sorted(found, key=lambda c: self._position[c.id])
 
     def _lists_not_shown(self, answer: Answer) -> tuple[NextStep, ...]:
         """An answer that quotes a list's lead-in without the list («Vi ser fire hovedutfordringer:» in
