@@ -300,3 +300,20 @@ def test_elaborate_on_a_passage_of_a_long_report_widens_to_its_section(library_e
     assert all(any(n.section[:len(s.section) - 1] == s.section[:-1] for s in shown) for n in new)
     positions = [library_engine.retriever.position(n) for n in new]
     assert positions == sorted(positions)
+
+
+def test_why_after_a_passage_of_a_report_speaks_of_that_report_and_links_to_it(library_engine, library_settings):
+    """No numbered unit and no summary in sight: «hvorfor?» names the report quoted, points to that
+    report's own address, and the next steps do not offer the summary's lists."""
+    from bot.runtime import build_dialogue
+
+    dialogue = build_dialogue(library_settings, library_engine)
+    asked, state = dialogue.reply(None, Question("Hvordan har sammenslåingene påvirket fagmiljøene til statsforvalteren?",
+                                                 platform="cli", conversation="w"))
+    assert asked.citations[0].source == LIBRARY_SOURCE
+    everything = messages.text("quick_all_recommendations", "nb")
+    assert everything not in {s.label for s in asked.suggestions}
+    why, _ = dialogue.reply(state, Question("hvorfor?", platform="cli", conversation="w"))
+    assert why.text.startswith(messages.text("followup_why_none_doc", "nb", source=LIBRARY_SOURCE))
+    own_url = dialogue.urls[asked.citations[0].id.split("#")[0]]
+    assert own_url in why.text and dialogue.report_url not in why.text

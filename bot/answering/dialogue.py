@@ -165,8 +165,11 @@ class Dialogue:
         if first is not None:
             return quoted(messages.text("followup_why", lang), self._related([first], self._because), lang, text,
                           "answer", 1.0)
-        label = scope.short_label(targets[0].label)
-        answer = quoted(messages.text("followup_why_none", lang, label=label), targets[:1], lang, text, "answer", 1.0)
+        if targets[0].key:
+            intro = messages.text("followup_why_none", lang, label=scope.short_label(targets[0].label))
+        else:  # a passage of a long document: no numbered unit to name, and not the summary speaking
+            intro = messages.text("followup_why_none_doc", lang, source=targets[0].source)
+        answer = quoted(intro, targets[:1], lang, text, "answer", 1.0)
         return self._said_all(answer, "quick_why", lang)
 
     def _elaborate(self, targets: list[Chunk], lang: Lang, text: str) -> Answer:
@@ -236,7 +239,8 @@ class Dialogue:
         («Utdyp» after «Sammendraget sier ikke mer om dette» would loop)."""
         again = messages.text(asked, lang)
         steps = tuple(step for step in next_steps(answer) if step.ask != again)
-        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang), suggestions=steps)
+        doc = answer.citations[0].id.split("#", 1)[0] if answer.citations else None
+        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang, doc), suggestions=steps)
 
     def _is_list(self, targets: list[Chunk]) -> bool:
         """All the recommendations or all the challenges: a follow-up on "them" must say which it takes."""
@@ -329,10 +333,12 @@ class Dialogue:
                 text = text.replace(" ".join(holding.topics), ", ".join(holding.topics))
         return replace(answer, text=text) if text != answer.text else answer
 
-    def beyond_summary(self, lang: Lang) -> str:
-        """The summary says no more: point to the full report and, if configured, a person."""
-        if self.report_url:
-            line = messages.text("beyond_summary_url", lang, url=self.report_url)
+    def beyond_summary(self, lang: Lang, doc: str | None = None) -> str:
+        """The summary says no more: point to the full report and, if configured, a person. `doc`: the
+        document just quoted, whose own address is given (not the primary report's)."""
+        url = self.urls.get(doc, "") if doc else self.report_url
+        if url:
+            line = messages.text("beyond_summary_url", lang, url=url)
         else:
             line = messages.text("beyond_summary", lang)
         if self.contact:
