@@ -317,3 +317,21 @@ def test_why_after_a_passage_of_a_report_speaks_of_that_report_and_links_to_it(l
     assert why.text.startswith(messages.text("followup_why_none_doc", "nb", source=LIBRARY_SOURCE))
     own_url = dialogue.urls[asked.citations[0].id.split("#")[0]]
     assert own_url in why.text and dialogue.report_url not in why.text
+
+
+def test_elaborate_on_a_one_paragraph_note_says_the_note_says_no_more(base_settings, tmp_path):
+    from bot.runtime import build_dialogue, build_engine
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "notat-om-kantinen.md").write_text(
+        "# Notat om kantinen\n\nKantinen i regjeringskvartalet holder åpent fra klokken åtte til klokken fjorten "
+        "på hverdager, og den serverer varm lunsj hver onsdag.\n", encoding="utf-8")
+    settings = base_settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data")
+    engine = build_engine(settings)
+    dialogue = build_dialogue(settings, engine)
+    asked, state = dialogue.reply(None, Question("Når holder kantinen i regjeringskvartalet åpent?", platform="cli",
+                                                 conversation="k"))
+    assert asked.citations and "klokken åtte" in asked.citations[0].text
+    more, _ = dialogue.reply(state, Question("utdyp", platform="cli", conversation="k"))
+    assert more.text.startswith(messages.text("followup_elaborate_none_doc", "nb", source=asked.citations[0].source))

@@ -193,7 +193,9 @@ class Dialogue:
         if around:
             return quoted(messages.text("followup_elaborate_section", lang), targets + around, lang, text,
                           "answer", 1.0)
-        answer = quoted(messages.text("followup_elaborate_none", lang), targets, lang, text, "answer", 1.0)
+        none = messages.text("followup_elaborate_none", lang) if targets[0].key \
+            else messages.text("followup_elaborate_none_doc", lang, source=targets[0].source)
+        answer = quoted(none, targets, lang, text, "answer", 1.0)
         return self._said_all(answer, "quick_more", lang)
 
     def _section_around(self, targets: list[Chunk]) -> list[Chunk]:
