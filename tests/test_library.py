@@ -334,4 +334,7 @@ def test_elaborate_on_a_one_paragraph_note_says_the_note_says_no_more(base_setti
                                                  conversation="k"))
     assert asked.citations and "klokken åtte" in asked.citations[0].text
     more, _ = dialogue.reply(state, Question("utdyp", platform="cli", conversation="k"))
-    assert more.text.startswith(messages.text("followup_elaborate_none_doc", "nb", source=asked.citations[0].source))
+    source = asked.citations[0].source
+    assert more.text.startswith(messages.text("followup_elaborate_none_doc", "nb", source=source))
+    # The note has no address: it is named where the report would be, not the primary report.
+    assert messages.text("beyond_summary", "nb", report=source) in more.text and SUMMARY_SOURCE not in more.text

@@ -241,8 +241,10 @@ class Dialogue:
         («Utdyp» after «Sammendraget sier ikke mer om dette» would loop)."""
         again = messages.text(asked, lang)
         steps = tuple(step for step in next_steps(answer) if step.ask != again)
-        doc = answer.citations[0].id.split("#", 1)[0] if answer.citations else None
-        return replace(answer, text=answer.text + "\n" + self.beyond_summary(lang, doc), suggestions=steps)
+        quoted_from = answer.citations[0] if answer.citations else None
+        onward = self.beyond_summary(lang, quoted_from.id.split("#", 1)[0], quoted_from.source) if quoted_from \
+            else self.beyond_summary(lang)
+        return replace(answer, text=answer.text + "\n" + onward, suggestions=steps)
 
     def _is_list(self, targets: list[Chunk]) -> bool:
         """All the recommendations or all the challenges: a follow-up on "them" must say which it takes."""
@@ -335,12 +337,14 @@ class Dialogue:
                 text = text.replace(" ".join(holding.topics), ", ".join(holding.topics))
         return replace(answer, text=text) if text != answer.text else answer
 
-    def beyond_summary(self, lang: Lang, doc: str | None = None) -> str:
-        """The summary says no more: point to the full report and, if configured, a person. `doc`: the
-        document just quoted, whose own address is given (not the primary report's)."""
+    def beyond_summary(self, lang: Lang, doc: str | None = None, source: str | None = None) -> str:
+        """The summary says no more: point to the full report and, if configured, a person. `doc` and
+        `source`: the document just quoted, whose own address and name are given (not the primary's)."""
         url = self.urls.get(doc, "") if doc else self.report_url
         if url:
             line = messages.text("beyond_summary_url", lang, url=url)
+        elif source:
+            line = messages.text("beyond_summary", lang, report=source)
         else:
             line = messages.text("beyond_summary", lang)
         if self.contact:
