@@ -109,9 +109,9 @@ class Rendered(Activity):
     botbuilder still addresses it (from, recipient, conversation, replyToId are set on this otherwise
     empty shell) and routes it; `_RenderedSerializer` then posts the address merged into the JSON.
     Rebuilding a card as msrest models only for botbuilder to deep-copy, re-read, validate and
-    serialise them again cost ~4 ms of the event loop a reply, a third of its time in a burst of 50
-   ; and msrest's Entity writes only "type", so the citation entity's schema.org fields
-    needed a model of their own."""
+    serialise them again cost ~4 ms of the event loop a reply, a third of its time in a burst of 50;
+    and msrest's Entity writes only "type", so the citation entity's schema.org fields needed a model
+    of their own."""
 
     def __init__(self, wire: dict) -> None:
         super().__init__(type=wire.get("type", ActivityTypes.message))
