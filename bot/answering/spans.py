@@ -32,6 +32,16 @@ class Span:
         return f"mailto:{self.text}" if self.kind == "mail" else self.text
 
 
+def emphasised(text: str, mark: str) -> str:
+    """`text` between `mark`s (Slack's "*", card Markdown's "**"), with its leading and trailing spaces
+    outside them: both read «* Overfor …*» as plain text, not bold."""
+    core = text.strip()
+    if not core:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
 def addresses(text: str) -> list[str]:
     """The web and e-mail addresses in `text`."""
     return [s.text for s in links(text) if s.kind != "plain"]

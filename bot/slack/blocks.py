@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot import messages
-from bot.answering.spans import Span, answer_lines, links
+from bot.answering.spans import Span, answer_lines, emphasised, links
 from bot.slack import constants as c
 from bot.types import Answer, Citation, Lang, NextStep, VoteValue, marker
 
@@ -72,11 +72,8 @@ def _linkable(url: str) -> bool:
 def _mrkdwn_span(span: Span) -> str:
     """One span as mrkdwn: the clause that answers in bold, addresses as links; all of it escaped."""
     text = escape(span.text)
-    if span.kind == "focus" and text.strip():
-        # Slack's bold needs its asterisks against the words: spaces stay outside them.
-        core = text.strip()
-        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
-        return f"{lead}*{core}*{trail}"
+    if span.kind == "focus":
+        return emphasised(text, "*")
     if span.kind in ("url", "mail") and _linkable(span.target):
         return f"<{escape(span.target)}|{text}>"
     return text

@@ -11,7 +11,7 @@ into a card, so nothing a user types can become card markup.
 from __future__ import annotations
 
 from bot import messages
-from bot.answering.spans import Span, answer_lines, links
+from bot.answering.spans import Span, answer_lines, emphasised, links
 from bot.teams import constants as c
 from bot.types import Answer, Citation, Lang, NextStep, VoteValue, marker
 
@@ -64,10 +64,8 @@ def vote_data(answer: Answer, value: VoteValue) -> dict:
 def _markdown_span(span: Span) -> str:
     """One span in the card's Markdown: the clause that answers in bold (a TextBlock cannot bold part of
     its text any other way), addresses as links. Spaces stay outside the asterisks, or it is not bold."""
-    if span.kind == "focus" and span.text.strip():
-        core = span.text.strip()
-        lead, trail = span.text[: len(span.text) - len(span.text.lstrip())], span.text[len(span.text.rstrip()):]
-        return f"{lead}**{core}**{trail}"
+    if span.kind == "focus":
+        return emphasised(span.text, "**")
     if span.kind in ("url", "mail") and not any(ch in span.target for ch in "()[] "):
         return f"[{span.text}]({span.target})"
     return span.text
