@@ -312,8 +312,9 @@ def _serve(settings: Settings, args) -> int:
     from bot import messages
     from bot.runtime import build_engine, build_service
     from bot.server import serve
+    from retrieval.index import MANIFEST_FILE
 
-    if not (settings.index_dir / "manifest.json").exists():
+    if not (settings.index_dir / MANIFEST_FILE).exists():
         print(messages.text("index_first_build", corpus=settings.corpus_dir), flush=True)
     return serve(settings, lambda: build_service(settings, build_engine(settings, stale_ok=True)))
 

@@ -51,6 +51,7 @@ REFINE_K_FACTOR = 4.0  # candidates re-ranked exactly per result wanted (recall 
 FORMAT_VERSION = 4  # 4: sentence passages read with their neighbours (retrieval/passages.py)
 # Data files beside the documents that change what the index means (lexicon, labelled questions).
 DATA_SUFFIXES = (".json", ".jsonl")
+MANIFEST_FILE = "manifest.json"  # written last: an index folder without it holds no index
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: s
     tmp = index_dir / f".vectors.{os.getpid()}.faiss"
     faiss.write_index(index, str(tmp))
     os.replace(tmp, index_dir / "vectors.faiss")
-    _atomic_write(index_dir / "manifest.json", json.dumps(dataclasses.asdict(manifest), indent=2).encode())
+    _atomic_write(index_dir / MANIFEST_FILE, json.dumps(dataclasses.asdict(manifest), indent=2).encode())
     log.info("built index: %d chunks, %d passages, %s, %s", len(chunks), len(passages), manifest.index_type,
              embedder.id)
     return StoredIndex(manifest, chunks, passages, index, rebuilt=True)
@@ -171,7 +172,7 @@ def _load(index_dir: Path) -> StoredIndex | None:
     import faiss
 
     try:
-        manifest = Manifest(**json.loads((index_dir / "manifest.json").read_text()))
+        manifest = Manifest(**json.loads((index_dir / MANIFEST_FILE).read_text()))
         if manifest.format != FORMAT_VERSION:
             return None
         chunks = [_chunk(c) for c in json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))]
