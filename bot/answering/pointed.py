@@ -84,11 +84,13 @@ def _negated(text: str) -> bool:
     return any(w in polar_words().negations for w in _WORD.findall(text.lower()))
 
 
-def polar_intro(lexical: LexicalIndex, question: str, text: str, lang: Lang) -> str:
-    """«Ja, rapporten sier:», «Nei, rapporten sier:» or «Rapporten sier ikke det direkte, men:»."""
+def polar_intro(lexical: LexicalIndex, question: str, text: str, lang: Lang,
+                analysis: QueryAnalysis | None = None) -> str:
+    """«Ja, rapporten sier:», «Nei, rapporten sier:» or «Rapporten sier ikke det direkte, men:».
+    `analysis`: the question's, when the caller has it (`lexical.analyse(question)`)."""
     words = polar_words()
     lead = _WORD.findall(question.lower())[0]
-    analysis = lexical.analyse(question)
+    analysis = analysis or lexical.analyse(question)
     sentence, share, _ = best_sentence(lexical, analysis, text, words.ignore | {lead})
     if share < POLAR_SHARE or _negated(question):  # «Bør de ikke …?» invites a yes that means no
         return messages.text("polar_unclear", lang)
@@ -106,6 +108,6 @@ def point(answer: Answer, question: str, lexical: LexicalIndex) -> Answer:
     first = answer.citations[0]
     if is_polar(question) and f"«{first.text}»" in answer.text:
         lines = answer.text.split("\n")
-        lines[0] = polar_intro(lexical, question, first.text, answer.lang)
+        lines[0] = polar_intro(lexical, question, first.text, answer.lang, analysis)
         answer = replace(answer, text="\n".join(lines))
     return answer
