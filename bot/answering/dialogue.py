@@ -29,6 +29,7 @@ from bot.answering.conversation import (
     numbered, resolve,
 )
 from bot.types import Answer, Lang, NextStep, Question
+from retrieval.documents import ABOUT_KEY
 from retrieval.types import Chunk
 
 MAX_WIDENED = 2  # «utdyp» on a passage of a long document: this many more of its section
@@ -333,7 +334,7 @@ class Dialogue:
         question quoting the page matches its citation; the reply shows them separated by commas."""
         text = answer.text
         for holding in self.holdings:
-            if len(holding.topics) > 1 and any(c.id == f"{holding.doc}#meta" for c in answer.citations):
+            if len(holding.topics) > 1 and any(c.id == f"{holding.doc}#{ABOUT_KEY}" for c in answer.citations):
                 text = text.replace(" ".join(holding.topics), ", ".join(holding.topics))
         return replace(answer, text=text) if text != answer.text else answer
 
