@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from retrieval.types import Block, Chunk, Document
 
 MAX_WORDS = 120
+DIGEST_CHARS = 12  # hex digits of a keyless chunk's id
+_KEYLESS_ID = re.compile(rf"[0-9a-f]{{{DIGEST_CHARS}}}")
 OVERLAP_SENTENCES = 1
 # A sentence ends at . ! ? followed by a space and an upper-case letter or digit; "bl.a." and "ev." stay inside.
 _SENTENCE_END = re.compile(r"(?<!\bbl\.a)(?<!\bev)(?<!\bf\.eks)(?<=[.!?])\s+(?=[A-ZÆØÅ0-9«])")
@@ -97,7 +99,13 @@ def _chunk_id(doc_id: str, block: Block, text: str) -> str:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+
+
+def keyless(chunk_id: str) -> bool:
+    """Whether a chunk id is "<doc>#<hash>": a passage without a key of its own (a paragraph of a long
+    document), not a numbered unit, a list's lead-in or a document's facts."""
+    return bool(_KEYLESS_ID.fullmatch(chunk_id.rsplit("#", 1)[-1]))
 
 
 def _label(doc: Document, block: Block) -> str:

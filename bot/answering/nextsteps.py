@@ -4,14 +4,12 @@ help or the facts about the report. (A refusal's and small talk's own next steps
 
 from __future__ import annotations
 
-import re
-
 from bot import messages
 from bot.types import Answer, NextStep
+from retrieval.chunking import keyless
 from retrieval.documents import ABOUT_KEY
 
 MAX_NEXT_STEPS = 4
-_UNNAMED = re.compile(r"[0-9a-f]{12}")  # a passage without a key of its own (retrieval/chunking.py `_chunk_id`)
 
 
 def _step(label_key: str, ask_key: str, lang, **values) -> NextStep:
@@ -32,7 +30,7 @@ def next_steps(answer: Answer) -> tuple[NextStep, ...]:
             return tuple(_step(f"quick_{word}", f"quick_{word}_cmd", lang, n=n)
                          for n in numbered[prefix][:MAX_NEXT_STEPS])
     follow = (_step("quick_why", "quick_why", lang), _step("quick_more", "quick_more", lang))
-    if all(_UNNAMED.fullmatch(k) or k == ABOUT_KEY for k in keys):
+    if all(keyless(cit.id) or key == ABOUT_KEY for cit, key in zip(answer.citations, keys)):
         # Passages of a long document (ids by content hash): the summary's lists are another document's.
         return follow
     return follow + (challenges if numbered["U"] and not numbered["A"] else recommendations,)
