@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                                "hvert uten at modellen har sett dets spørsmål (leave-one-document-out)")
     evaluate.add_argument("--cv", action="store_true",
                           help="kryssvalidert på korpusets egne merkede spørsmål (corpus/questions), per fil og type")
+    transfer = sub.add_parser("transfer", help="skriv radene umerkede dokumenter rangeres og avvises etter, fra "
+                                               "rapporter med blinde spørsmål (retrieval/transfer.npz)")
+    transfer.add_argument("library", metavar="MAPPE", nargs="+", type=Path)
     serve = sub.add_parser("serve", help="start HTTP-serveren (API, Slack og Teams)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -253,6 +256,14 @@ def _index(settings: Settings, args) -> int:
     return 0
 
 
+def _transfer(settings: Settings, args) -> int:
+    from bot.evaluation.library import write_transfer
+
+    rows = write_transfer(settings, args.library, lambda s: _engine(s))
+    print(f"{len(rows.docs)} spørsmål fra {len(set(rows.docs))} dokumenter skrevet til {settings.transfer_file}")
+    return 0
+
+
 def _eval(settings: Settings, args) -> int:
     from bot.evaluation.conversations import is_conversation_file
 
@@ -265,7 +276,9 @@ def _eval(settings: Settings, args) -> int:
     if args.cv:
         from bot.evaluation.cross_validate import cross_validate, format_cv
 
-        print(format_cv(cross_validate(_engine(settings, mode=args.mode), settings.corpus_dir)))
+        from bot.runtime import load_transfer
+
+        print(format_cv(cross_validate(_engine(settings, mode=args.mode), settings.corpus_dir, load_transfer(settings))))
         return 0
     if not args.file:
         print("Oppgi minst én fil (eller --cv).", file=sys.stderr)
@@ -411,7 +424,7 @@ def _teams_package(settings: Settings, args) -> int:
 
 
 _COMMANDS = {
-    "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "serve": _serve,
+    "ask": _ask, "chat": _chat, "index": _index, "eval": _eval, "transfer": _transfer, "serve": _serve,
     "feedback": _feedback, "teach": _teach, "teams-package": _teams_package,
 }
 

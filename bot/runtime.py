@@ -21,12 +21,13 @@ from bot.datadir import ensure_private_dir
 from bot.answering.engine import CALIBRATIONS, Calibration, Engine, read_question
 from bot.serving.service import ChatService
 from bot.settings import Settings
-from retrieval.answerability import AnswerabilityModel, LabelledQuestion, fit, load_labelled
+from retrieval.answerability import TRANSFER_SIGNATURE, AnswerabilityModel, LabelledQuestion, fit, load_labelled
 from retrieval.batching import BatchingEmbedder
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.documents import SUFFIXES
 from retrieval.index import StoredIndex, corpus_hash, load_or_build
 from retrieval.search import HybridRetriever
+from retrieval.transfer import TransferRows
 from retrieval.types import NOT_COVERED
 from retrieval.vector_cache import SEED_FILE, VectorCache
 
@@ -104,8 +105,10 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
     """The model saved beside the index, refitted when the corpus (documents, examples, labelled
     questions) or the embedder changed. None when the corpus has no labelled questions: the engine
     then answers whatever it finds (and says so in the log)."""
+    transfer = load_transfer(settings)
     model = None if refit else AnswerabilityModel.load(settings.index_dir)
-    if model and model.corpus_hash == stored.manifest.corpus_hash and model.embedder == stored.manifest.embedder:
+    if (model and model.corpus_hash == stored.manifest.corpus_hash and model.embedder == stored.manifest.embedder
+            and model.info.get("transfer", "") == (transfer.digest() if transfer else "")):
         return model
     questions = labelled_questions(settings.corpus_dir)
     if not questions:
@@ -113,11 +116,17 @@ def answerability_model(settings: Settings, stored: StoredIndex, retriever: Hybr
         return None
     started = time.perf_counter()
     vectors = cache.embed(retriever.embedder, "query", [q.q for q in questions]) if cache else None
-    model = fit(retriever, questions, stored.manifest.corpus_hash, stored.manifest.embedder, vectors)
+    model = fit(retriever, questions, stored.manifest.corpus_hash, stored.manifest.embedder, vectors, transfer)
     model.save(settings.index_dir)
     log.info("answerability model fitted on %d questions in %.1f s; threshold %.3f", model.rows,
              time.perf_counter() - started, model.threshold)
     return model
+
+
+def load_transfer(settings: Settings) -> TransferRows | None:
+    """The rows documents nobody labelled are ranked and gated with (retrieval/transfer.py); None when
+    the file is missing or was written for other features (then such documents keep the search's order)."""
+    return TransferRows.load(settings.transfer_file, TRANSFER_SIGNATURE)
 
 
 def remember_examples(model: AnswerabilityModel, stored: StoredIndex, embedder: Embedder, cache: VectorCache) -> None:

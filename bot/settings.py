@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot import messages
+from retrieval.transfer import TRANSFER_FILE
 
 DEFAULT_PORT = 3978
 DEFAULT_EMBEDDER = "e5"  # chosen by measured quality on the dev set: see docs/ENGINEERING.md, "Embeddere"
@@ -136,6 +137,9 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     data_dir: Path = Path("data")
     embedder: str = DEFAULT_EMBEDDER
+    # Other documents' rows for ranking and gating documents nobody labelled (retrieval/transfer.py);
+    # a measurement points it at rows without the document it measures.
+    transfer_file: Path = TRANSFER_FILE
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     log_level: str = "INFO"

@@ -46,10 +46,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.learning import Logistic, choose_threshold, folds_of, out_of_fold
+from retrieval.learning import Logistic, budget_threshold, choose_threshold, folds_of, out_of_fold
 from retrieval.memory import Memory
 from retrieval.search import HybridRetriever, SearchResult
-from retrieval.text import holds_amount
+from retrieval.text import holds_amount, holds_year, in_summary
+from retrieval.transfer import TransferRows, Unlabelled, fit_unlabelled
 from retrieval.types import Chunk, Hit
 
 CANDIDATES = 8  # units a search hands to the reranker
@@ -74,6 +75,14 @@ MEMORY_GATE_FEATURES = GATE_FEATURES + ("memory_answerable", "memory_unanswerabl
 # without it the summary's cross-validated unanswerable questions refused fell from 349 to 344 of 379.
 UNLABELLED_GATE_FEATURES = tuple(f for f in GATE_FEATURES if f != "rerank_top")
 _UNLABELLED_COLUMNS = [GATE_FEATURES.index(f) for f in UNLABELLED_GATE_FEATURES]
+# The reranker for documents nobody labelled (retrieval/transfer.py) reads no memory (nobody labelled
+# them) and a few more signals, each of which carried over between documents left out of its fit: the
+# unit's length in words, a question for a time meeting a year, the unit's rank by text cosine and by
+# BM25, a unit under a summary heading, and whether it is in the first hit's document. Leave-one-
+# document-out over four reports, recall@1 of the reranker's first unit: 0.667 without them, 0.708 with.
+_SHARED = tuple(f for f in CANDIDATE_FEATURES if f not in ("memory", "neighbours"))
+_SHARED_COLUMNS = [CANDIDATE_FEATURES.index(f) for f in _SHARED]
+TRANSFER_CANDIDATE_FEATURES = _SHARED + ("words", "when_year", "text_rank", "lexical_rank", "summary", "same_doc")
 # The memory gate (a document owners labelled): the lowest cut that refuses this share of the
 # unanswerable labelled questions, on cross-validated predictions.
 REFUSE_SHARE = 0.95
@@ -92,7 +101,9 @@ MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
 # The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
 # FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
-FORMAT = 12  # 12: the reranker keeps the search's order for unfamiliar questions in documents nobody labelled
+FORMAT = 13  # 13: documents nobody labelled are ranked and gated by models fitted on other documents
+# What rows written for retrieval/transfer.py must have been written with to be read.
+TRANSFER_SIGNATURE = f"{FORMAT}|{','.join(TRANSFER_CANDIDATE_FEATURES)}|{','.join(UNLABELLED_GATE_FEATURES)}"
 
 
 @dataclass(frozen=True)
@@ -190,12 +201,34 @@ def _remembered_rows(retriever: HybridRetriever, memory: Memory, result: SearchR
     return candidate_rows(retriever, result, memory.votes(cosines, ids), memory.known, memory.shares(cosines, ids))
 
 
-def reorder(result: SearchResult, probabilities: np.ndarray, keep_order: bool = False) -> SearchResult:
-    """The hits by the reranker's probability (ties keep the fused order); each hit's score becomes it.
-    `keep_order`: the search's order stays, each hit scored by the reranker all the same (`keeps_search_order`)."""
-    order = range(len(result.hits)) if keep_order else sorted(range(len(result.hits)), key=lambda i: (-probabilities[i], i))
+def reorder(result: SearchResult, probabilities: np.ndarray, ranking: np.ndarray | None = None) -> SearchResult:
+    """The hits by the reranker's probability, or by `ranking` when given (ties keep the fused order);
+    each hit's score becomes the reranker's probability."""
+    ranking = probabilities if ranking is None else ranking
+    order = sorted(range(len(result.hits)), key=lambda i: (-ranking[i], i))
     hits = tuple(result.hits[i].rescored(float(probabilities[i])) for i in order)
     return replace(result, hits=hits)
+
+
+def transfer_candidate_rows(result: SearchResult, rows: np.ndarray) -> np.ndarray:
+    """TRANSFER_CANDIDATE_FEATURES of a search's hits, from their CANDIDATE_FEATURES `rows`."""
+    hits = result.hits
+    when = result.analysis.asks_when
+    texts = np.array([h.text for h in hits])
+    lexical = np.array([h.lexical for h in hits])
+    extra = np.array([[math.log1p(len(h.chunk.text.split())), float(when and holds_year(h.chunk.text)),
+                       float(in_summary(h.chunk.section)), float(h.chunk.doc == hits[0].chunk.doc)] for h in hits])
+    ranks = np.column_stack([np.log1p(np.argsort(np.argsort(-texts, kind="stable"))),
+                             np.log1p(np.argsort(np.argsort(-lexical, kind="stable")))])
+    return np.hstack([rows[:, _SHARED_COLUMNS], extra[:, :2], ranks, extra[:, 2:]])
+
+
+def unlabelled_ranking(unlabelled: Unlabelled | None, result: SearchResult, rows: np.ndarray) -> np.ndarray:
+    """How a search that lands in a document nobody labelled is ordered (`keeps_search_order`): by the
+    reranker fitted on other documents (retrieval/transfer.py), else in the search's own order."""
+    if unlabelled is None or unlabelled.reranker is None:
+        return -np.arange(len(rows), dtype=np.float64)
+    return unlabelled.reranker.predict(transfer_candidate_rows(result, rows))
 
 
 def gate_features(retriever: HybridRetriever, result: SearchResult, lang: str) -> list[float]:
@@ -236,13 +269,17 @@ def in_labelled_document(result: SearchResult, memory: Memory) -> bool:
     return bool(result.hits) and result.hits[0].chunk.doc in memory.documents
 
 
-def keeps_search_order(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
-    """The reranker leaves the search's order alone: the search lands in a document nobody labelled and
-    the question is unlike the labelled ones (below `MEMORY_SPEAKS`: the memory has nothing to say). A
-    question like them is reranked wherever the search lands: a summary question whose best passage by
-    search is in an added report is taken back to the summary by the memory."""
-    return (not in_labelled_document(result, memory)
-            and familiarity(float(cosines.max()) if len(cosines) else 0.0) < MEMORY_SPEAKS)
+def ranked_as_unlabelled(result: SearchResult, memory: Memory, cosines: np.ndarray, probabilities: np.ndarray) -> bool:
+    """The search lands in a document nobody labelled, and the labelled reranker (`probabilities`) does
+    not take the question back to a labelled document: the question is unlike the labelled ones (below
+    `MEMORY_SPEAKS`: the memory has nothing to say), or its first unit is not in one. A summary question
+    whose best passage by search is in an added report is taken back to the summary by the memory; a
+    question about the added report is ordered by the reranker that knows such documents."""
+    if in_labelled_document(result, memory):
+        return False
+    if familiarity(float(cosines.max()) if len(cosines) else 0.0) < MEMORY_SPEAKS:
+        return True
+    return result.hits[int(np.argmax(probabilities))].chunk.doc not in memory.documents
 
 
 def judged_by_memory(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
@@ -281,22 +318,15 @@ class Verdict:
     lesson: bool = False  # an owner's lesson (taught, or an example question), not a labelled question
 
 
-def budget_threshold(probabilities: np.ndarray, answerable: np.ndarray, budget: float) -> float:
-    """The highest cut that refuses at most `budget` of the answerable questions."""
-    positives = np.sort(probabilities[answerable])
-    allowed = int(np.floor(budget * len(positives)))
-    return float(positives[allowed]) if allowed < len(positives) else 1.0
-
-
 class AnswerabilityModel:
     def __init__(self, reranker: Logistic, gate: Logistic, threshold: float, confidence: Logistic,
                  memory: Memory, info: dict, memory_gate: Logistic | None = None, memory_threshold: float = 0.5,
-                 unlabelled_gate: Logistic | None = None, unlabelled_threshold: float = 0.5) -> None:
+                 unlabelled: Unlabelled | None = None) -> None:
         self.reranker, self.gate, self.confidence_head = reranker, gate, confidence
         self.threshold = threshold  # the document-independent gate: answer when its probability >= threshold
         self.memory_gate, self.memory_threshold = memory_gate, memory_threshold
-        # Where the first unit is in a document nobody labelled (UNLABELLED_GATE_FEATURES).
-        self.unlabelled_gate, self.unlabelled_threshold = unlabelled_gate, unlabelled_threshold
+        # Where the first unit is in a document nobody labelled (retrieval/transfer.py).
+        self.unlabelled = unlabelled
         self.memory = memory
         self.info = info  # rows, answerable, corpus_hash, embedder, data_hash
         dim = memory.vectors.shape[1] if memory.vectors.ndim == 2 else 0
@@ -351,13 +381,16 @@ class AnswerabilityModel:
 
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
         """The reranker's order, except for a question unlike the labelled ones that search lands in a
-        document nobody labelled (`keeps_search_order`): there the search's own order, each hit scored by
-        the reranker for the gate."""
+        document nobody labelled (`keeps_search_order`): there `unlabelled_ranking`'s, each hit scored by
+        the reranker all the same (the confidence reads that score)."""
         if not result.hits:
             return result
         cosines = self._cosines(result.query)
         rows = _remembered_rows(retriever, self.memory, result, cosines)
-        return reorder(result, self.reranker.predict(rows), keep_order=keeps_search_order(result, self.memory, cosines))
+        probabilities = self.reranker.predict(rows)
+        ranking = (unlabelled_ranking(self.unlabelled, result, rows)
+                   if ranked_as_unlabelled(result, self.memory, cosines, probabilities) else None)
+        return reorder(result, probabilities, ranking)
 
     def labelled(self, result: SearchResult) -> bool:
         """The memory gate judges: the first unit is in a document owners labelled questions for, and the
@@ -375,9 +408,9 @@ class AnswerabilityModel:
             memory_row = np.concatenate([row, self.memory.features(self._cosines(reranked.query))])
             probability = float(self.memory_gate.predict(memory_row)[0])
             return Assessment(decides_to_answer(reranked, probability, self.memory_threshold), probability, confidence)
-        if self.unlabelled_gate is not None and not in_labelled_document(reranked, self.memory):
-            probability = float(self.unlabelled_gate.predict(row[_UNLABELLED_COLUMNS])[0])
-            return Assessment(decides_to_answer(reranked, probability, self.unlabelled_threshold), probability,
+        if self.unlabelled is not None and not in_labelled_document(reranked, self.memory):
+            probability = float(self.unlabelled.gate.predict(row[_UNLABELLED_COLUMNS])[0])
+            return Assessment(decides_to_answer(reranked, probability, self.unlabelled.threshold), probability,
                               confidence)
         probability = float(self.gate.predict(row)[0])
         return Assessment(decides_to_answer(reranked, probability, self.threshold), probability, confidence)
@@ -386,8 +419,8 @@ class AnswerabilityModel:
         """Everything but the memory's vectors, as saved in MODEL_FILE (readable by an owner)."""
         return {"format": FORMAT, "candidate_features": CANDIDATE_FEATURES, "gate_features": GATE_FEATURES,
                 "unlabelled_gate_features": UNLABELLED_GATE_FEATURES,
-                "unlabelled_gate": self.unlabelled_gate.to_json() if self.unlabelled_gate else None,
-                "unlabelled_threshold": self.unlabelled_threshold,
+                "transfer_candidate_features": TRANSFER_CANDIDATE_FEATURES,
+                "unlabelled": self.unlabelled.to_json() if self.unlabelled else None,
                 "reranker": self.reranker.to_json(), "gate": self.gate.to_json(), "threshold": self.threshold,
                 "memory_gate": self.memory_gate.to_json() if self.memory_gate else None,
                 "memory_threshold": self.memory_threshold,
@@ -409,18 +442,18 @@ class AnswerabilityModel:
         if (raw.get("format") != FORMAT or tuple(raw.get("candidate_features", ())) != CANDIDATE_FEATURES
                 or tuple(raw.get("gate_features", ())) != GATE_FEATURES or stored.ndim != 2):
             return None
-        info = {k: raw[k] for k in ("rows", "answerable", "corpus_hash", "embedder", "data_hash") if k in raw}
+        info = {k: raw[k] for k in ("rows", "answerable", "corpus_hash", "embedder", "data_hash", "transfer")
+                if k in raw}
         try:
             units = tuple(tuple(u) for u in raw["memory_units"])
             if len(units) != len(stored):
                 return None
             memory = Memory(np.ascontiguousarray(stored[:, :-1], dtype=np.float32), stored[:, -1] > 0.5, units)
             memory_gate = Logistic.from_json(raw["memory_gate"]) if raw.get("memory_gate") else None
-            unlabelled_gate = Logistic.from_json(raw["unlabelled_gate"]) if raw.get("unlabelled_gate") else None
+            unlabelled = Unlabelled.from_json(raw["unlabelled"]) if raw.get("unlabelled") else None
             return cls(Logistic.from_json(raw["reranker"]), Logistic.from_json(raw["gate"]), float(raw["threshold"]),
                        Logistic.from_json(raw["confidence"]), memory, info, memory_gate,
-                       float(raw.get("memory_threshold", 0.5)), unlabelled_gate,
-                       float(raw.get("unlabelled_threshold", 0.5)))
+                       float(raw.get("memory_threshold", 0.5)), unlabelled)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -510,9 +543,22 @@ def _reranker(candidates, labels, rows, weights) -> Logistic:
     return Logistic.fit(x, y, w)
 
 
-def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
-          vectors: np.ndarray | None = None) -> tuple["AnswerabilityModel", Training]:
-    """`vectors`: the questions' query vectors when the caller has them (retrieval/vector_cache.py)."""
+def _threshold_rows(judged: np.ndarray, elsewhere: np.ndarray, answerable: np.ndarray,
+                    cosines: Sequence[np.ndarray]) -> np.ndarray:
+    """The questions the memory gate's cut is chosen over: those it judges, and the unanswerable ones
+    like the labelled ones whose first unit is in a document nobody labelled. Without them, a report
+    added beside the summary took the easy unanswerable questions with it, the cut rose over the hard
+    ones left, and more of the summary's answerable questions were refused."""
+    familiar = np.array([len(c) > 0 and familiarity(float(c.max())) >= MEMORY_SPEAKS for c in cosines])
+    return judged | (elsewhere & familiar & ~answerable)
+
+
+def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion], vectors: np.ndarray | None = None,
+          transfer: TransferRows | None = None) -> tuple["AnswerabilityModel", Training]:
+    """`vectors`: the questions' query vectors when the caller has them (retrieval/vector_cache.py).
+    `transfer`: other documents' rows for the documents nobody labelled (retrieval/transfer.py); without
+    them such documents keep the search's order and a gate fitted on this corpus's labels."""
+    transferred = fit_unlabelled(transfer) if transfer is not None else None
     results, memory, cosines, candidates, labels, answerable = _fit_rows(retriever, questions, vectors)
     if answerable.all() or not answerable.any():
         raise ValueError("answerability needs both answerable and unanswerable labelled questions")
@@ -526,8 +572,10 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
         model = _reranker(candidates, labels, [i for i in positives if fold_of[i] != fold], weights)
         for i in np.flatnonzero(fold_of == fold):
             if len(candidates[i]):
-                reranked[i] = reorder(results[i], model.predict(candidates[i]),
-                                      keep_order=keeps_search_order(results[i], memory, cosines[i]))
+                probabilities = model.predict(candidates[i])
+                ranking = (unlabelled_ranking(transferred, results[i], candidates[i])
+                           if ranked_as_unlabelled(results[i], memory, cosines[i], probabilities) else None)
+                reranked[i] = reorder(results[i], probabilities, ranking)
     gate_rows = np.array([gate_features(retriever, r, q.lang) for r, q in zip(reranked, questions)], dtype=np.float64)
     correct = np.array([answerable[i] and bool(r.hits) and answers(retriever, r.hits[0].chunk, questions[i].expect_any)
                         for i, r in enumerate(reranked)], dtype=float)
@@ -535,30 +583,69 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
     gate_oof = out_of_fold(gate_rows, y, fold_of, weights)
     threshold = budget_threshold(gate_oof, answerable, ANSWERABLE_REFUSAL_BUDGET)
     unlabelled_rows = gate_rows[:, _UNLABELLED_COLUMNS]
-    unlabelled_threshold = budget_threshold(out_of_fold(unlabelled_rows, y, fold_of, weights), answerable,
-                                            ANSWERABLE_REFUSAL_BUDGET)
+    if transferred is None:
+        unlabelled_oof = out_of_fold(unlabelled_rows, y, fold_of, weights)
+        unlabelled = Unlabelled(None, Logistic.fit(unlabelled_rows, y, weights),
+                                budget_threshold(unlabelled_oof, answerable, ANSWERABLE_REFUSAL_BUDGET))
+    else:  # fitted on other documents: these questions are out of its fold already
+        unlabelled, unlabelled_oof = transferred, transferred.gate.predict(unlabelled_rows)
+    # A question whose first unit is in a document nobody labelled is judged by that gate (`assess`).
+    elsewhere = np.array([bool(r.hits) and not in_labelled_document(r, memory) for r in reranked])
+    decided_oof = gate_oof.copy()
+    decided_oof[elsewhere] = unlabelled_oof[elsewhere] - unlabelled.threshold + threshold
     # The memory gate: questions whose first unit is in a labelled document, with the memory's say.
     labelled = np.array([bool(r.hits) and judged_by_memory(r, memory, c) for r, c in zip(reranked, cosines)])
     memory_rows = np.hstack([gate_rows, np.array([memory.features(c) for c in cosines])])
     memory_gate, memory_threshold = None, threshold
-    decided_oof = gate_oof.copy()
     if labelled.sum() >= 20 and len(set(answerable[labelled])) == 2:
         rows = np.flatnonzero(labelled)
-        memory_oof = out_of_fold(memory_rows[rows], y[rows], fold_of[rows])
-        memory_threshold = choose_threshold(memory_oof, answerable[rows], REFUSE_SHARE)
+        # The cut is chosen over the unanswerable questions like the labelled ones wherever they land
+        # (`_threshold_rows`), each scored by a memory gate fitted without its fold.
+        scored = _threshold_rows(labelled, elsewhere, answerable, cosines)
+        memory_oof = np.zeros(len(questions))
+        for fold in np.unique(fold_of):
+            inside = rows[fold_of[rows] != fold]
+            memory_oof[scored & (fold_of == fold)] = Logistic.fit(memory_rows[inside], y[inside]).predict(
+                memory_rows[scored & (fold_of == fold)])
+        memory_threshold = choose_threshold(memory_oof[scored], answerable[scored], REFUSE_SHARE)
         memory_gate = Logistic.fit(memory_rows[rows], y[rows])
-        decided_oof[rows] = memory_oof - memory_threshold + threshold  # on the base gate's scale, for the figures
+        decided_oof[rows] = memory_oof[rows] - memory_threshold + threshold  # on the base gate's scale, for the figures
     reranker = _reranker(candidates, labels, positives, weights)
     model = AnswerabilityModel(reranker, Logistic.fit(gate_rows, y, weights), threshold,
                                Logistic.fit(gate_rows, correct, weights), memory,
-                               {"rows": len(questions), "answerable": int(answerable.sum())},
-                               memory_gate, memory_threshold,
-                               Logistic.fit(unlabelled_rows, y, weights), unlabelled_threshold)
+                               {"rows": len(questions), "answerable": int(answerable.sum()),
+                                "transfer": transfer.digest() if transfer is not None else ""},
+                               memory_gate, memory_threshold, unlabelled)
     return model, Training(gate_rows, decided_oof, tuple(reranked), correct, answerable, threshold)
 
 
 def fit(retriever: HybridRetriever, questions: Sequence[LabelledQuestion], corpus_hash: str = "",
-        embedder: str = "", vectors: np.ndarray | None = None) -> AnswerabilityModel:
-    model, _ = train(retriever, questions, vectors)
+        embedder: str = "", vectors: np.ndarray | None = None, transfer: TransferRows | None = None) -> AnswerabilityModel:
+    model, _ = train(retriever, questions, vectors, transfer)
     model.info.update(corpus_hash=corpus_hash, embedder=embedder, data_hash=data_hash(questions))
     return model
+
+
+def transfer_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
+                  vectors: np.ndarray | None = None) -> TransferRows:
+    """Blind questions about documents nobody labelled, as rows for retrieval/transfer.py: each
+    candidate's reranker features and label, and the gate's features were it cited first. A question
+    the search finds nothing for has no rows (the engine refuses it before any model is asked)."""
+    if vectors is None:
+        vectors = retriever.embedder.embed_queries([q.q for q in questions])
+    docs, answerable, question, candidates, best, gate = [], [], [], [], [], []
+    for i, q in enumerate(questions):
+        result = retriever.search(q.q, k=CANDIDATES, query=vectors[i:i + 1])
+        if not result.hits:
+            continue
+        n = len(docs)
+        docs.append(q.doc)
+        answerable.append(q.answerable)
+        candidates.append(transfer_candidate_rows(result, candidate_rows(retriever, result, {}, frozenset())))
+        for j, hit in enumerate(result.hits):
+            question.append(n)
+            best.append(q.answerable and best_unit(retriever, hit.chunk, q.expect_any))
+            first = replace(result, hits=(hit,) + result.hits[:j] + result.hits[j + 1:])
+            gate.append(np.array(gate_features(retriever, first, q.lang))[_UNLABELLED_COLUMNS])
+    return TransferRows(TRANSFER_SIGNATURE, tuple(docs), np.array(answerable, bool), np.array(question, np.int64),
+                        np.vstack(candidates), np.array(best, bool), np.vstack(gate))

@@ -76,6 +76,13 @@ def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray, refuse_s
     return float(negatives[needed - 1]) + 1e-9
 
 
+def budget_threshold(probabilities: np.ndarray, answerable: np.ndarray, budget: float) -> float:
+    """The highest cut that refuses at most `budget` of the answerable questions."""
+    positives = np.sort(probabilities[answerable])
+    allowed = int(np.floor(budget * len(positives)))
+    return float(positives[allowed]) if allowed < len(positives) else 1.0
+
+
 class Logistic:
     """A fitted logistic model with its standardisation, as plain tuples (JSON-friendly)."""
 

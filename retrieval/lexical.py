@@ -39,6 +39,7 @@ class QueryAnalysis:
     parts: tuple[QueryTerm, ...]
     coverage: float  # idf-weighted share of topic terms the corpus knows; 1.0 when there are none
     asks_amount: bool = False  # "hvor mange …", "how much …" (retrieval/text.py)
+    asks_when: bool = False  # "når …", "which year …"
 
     @property
     def terms(self) -> list[str]:
@@ -98,7 +99,7 @@ class LexicalIndex:
                 parts.append(QueryTerm(word, (fixed,), True))
                 continue
             parts.append(QueryTerm(word, (term,), False))
-        return QueryAnalysis(tuple(parts), self._coverage(parts), lx.asks_amount(question))
+        return QueryAnalysis(tuple(parts), self._coverage(parts), lx.asks_amount(question), lx.asks_when(question))
 
     def _coverage(self, parts: list[QueryTerm]) -> float:
         weights = [(self._weight(p), p.known) for p in parts]

@@ -25,7 +25,8 @@ _WORD = re.compile(r"[0-9]+(?::[0-9]+)?|[a-zæøåéèüöä]+", re.I)
 QUESTION_WORDS = {
     "hva", "hvordan", "hvorfor", "hvem", "hvilken", "hvilket", "hvilke", "når", "hvor", "mye", "mange",
     "what", "how", "why", "who", "which", "when", "where", "whom", "does", "do", "did", "is", "are",
-    "rapport", "rapporten", "rapportens", "report", "reports", "si", "sier", "står", "skriver", "mener",
+    "rapport", "rapporten", "rapportens", "rapporta", "report", "reports", "notat", "notatet", "notatets", "dokument",
+    "dokumentet", "dokumentets", "document", "publikasjonen", "si", "sier", "står", "skriver", "mener",
     "handler", "nevner", "tell", "say", "says", "said", "explain", "forklar", "beskriv", "describe",
     "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "it", "its", "this", "that", "with",
     "be", "by", "as", "at", "should", "can", "could", "would", "will", "i", "my", "me", "we", "our", "you",
@@ -70,6 +71,35 @@ def asks_amount(question: str) -> bool:
 
 def holds_amount(text: str) -> bool:
     return bool(_HOLDS_AMOUNT.search(text))
+
+
+# A question for a time ("når ble …", "kva år", "when did …") is answered by text that holds a year.
+_ASKS_WHEN = re.compile(r"\b(?:når|kva tid|kor tid|when|(?:hvilket|kva|which|what) år|(?:which|what) year)\b", re.I)
+_HOLDS_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def asks_when(question: str) -> bool:
+    return bool(_ASKS_WHEN.search(question))
+
+
+def holds_year(text: str) -> bool:
+    return bool(_HOLDS_YEAR.search(text))
+
+
+# The headings under which a report states its own findings in brief (a closed class: overview answers
+# quote these sections, bot/answering/overview.py, and the reranker reads them, retrieval/answerability.py).
+SUMMARY_HEADINGS = frozenset({"sammendrag", "samandrag", "summary", "hovedfunn", "hovudfunn",
+                              "hovedfunn og vurderinger", "konklusjon", "oppsummering"})
+
+
+def bare_heading(heading: str) -> str:
+    """A heading without its chapter number: "1 Hovedfunn og vurderinger" -> "hovedfunn og vurderinger"."""
+    return re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.lower().strip())
+
+
+def in_summary(section: tuple[str, ...]) -> bool:
+    """The heading path passes through a summary section."""
+    return any(bare_heading(heading) in SUMMARY_HEADINGS for heading in section)
 
 
 # Norwegian stop words (Snowball's list, abridged to what occurs in questions).

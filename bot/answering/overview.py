@@ -8,7 +8,7 @@ Which document: the one the question names (its series number, "2024:3", or word
 else the one search finds nearest, else the primary document.
 
 The signal words are closed classes kept as data (bot/answering/dialogue.json `overview`,
-`summary_headings`, `chapter_words`); nothing here knows one report's wording.
+`chapter_words`, and retrieval/text.py `SUMMARY_HEADINGS`); nothing here knows one report's wording.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from retrieval.documents import ABOUT_KEY
+from retrieval.text import SUMMARY_HEADINGS, bare_heading, in_summary
 from retrieval.types import Chunk
 
 MAX_OVERVIEW_CHUNKS = 3
@@ -33,7 +34,6 @@ _CHAPTER = re.compile(r"\b(?:kapit+e?l+(?:et)?|chapter|del)\s+(\d{1,2})\b", re.I
 @dataclass(frozen=True)
 class Words:
     overview: tuple[str, ...]
-    summary_headings: tuple[str, ...]
     stopwords: frozenset[str]
     document_nouns: frozenset[str]
 
@@ -41,7 +41,7 @@ class Words:
 @lru_cache(maxsize=1)
 def words() -> Words:
     data = json.loads(resources.files("bot.answering").joinpath("dialogue.json").read_text(encoding="utf-8"))
-    return Words(tuple(data["overview"]), tuple(data["summary_headings"]), frozenset(data["stopwords"]),
+    return Words(tuple(data["overview"]), frozenset(data["stopwords"]),
                  frozenset(data["document_nouns"]))
 
 
@@ -115,16 +115,11 @@ def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
         prefix = re.compile(rf"^{chapter}(?:[ .]|$)")
         inside = [c for c in own if c.section and any(prefix.match(s) for s in c.section)]
         return inside[:MAX_OVERVIEW_CHUNKS]
-    headings = words().summary_headings
-    summary = [c for c in own if any(_heading(s) in headings for s in c.section)]
+    summary = [c for c in own if in_summary(c.section)]
     if summary:
         asked = question.lower()
-        named = [c for c in summary if any(_heading(s) in headings and _heading(s).split()[0][:7] in asked
+        named = [c for c in summary if any(bare_heading(s) in SUMMARY_HEADINGS and bare_heading(s).split()[0][:7] in asked
                                            for s in c.section)]
         return (named + [c for c in summary if c not in named])[:MAX_OVERVIEW_CHUNKS]
     return (own[:1] + [c for c in own[1:] if is_lead_in(c)])[:MAX_OVERVIEW_CHUNKS]
 
-
-def _heading(section: str) -> str:
-    """A heading without its chapter number: "1 Hovedfunn og vurderinger" -> "hovedfunn og vurderinger"."""
-    return re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section.lower().strip())

@@ -20,16 +20,18 @@ from bot.answering.engine import Engine
 from bot.types import Question
 from bot.runtime import QUESTIONS_DIR, labelled_questions
 from retrieval.answerability import contains_any, decides_to_answer, train
+from retrieval.transfer import TransferRows
 
 
-def cross_validate(engine: Engine, corpus_dir: Path) -> dict[str, Counter]:
+def cross_validate(engine: Engine, corpus_dir: Path, transfer: TransferRows | None = None) -> dict[str, Counter]:
+    """`transfer`: the rows the engine ranks and gates documents nobody labelled with (retrieval/transfer.py)."""
     items = []  # the same rows, in the same order, as bot/runtime.labelled_questions reads them
     for path in sorted((corpus_dir / QUESTIONS_DIR).glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 items.append({**json.loads(line), "file": path.name})
     questions = labelled_questions(corpus_dir)
-    _, training = train(engine.retriever, questions)
+    _, training = train(engine.retriever, questions, transfer=transfer)
     tally: dict[str, Counter] = defaultdict(Counter)
     for item, question, result, probability in zip(items, questions, training.reranked, training.gate_oof):
         numbered = engine.numbered_unit(question.q)

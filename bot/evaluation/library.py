@@ -2,16 +2,17 @@
 
 DIR holds documents (`<slug>.md`, `.txt`, `.html`, `.pdf`) and, for each, blind questions in
 `questions-<slug>.jsonl` (the format of the evaluation sets). The documents are added to a copy of the
-corpus, and each is measured *leave-one-document-out*: the answerability model is fitted on every
-labelled question except that document's (the corpus's own pool and the other documents' sets), then
-asked that document's questions. That is the one honest figure for "an owner drops a report in":
-nothing was fitted on it.
+corpus, and each is measured *leave-one-document-out*: the engine is fitted as an owner gets it (the
+corpus's own labelled questions, and the shipped rows of other documents, retrieval/transfer.py) but
+without the measured document's own rows, then asked that document's questions. That is the one honest
+figure for "an owner drops a report in": nothing was fitted on it.
 
 Printed per document, side by side: the tutorial recipe (500/50-character chunks, the same e5, FAISS
 top-3, never refuses), the engine's own hybrid search without any learned part (answers everything,
-fused order), the engine as an owner gets it (fitted on the corpus's own labelled questions only), and
-the engine fitted also on the other library documents' questions (never on the measured one's). Then the corpus's own pool, cross-validated with the documents present
-(retrieval/answerability.py `train`): whether the new documents pull its answers away.
+fused order), and the engine.
+
+`omstillingsbot transfer DIR…` writes the shipped rows from such folders (`write_transfer`): each
+document alone beside the corpus, as an owner adds one.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from bot.answering import language
 from bot.answering.engine import Engine, read_question
 from bot.evaluation.compare import tutorial
 from bot.evaluation.evaluate import evaluate
+from bot.runtime import load_transfer
 from bot.settings import Settings
-from retrieval.answerability import LabelledQuestion, train
+from retrieval.answerability import LabelledQuestion, train, transfer_rows
 from retrieval.documents import SUFFIXES, slug
+from retrieval.transfer import TransferRows
 from retrieval.vector_cache import VectorCache
 
 QUESTION_PREFIX = "questions-"
@@ -61,13 +64,41 @@ def read_pool(path: Path, doc: str) -> list[LabelledQuestion]:
     return out
 
 
+def _pairs(folders: list[Path]) -> list[tuple[Path, Path]]:
+    pairs = [pair for folder in folders for pair in library_documents(folder)]
+    if not pairs:
+        raise ValueError("no document with a questions-<name>.jsonl beside it in " + ", ".join(map(str, folders)))
+    return pairs
+
+
+def write_transfer(settings: Settings, folders: list[Path], build: Callable[[Settings], Engine]) -> TransferRows:
+    """The rows retrieval/transfer.py learns from, written to `settings.transfer_file`: each document
+    alone beside a copy of the corpus, its blind questions searched as the engine meets them."""
+    parts = []
+    for document, questions in _pairs(folders):
+        doc = slug(document.stem)
+        with tempfile.TemporaryDirectory(prefix="omstillingsbot-transfer-") as tmp:
+            corpus = Path(tmp) / "corpus"
+            shutil.copytree(settings.corpus_dir, corpus)
+            shutil.copy(document, corpus / document.name)
+            alone = replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / "transfer" / doc)
+            engine = build(alone)
+            pool = read_pool(questions, doc)
+            cache = VectorCache(alone.index_dir, engine.retriever.embedder.dim).load()
+            parts.append(transfer_rows(engine.retriever, pool,
+                                       cache.embed(engine.retriever.embedder, "query", [q.q for q in pool])))
+            cache.save()
+    rows = TransferRows.joined(parts)
+    rows.save(settings.transfer_file)
+    return rows
+
+
 def evaluate_library(settings: Settings, folders: list[Path], build: Callable[[Settings], Engine],
                      own_pool: Callable[[Path], list[LabelledQuestion]]) -> list[tuple[str, str, dict]]:
     """(set, method, report) rows. `build(settings)` makes an engine over a corpus folder;
     `own_pool(corpus_dir)` reads the corpus's labelled questions."""
-    pairs = [pair for folder in folders for pair in library_documents(folder)]
-    if not pairs:
-        raise ValueError("no document with a questions-<name>.jsonl beside it in " + ", ".join(map(str, folders)))
+    pairs = _pairs(folders)
+    transfer = load_transfer(settings)
     with tempfile.TemporaryDirectory(prefix="omstillingsbot-library-") as tmp:
         corpus = Path(tmp) / "corpus"
         shutil.copytree(settings.corpus_dir, corpus)
@@ -75,27 +106,20 @@ def evaluate_library(settings: Settings, folders: list[Path], build: Callable[[S
             shutil.copy(document, corpus / document.name)
         combined = replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / "eval-library")
         engine = build(combined)
-        pools = {slug(document.stem): read_pool(questions, slug(document.stem)) for document, questions in pairs}
         own = own_pool(corpus)
         cache = VectorCache(combined.index_dir, engine.retriever.embedder.dim).load()
         rows = []
         own_vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in own])
-        product, _ = train(engine.retriever, own, own_vectors)  # what an owner gets: the corpus's own labels only
         for document, questions in pairs:
             doc = slug(document.stem)
             name = document.name
             rows.append((name, "tutorial 500/50, e5, top-3", tutorial(combined, engine.retriever.embedder, questions)))
             bare = Engine(engine.retriever, engine.calibration, engine.max_chars, None)
             rows.append((name, "hybrid uten læring", evaluate(bare, questions)))
-            rows.append((name, "motoren, lært av korpusets egne spørsmål",
-                         evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, product), questions)))
-            others = [q for other, pool in pools.items() if other != doc for q in pool]
-            if others:
-                training = own + others
-                vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in training])
-                model, _ = train(engine.retriever, training, vectors)
-                rows.append((name, "motoren, også lært av de andre dokumentene",
-                             evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, model), questions)))
+            # What an owner gets, less the measured document's own rows.
+            model, _ = train(engine.retriever, own, own_vectors, transfer.without(doc) if transfer else None)
+            rows.append((name, "motoren (uten dokumentets egne rader)",
+                         evaluate(Engine(engine.retriever, engine.calibration, engine.max_chars, model), questions)))
         cache.save()
         return rows
 
