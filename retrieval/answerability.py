@@ -10,16 +10,18 @@ unit's text covers, how much of it its document covers), never a resemblance to 
   best, topic coverage of the unit, rank, and the unit's role (the facts about a document, a list's
   lead-in). Its label-bound features are the *memory vote* and *neighbour share*, for units a labelled
   question names (the nearest labelled question it answers, relative to the nearest of all); a unit
-  nobody labelled has no memory support, and competes on the rest;
-- the *gate* decides whether the corpus answers the question at all. Where the first unit is in a
-  document nobody labelled, from the search alone: how near the best text is, the margin to the
-  runner-up, lexical evidence, topic coverage of the best unit and of its document, the question's
-  length and language, and whether a question for an amount lands on text without one (and, in a
-  labelled document, the reranker's probability); its cut is
-  the highest that refuses at most `ANSWERABLE_REFUSAL_BUDGET` of the answerable questions. Where the
-  first unit is in a labelled document, the *memory gate* adds how near the nearest answerable and
-  unanswerable labelled questions lie, and its cut refuses `REFUSE_SHARE` of the unanswerable ones
-  (both on out-of-fold predictions);
+  nobody labelled has no memory support, and competes on the rest. Where the search lands in a document
+  nobody labelled, a reranker fitted on other documents orders it instead (retrieval/transfer.py,
+  `ranked_as_unlabelled`);
+- the *gate* decides whether the corpus answers the question at all, from the search: how near the
+  best text is, the margin to the runner-up, lexical evidence, topic coverage of the best unit and of
+  its document, the question's length and language, whether a question for an amount lands on text
+  without one, and the reranker's probability; its cut is the highest that refuses at most
+  `ANSWERABLE_REFUSAL_BUDGET` of the answerable questions. Where the first unit is in a labelled
+  document, the *memory gate* adds how near the nearest answerable and unanswerable labelled questions
+  lie, and its cut refuses `REFUSE_SHARE` of the unanswerable ones (both on out-of-fold predictions).
+  Where it is in a document nobody labelled, a gate fitted on other documents decides, without the
+  reranker's probability (retrieval/transfer.py);
 - the *confidence* is the probability that the first unit is right.
 
 Labelled questions (corpus/questions/*.jsonl) are keyed to their document (`doc`, the primary
@@ -61,7 +63,7 @@ UNVOTED = 0.2  # a known unit none of the voters points to: this far below the n
 # it is like them (three in four of the labelled questions, each left out of its own memory).
 UNFAMILIAR, FAMILIAR = 0.4, 0.65
 # From this familiarity on the memory speaks: the memory gate judges, and the reranker's order stands in
-# any document (`judged_by_memory`, `keeps_search_order`).
+# any document (`judged_by_memory`, `ranked_as_unlabelled`).
 MEMORY_SPEAKS = 0.5
 CANDIDATE_FEATURES = ("fused", "pooled", "text", "example", "lexical", "coverage", "rank", "about", "lead_in", "memory",
                       "neighbours")
@@ -224,7 +226,7 @@ def transfer_candidate_rows(result: SearchResult, rows: np.ndarray) -> np.ndarra
 
 
 def unlabelled_ranking(unlabelled: Unlabelled | None, result: SearchResult, rows: np.ndarray) -> np.ndarray:
-    """How a search that lands in a document nobody labelled is ordered (`keeps_search_order`): by the
+    """How a search that lands in a document nobody labelled is ordered (`ranked_as_unlabelled`): by the
     reranker fitted on other documents (retrieval/transfer.py), else in the search's own order."""
     if unlabelled is None or unlabelled.reranker is None:
         return -np.arange(len(rows), dtype=np.float64)
@@ -261,11 +263,8 @@ def in_labelled_document(result: SearchResult, memory: Memory) -> bool:
     """The search's first unit is in a document owners labelled questions for: only there has the
     reranker learned anything. Fitted on one labelled page, its weights are that page's habits (a BM25
     match counts against a unit there): on two reports nobody labelled, reranking took recall@1 from
-    0.70 / 0.65 in the search's own order to 0.68 / 0.55. But the memory also takes the summary's own
-    questions back to it (`keeps_search_order`). Each of four reports alone beside the summary, mean
-    recall@1 on their blind questions: 0.650 keeping the search's order wherever it lands in a report,
-    0.617 as `keeps_search_order`; the summary's pool cross-validated with DFØ-rapport 2024:3 / 2022:5
-    present: 0.82 / 0.86 against 0.89 / 0.89 (0.93 alone)."""
+    0.70 / 0.65 in the search's own order to 0.68 / 0.55. Elsewhere the reranker fitted on other
+    documents orders the search (`ranked_as_unlabelled`)."""
     return bool(result.hits) and result.hits[0].chunk.doc in memory.documents
 
 
@@ -274,7 +273,10 @@ def ranked_as_unlabelled(result: SearchResult, memory: Memory, cosines: np.ndarr
     not take the question back to a labelled document: the question is unlike the labelled ones (below
     `MEMORY_SPEAKS`: the memory has nothing to say), or its first unit is not in one. A summary question
     whose best passage by search is in an added report is taken back to the summary by the memory; a
-    question about the added report is ordered by the reranker that knows such documents."""
+    question about the added report is ordered by the reranker that knows such documents. Each of four
+    reports alone beside the summary, its own rows left out: mean recall@1 0.645 (0.617 with the search's
+    order there); the summary's pool cross-validated with DFØ-rapport 2024:3 / 2022:5 present 0.89 / 0.90
+    (0.83 / 0.86 when every search landing in a report was ordered by that reranker)."""
     if in_labelled_document(result, memory):
         return False
     if familiarity(float(cosines.max()) if len(cosines) else 0.0) < MEMORY_SPEAKS:
@@ -380,9 +382,9 @@ class AnswerabilityModel:
         return best
 
     def rerank(self, retriever: HybridRetriever, result: SearchResult) -> SearchResult:
-        """The reranker's order, except for a question unlike the labelled ones that search lands in a
-        document nobody labelled (`keeps_search_order`): there `unlabelled_ranking`'s, each hit scored by
-        the reranker all the same (the confidence reads that score)."""
+        """The reranker's order, except where the search lands in a document nobody labelled and the
+        reranker does not take the question back to a labelled one (`ranked_as_unlabelled`): there
+        `unlabelled_ranking`'s, each hit scored by the reranker all the same (the confidence reads it)."""
         if not result.hits:
             return result
         cosines = self._cosines(result.query)
