@@ -275,7 +275,6 @@ def _eval(settings: Settings, args) -> int:
         return 0
     if args.cv:
         from bot.evaluation.cross_validate import cross_validate, format_cv
-
         from bot.runtime import load_transfer
 
         print(format_cv(cross_validate(_engine(settings, mode=args.mode), settings.corpus_dir, load_transfer(settings))))

@@ -21,7 +21,8 @@ import snowballstemmer
 
 _WORD = re.compile(r"[0-9]+(?::[0-9]+)?|[a-zæøåéèüöä]+", re.I)
 
-# Words that only say *what kind* of question it is; they neither count as covered nor uncovered.
+# Words that only say *what kind* of question it is; they neither count as covered nor uncovered. Words
+# naming the document itself ("notatet", "dokumentet") are among them: "Hva sier notatet om lønn?" is about lønn.
 QUESTION_WORDS = {
     "hva", "hvordan", "hvorfor", "hvem", "hvilken", "hvilket", "hvilke", "når", "hvor", "mye", "mange",
     "what", "how", "why", "who", "which", "when", "where", "whom", "does", "do", "did", "is", "are",
@@ -74,7 +75,7 @@ def holds_amount(text: str) -> bool:
 
 
 # A question for a time ("når ble …", "kva år", "when did …") is answered by text that holds a year.
-_ASKS_WHEN = re.compile(r"\b(?:når|kva tid|kor tid|when|(?:hvilket|kva|which|what) år|(?:which|what) year)\b", re.I)
+_ASKS_WHEN = re.compile(r"\b(?:når|kva tid|kor tid|when|(?:hvilket|kva) år|(?:which|what) year)\b", re.I)
 _HOLDS_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
