@@ -27,6 +27,9 @@ _CHROME = re.compile(
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
 _EXAMPLE = re.compile(r"^\?\s+(.+?)\s*$")  # "? question" under a keyed heading: an example question
+# Markup that is not the report's words: a quote's "> " and bold "**…**" / "__…__" would be quoted as they stand.
+_BLOCKQUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 
@@ -164,6 +167,7 @@ def _load_markdown(path: Path, raw: str) -> Document:
             blocks.append(Block(tuple(h[1] for h in headings), text, key))
 
     for line in body.splitlines():
+        line = _BOLD.sub(r"\2", _BLOCKQUOTE.sub("", line))
         heading = _HEADING.match(line)
         item = _LIST_ITEM.match(line)
         example = _EXAMPLE.match(line)

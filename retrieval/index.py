@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 50_000
 REFINE_K_FACTOR = 4.0  # candidates re-ranked exactly per result wanted (recall 1.000 at 100k; 2 gave 0.99)
-FORMAT_VERSION = 4  # 4: sentence passages read with their neighbours (retrieval/passages.py)
+FORMAT_VERSION = 5  # 5: a Markdown quote's ">" and bold markers are not part of a unit's text
 # Data files beside the documents that change what the index means (lexicon, labelled questions).
 DATA_SUFFIXES = (".json", ".jsonl")
 MANIFEST_FILE = "manifest.json"  # written last: an index folder without it holds no index

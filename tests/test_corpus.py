@@ -144,3 +144,11 @@ def test_markdown_front_matter_gives_an_about_unit(tmp_path):
     assert about.key == "meta" and "Sist oppdatert: 5. mars 2021" in about.text and doc.source == "Difi-rapport 2020:1"
     assert doc.blocks[1].key == "F1" and doc.blocks[1].section == ("Funn",)
     assert re.search(r"Difi-rapport 2020:1", about.text)
+
+
+def test_markdown_quote_and_bold_markers_are_not_quoted_as_the_reports_words(tmp_path):
+    md = tmp_path / "notat.md"
+    md.write_text("# Notat\n\n## Om kildene\n\n> **Merknad.** Teksten er skrevet om.\n> Den bygger på __to__ kilder.\n\n"
+                  "Regnestykket 2 * 3 * 4 står som det står.\n", encoding="utf-8")
+    texts = [b.text for b in load_document(md).blocks]
+    assert texts == ["Merknad. Teksten er skrevet om. Den bygger på to kilder.", "Regnestykket 2 * 3 * 4 står som det står."]
