@@ -102,6 +102,11 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
 
 
+def document_of(chunk_id: str) -> str:
+    """The document a chunk id names: "<doc>#<key or hash>" (a document id is a slug: it holds no "#")."""
+    return chunk_id.split("#", 1)[0]
+
+
 def keyless(chunk_id: str) -> bool:
     """Whether a chunk id is "<doc>#<hash>": a passage without a key of its own (a paragraph of a long
     document), not a numbered unit, a list's lead-in or a document's facts."""

@@ -15,6 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
+from retrieval.chunking import document_of
+
 VOTERS = 100  # nearest labelled questions whose units vote in the reranker
 NEIGHBOURS = 10  # nearest labelled questions whose units share the soft vote (`shares`)
 SHARPNESS = 0.05  # cosine difference that weighs a neighbour e times less
@@ -66,8 +68,8 @@ class Memory:
 
     @cached_property
     def documents(self) -> frozenset[str]:
-        """The documents some labelled question is answered in (a chunk id is "<doc>#…")."""
-        return frozenset(unit.split("#", 1)[0] for unit in self.known)
+        """The documents some labelled question is answered in."""
+        return frozenset(document_of(unit) for unit in self.known)
 
     @cached_property
     def _rows_of(self) -> dict[str, np.ndarray]:

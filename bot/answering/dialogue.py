@@ -29,6 +29,7 @@ from bot.answering.conversation import (
     numbered, resolve,
 )
 from bot.types import Answer, Lang, NextStep, Question
+from retrieval.chunking import document_of
 from retrieval.documents import ABOUT_KEY
 from retrieval.types import Chunk
 
@@ -243,7 +244,7 @@ class Dialogue:
         again = messages.text(asked, lang)
         steps = tuple(step for step in next_steps(answer) if step.ask != again)
         quoted_from = answer.citations[0] if answer.citations else None
-        onward = self.beyond_summary(lang, quoted_from.id.split("#", 1)[0], quoted_from.source) if quoted_from \
+        onward = self.beyond_summary(lang, document_of(quoted_from.id), quoted_from.source) if quoted_from \
             else self.beyond_summary(lang)
         return replace(answer, text=answer.text + "\n" + onward, suggestions=steps)
 
@@ -323,7 +324,7 @@ class Dialogue:
         if not answer.suggestions:
             answer = replace(answer, suggestions=self._lists_not_shown(answer) or next_steps(answer))
         if self.urls and answer.citations:
-            citations = tuple(replace(c, url=self.urls.get(c.id.split("#", 1)[0]) or c.url) for c in answer.citations)
+            citations = tuple(replace(c, url=self.urls.get(document_of(c.id)) or c.url) for c in answer.citations)
             answer = replace(answer, citations=citations)
         answer = self._topics_separated(answer)
         own = tuple(a for a in self._own_links if a in answer.text)
