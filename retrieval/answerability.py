@@ -602,13 +602,9 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion], vec
     if labelled.sum() >= 20 and len(set(answerable[labelled])) == 2:
         rows = np.flatnonzero(labelled)
         # The cut is chosen over the unanswerable questions like the labelled ones wherever they land
-        # (`_threshold_rows`), each scored by a memory gate fitted without its fold.
+        # (`_threshold_rows`), each scored by a memory gate fitted on the judged rows without its fold.
         scored = _threshold_rows(labelled, elsewhere, answerable, cosines)
-        memory_oof = np.zeros(len(questions))
-        for fold in np.unique(fold_of):
-            inside = rows[fold_of[rows] != fold]
-            memory_oof[scored & (fold_of == fold)] = Logistic.fit(memory_rows[inside], y[inside]).predict(
-                memory_rows[scored & (fold_of == fold)])
+        memory_oof = out_of_fold(memory_rows, y, fold_of, fitted=labelled)
         memory_threshold = choose_threshold(memory_oof[scored], answerable[scored], REFUSE_SHARE)
         memory_gate = Logistic.fit(memory_rows[rows], y[rows])
         decided_oof[rows] = memory_oof[rows] - memory_threshold + threshold  # on the base gate's scale, for the figures

@@ -50,11 +50,13 @@ def folds_of(labels: np.ndarray, folds: int = FOLDS) -> np.ndarray:
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, fold_of: np.ndarray,
-                sample_weight: np.ndarray | None = None) -> np.ndarray:
-    """Each row's probability from a model fitted without its fold."""
+                sample_weight: np.ndarray | None = None, fitted: np.ndarray | None = None) -> np.ndarray:
+    """Each row's probability from a model fitted without its fold. `fitted`: the rows the models are
+    fitted on (all when None); every row is still predicted."""
     predictions = np.zeros(len(y))
+    fitted = np.ones(len(y), dtype=bool) if fitted is None else fitted
     for fold in np.unique(fold_of):
-        train, test = fold_of != fold, fold_of == fold
+        train, test = fitted & (fold_of != fold), fold_of == fold
         if len(set(y[train])) < 2:
             continue
         mean, scale = standardise(x[train])
