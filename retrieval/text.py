@@ -98,9 +98,14 @@ def bare_heading(heading: str) -> str:
     return re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.lower().strip())
 
 
+def summary_headings(section: tuple[str, ...]) -> list[str]:
+    """The summary headings a heading path passes through, without their chapter numbers."""
+    return [bare for bare in map(bare_heading, section) if bare in SUMMARY_HEADINGS]
+
+
 def in_summary(section: tuple[str, ...]) -> bool:
     """The heading path passes through a summary section."""
-    return any(bare_heading(heading) in SUMMARY_HEADINGS for heading in section)
+    return bool(summary_headings(section))
 
 
 # Norwegian stop words (Snowball's list, abridged to what occurs in questions).

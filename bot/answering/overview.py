@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from retrieval.documents import ABOUT_KEY
-from retrieval.text import SUMMARY_HEADINGS, bare_heading, in_summary
+from retrieval.text import in_summary, summary_headings
 from retrieval.types import Chunk
 
 MAX_OVERVIEW_CHUNKS = 3
@@ -118,8 +118,7 @@ def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
     summary = [c for c in own if in_summary(c.section)]
     if summary:
         asked = question.lower()
-        named = [c for c in summary if any(bare_heading(s) in SUMMARY_HEADINGS and bare_heading(s).split()[0][:7] in asked
-                                           for s in c.section)]
+        named = [c for c in summary if any(heading.split()[0][:7] in asked for heading in summary_headings(c.section))]
         return (named + [c for c in summary if c not in named])[:MAX_OVERVIEW_CHUNKS]
     return (own[:1] + [c for c in own[1:] if is_lead_in(c)])[:MAX_OVERVIEW_CHUNKS]
 
