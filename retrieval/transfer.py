@@ -116,13 +116,13 @@ def _tops(rows: TransferRows, reranker: Logistic, questions: np.ndarray) -> np.n
     return np.array(tops, dtype=np.int64)
 
 
-def _fit(rows: TransferRows, questions: np.ndarray) -> tuple[Logistic, Logistic, np.ndarray]:
+def _fit(rows: TransferRows, questions: np.ndarray) -> tuple[Logistic, Logistic]:
     """Reranker on the answerable questions' candidates, then the gate on each question's first candidate."""
     used = np.isin(rows.question, questions[rows.answerable[questions]])
     reranker = Logistic.fit(rows.candidates[used], rows.best[used].astype(float))
     tops = _tops(rows, reranker, questions)
     gate = Logistic.fit(rows.gate[tops], rows.answerable[questions].astype(float))
-    return reranker, gate, tops
+    return reranker, gate
 
 
 def fit_unlabelled(rows: TransferRows, budget: float = TRANSFER_REFUSAL_BUDGET) -> Unlabelled | None:
@@ -133,10 +133,10 @@ def fit_unlabelled(rows: TransferRows, budget: float = TRANSFER_REFUSAL_BUDGET) 
         return None
     doc_of = np.array(rows.docs)
     everything = np.arange(len(rows.docs))
-    reranker, gate, _ = _fit(rows, everything)
+    reranker, gate = _fit(rows, everything)
     held_out = np.zeros(len(rows.docs))
     for doc in documents:
         inside, outside = everything[doc_of != doc], everything[doc_of == doc]
-        other_reranker, other_gate, _ = _fit(rows, inside)
+        other_reranker, other_gate = _fit(rows, inside)
         held_out[outside] = other_gate.predict(rows.gate[_tops(rows, other_reranker, outside)])
     return Unlabelled(reranker, gate, budget_threshold(held_out, rows.answerable, budget))
