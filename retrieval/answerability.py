@@ -51,7 +51,8 @@ import numpy as np
 from retrieval.learning import Logistic, budget_threshold, choose_threshold, folds_of, out_of_fold
 from retrieval.memory import Memory
 from retrieval.search import HybridRetriever, SearchResult
-from retrieval.text import holds_amount, holds_year, in_summary
+from retrieval.amounts import holds_amount
+from retrieval.text import holds_year, in_summary
 from retrieval.transfer import TransferRows, Unlabelled, fit_unlabelled
 from retrieval.types import Chunk, Hit
 
@@ -103,7 +104,7 @@ MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
 # The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
 # FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
-FORMAT = 13  # 13: documents nobody labelled are ranked and gated by models fitted on other documents
+FORMAT = 14  # 14: "amount_missing" reads the kind of amount asked for (retrieval/amounts.py)
 # What rows written for retrieval/transfer.py must have been written with to be read.
 TRANSFER_SIGNATURE = f"{FORMAT}|{','.join(TRANSFER_CANDIDATE_FEATURES)}|{','.join(UNLABELLED_GATE_FEATURES)}"
 
@@ -244,8 +245,9 @@ def gate_features(retriever: HybridRetriever, result: SearchResult, lang: str) -
     role = retriever.role(top.chunk)
     best_lexical = max(h.lexical for h in result.hits)
     # "Hvor mye kostet prosjektet?" meets the opening paragraph about the project: near in meaning,
-    # but a question for an amount is not answered by text without one.
-    amount_missing = analysis.asks_amount and not holds_amount(top.chunk.text)
+    # but a question for an amount is not answered by text without the kind of amount it asks for.
+    amount_missing = analysis.amount is not None and not holds_amount(analysis.amount, top.chunk.text,
+                                                                      retriever.lexical.analyzer)
     return [top.text, texts[0] - (texts[1] if len(texts) > 1 else 0.0),
             top.lexical / best_lexical if best_lexical > 0 else 0.0, float(best_lexical > 0),
             analysis.coverage, retriever.coverage(analysis, top.chunk),

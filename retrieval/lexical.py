@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval import text as lx
+from retrieval.amounts import AmountAsked, amount_asked
 from retrieval.text import Analyzer
 
 K1 = 1.2
@@ -38,7 +39,7 @@ class QueryTerm:
 class QueryAnalysis:
     parts: tuple[QueryTerm, ...]
     coverage: float  # idf-weighted share of topic terms the corpus knows; 1.0 when there are none
-    asks_amount: bool = False  # "hvor mange …", "how much …" (retrieval/text.py)
+    amount: AmountAsked | None = None  # "hvor mange …", "how much …" (retrieval/amounts.py)
     asks_when: bool = False  # "når …", "which year …"
 
     @property
@@ -99,7 +100,8 @@ class LexicalIndex:
                 parts.append(QueryTerm(word, (fixed,), True))
                 continue
             parts.append(QueryTerm(word, (term,), False))
-        return QueryAnalysis(tuple(parts), self._coverage(parts), lx.asks_amount(question), lx.asks_when(question))
+        return QueryAnalysis(tuple(parts), self._coverage(parts), amount_asked(question, analyzer),
+                             lx.asks_when(question))
 
     def _coverage(self, parts: list[QueryTerm]) -> float:
         weights = [(self._weight(p), p.known) for p in parts]

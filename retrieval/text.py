@@ -54,26 +54,6 @@ QUESTION_WORDS = {
     "bad", "bra", "dårlig", "godt", "beste", "best",
 }
 
-# A question for an amount ("hvor mange sider", "kor mykje kosta det", "how many agencies", "what share")
-# is answered only by text that holds one: digits, or a number written out. The gate reads both
-# (retrieval/answerability.py, "amount_missing"). Numbers that double as articles or prepositions
-# ("en", "ett", "one", "to") are left out: they are in every text.
-_ASKS_AMOUNT = re.compile(
-    r"\b(?:hvor|kor|how)\s+(?:mange|mye|mykje|stor|store|lang|langt|lenge|ofte|many|much|large|long|often)\b"
-    r"|\b(?:prosent|prosentandel|andel|antall|percentage|percent|proportion|share of|number of)\b", re.I)
-_HOLDS_AMOUNT = re.compile(
-    r"\d|\b(?:tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|hundre|tusen|millioner|million|milliarder|milliard"
-    r"|prosent|three|four|five|six|seven|eight|nine|ten|hundred|thousand|millions|billion|percent)\b", re.I)
-
-
-def asks_amount(question: str) -> bool:
-    return bool(_ASKS_AMOUNT.search(question))
-
-
-def holds_amount(text: str) -> bool:
-    return bool(_HOLDS_AMOUNT.search(text))
-
-
 # A question for a time ("når ble …", "kva år", "when did …") is answered by text that holds a year.
 _ASKS_WHEN = re.compile(r"\b(?:når|kva tid|kor tid|when|(?:hvilket|kva) år|(?:which|what) year)\b", re.I)
 _HOLDS_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")

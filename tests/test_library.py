@@ -16,6 +16,7 @@ from bot.answering.compose import is_fact_sheet
 from bot.answering.engine import read_question
 from bot.types import Question, marker
 from retrieval.answerability import TRANSFER_SIGNATURE, contains_any
+from retrieval.documents import slug
 from retrieval.transfer import TRANSFER_FILE, TransferRows
 from retrieval.vector_cache import CACHE_FILE, SEED_FILE, VectorCache
 from tests.conftest import ROOT
@@ -111,9 +112,12 @@ def test_the_shipped_rows_for_unlabelled_documents_are_current_and_hold_no_held_
     must match the features the engine computes now, and never hold a report kept aside for measuring."""
     rows = TransferRows.load(TRANSFER_FILE, TRANSFER_SIGNATURE)
     assert rows is not None, "run: omstillingsbot transfer tests/library ../shared/eval/library " \
-                             "tests/library/holdout tests/library/holdout2"
-    assert set(rows.docs) == {"dfo-rapport-2022-5", "dfo-rapport-2024-3", "dfo-rapport-2024-7", "dfo-rapport-2023-7"}
-    assert len(rows.docs) == 320
+                             "tests/library/dfo-2024-7 tests/library/dfo-2023-7 tests/library/dfo-2023-6 tests/library/dfo-2022-4"
+    assert set(rows.docs) == {"dfo-rapport-2022-5", "dfo-rapport-2024-3", "dfo-rapport-2024-7", "dfo-rapport-2023-7",
+                              "dfo-rapport-2023-6", "dfo-rapport-2022-4"}
+    assert len(rows.docs) == 480
+    held_aside = {slug(d.stem) for d in (LIBRARY / "heldout-dfo-2024-1").glob("*.md")}
+    assert held_aside and not held_aside & set(rows.docs)
 
 
 def test_a_question_about_a_report_nobody_labelled_is_not_refused_for_the_summarys_habits(library_engine):
