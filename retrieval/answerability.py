@@ -210,7 +210,30 @@ def reorder(result: SearchResult, probabilities: np.ndarray, ranking: np.ndarray
     ranking = probabilities if ranking is None else ranking
     order = sorted(range(len(result.hits)), key=lambda i: (-ranking[i], i))
     hits = tuple(result.hits[i].rescored(float(probabilities[i])) for i in order)
-    return replace(result, hits=hits)
+    return replace(result, hits=hits, floor=0)
+
+
+def ordered(result: SearchResult, rows: np.ndarray, probabilities: np.ndarray, memory: Memory, cosines: np.ndarray,
+            unlabelled: Unlabelled | None) -> SearchResult:
+    """The labelled reranker's order (`probabilities`), or, where the search lands in a document nobody
+    labelled and stays there (`ranked_as_unlabelled`), `unlabelled_ranking`'s over the search without
+    the primary document's floor units (retrieval/search.py): the labelled reranker did not want them."""
+    if not ranked_as_unlabelled(result, memory, cosines, probabilities):
+        return reorder(result, probabilities)
+    kept = len(result.hits) - result.floor
+    trimmed = result.without_floor()
+    return reorder(trimmed, probabilities[:kept], unlabelled_ranking(unlabelled, trimmed, rows[:kept]))
+
+
+def speaks(memory_cosines: np.ndarray) -> bool:
+    """The question is at least half familiar to the labelled ones: the memory has something to say."""
+    return len(memory_cosines) > 0 and familiarity(float(memory_cosines.max())) >= MEMORY_SPEAKS
+
+
+def _as_judged(result: SearchResult, memory_cosines: np.ndarray) -> SearchResult:
+    """The search a question is reranked on: the primary document's floor units only for a question
+    like the labelled ones, whose memory can tell whether they answer it."""
+    return result if speaks(memory_cosines) else result.without_floor()
 
 
 def transfer_candidate_rows(result: SearchResult, rows: np.ndarray) -> np.ndarray:
@@ -281,7 +304,7 @@ def ranked_as_unlabelled(result: SearchResult, memory: Memory, cosines: np.ndarr
     (0.83 / 0.86 when every search landing in a report was ordered by that reranker)."""
     if in_labelled_document(result, memory):
         return False
-    if familiarity(float(cosines.max()) if len(cosines) else 0.0) < MEMORY_SPEAKS:
+    if not speaks(cosines):
         return True
     return result.hits[int(np.argmax(probabilities))].chunk.doc not in memory.documents
 
@@ -289,8 +312,7 @@ def ranked_as_unlabelled(result: SearchResult, memory: Memory, cosines: np.ndarr
 def judged_by_memory(result: SearchResult, memory: Memory, cosines: np.ndarray) -> bool:
     """Whether the memory gate decides: the first unit's document has labelled questions and the question
     is at least half familiar to them."""
-    return (bool(result.hits) and result.hits[0].chunk.doc in memory.documents and len(cosines) > 0
-            and familiarity(float(cosines.max())) >= MEMORY_SPEAKS)
+    return bool(result.hits) and result.hits[0].chunk.doc in memory.documents and speaks(cosines)
 
 
 def taught_not_covered(result: SearchResult) -> bool:
@@ -390,11 +412,9 @@ class AnswerabilityModel:
         if not result.hits:
             return result
         cosines = self._cosines(result.query)
+        result = _as_judged(result, cosines)
         rows = _remembered_rows(retriever, self.memory, result, cosines)
-        probabilities = self.reranker.predict(rows)
-        ranking = (unlabelled_ranking(self.unlabelled, result, rows)
-                   if ranked_as_unlabelled(result, self.memory, cosines, probabilities) else None)
-        return reorder(result, probabilities, ranking)
+        return ordered(result, rows, self.reranker.predict(rows), self.memory, cosines, self.unlabelled)
 
     def labelled(self, result: SearchResult) -> bool:
         """The memory gate judges: the first unit is in a document owners labelled questions for, and the
@@ -532,6 +552,7 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
         leave_out = np.zeros(len(questions), dtype=bool)
         leave_out[same[texts[i]]] = True
         cosines.append(memory.cosines(r.query, leave_out))
+    results = [_as_judged(r, c) for r, c in zip(results, cosines)]
     candidates = [_remembered_rows(retriever, memory, r, c) for r, c in zip(results, cosines)]
     labels = [np.array([q.answerable and best_unit(retriever, h.chunk, q.expect_any) for h in r.hits], dtype=float)
               for q, r in zip(questions, results)]
@@ -576,10 +597,8 @@ def train(retriever: HybridRetriever, questions: Sequence[LabelledQuestion], vec
         model = _reranker(candidates, labels, [i for i in positives if fold_of[i] != fold], weights)
         for i in np.flatnonzero(fold_of == fold):
             if len(candidates[i]):
-                probabilities = model.predict(candidates[i])
-                ranking = (unlabelled_ranking(transferred, results[i], candidates[i])
-                           if ranked_as_unlabelled(results[i], memory, cosines[i], probabilities) else None)
-                reranked[i] = reorder(results[i], probabilities, ranking)
+                reranked[i] = ordered(results[i], candidates[i], model.predict(candidates[i]), memory, cosines[i],
+                                      transferred)
     gate_rows = np.array([gate_features(retriever, r, q.lang) for r, q in zip(reranked, questions)], dtype=np.float64)
     correct = np.array([answerable[i] and bool(r.hits) and answers(retriever, r.hits[0].chunk, questions[i].expect_any)
                         for i, r in enumerate(reranked)], dtype=float)
@@ -635,7 +654,8 @@ def transfer_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuesti
         vectors = retriever.embedder.embed_queries([q.q for q in questions])
     docs, answerable, question, candidates, best, gate = [], [], [], [], [], []
     for i, q in enumerate(questions):
-        result = retriever.search(q.q, k=CANDIDATES, query=vectors[i:i + 1])
+        # As the unlabelled reranker meets it (`ordered`): without the primary document's floor units.
+        result = retriever.search(q.q, k=CANDIDATES, query=vectors[i:i + 1]).without_floor()
         if not result.hits:
             continue
         n = len(docs)

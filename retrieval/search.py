@@ -14,7 +14,7 @@ Besides the ranking, a search reports the `Signals` the answerability model deci
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,10 @@ from retrieval.types import NOT_COVERED, Chunk, Hit, Passage
 
 CANDIDATES = 50  # units taken from each retriever before fusion
 PASSAGE_CANDIDATES = 256  # passages read from FAISS; pooled into units
+# Units of the primary (labelled) document a search with several documents always hands on
+# (`_primary_floor`). The summary's labelled pool cross-validated with DFØ-rapport 2022:4 beside it:
+# recall@1 0.90 -> 0.91, answerable refused 15 -> 11 of 1,318 (alone: 0.93, 13).
+PRIMARY_FLOOR = 3
 
 
 def dense_search(index, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +57,10 @@ class SearchResult:
     analysis: QueryAnalysis
     signals: Signals = Signals()
     query: np.ndarray | None = None  # the query vector (1 x dim), for models that compare questions
+    floor: int = 0  # the last hits, there only to hold PRIMARY_FLOOR units of the primary document
+
+    def without_floor(self) -> "SearchResult":
+        return replace(self, hits=self.hits[:len(self.hits) - self.floor], floor=0) if self.floor else self
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,8 @@ class HybridRetriever:
                     pooled[lead] = self.unit_cosine(query[0], lead)
                     fused[lead] = self.dense_scale * (pooled[lead] - best_cosine) + self.lexical_weight * float(bm25[lead]) / scale
                 chosen.append(lead)
+        floor = self._primary_floor(ranked[k:], chosen)
+        chosen += floor
         hits = tuple(Hit(self.chunks[i], fused[i], pooled[i], float(bm25[i]), text_best.get(i, pooled[i]),
                          example_best.get(i)) for i in chosen)
         signals = Signals(
@@ -183,7 +193,19 @@ class HybridRetriever:
             lexical_top=float(bm25[ranked[0]]) / scale if best_bm25 > 0 else 0.0,
             lexical_any=best_bm25 > 0,
         )
-        return SearchResult(hits, analysis, signals, query)
+        return SearchResult(hits, analysis, signals, query, len(floor))
+
+    def _primary_floor(self, rest: list[int], chosen: list[int]) -> list[int]:
+        """With several documents, the primary document's best units after `chosen` up to PRIMARY_FLOOR
+        of them. A question like the primary document's labelled ones is often best matched, word for
+        word, by a report added beside it, and its own unit falls out of the candidates before the
+        reranker, which knows those questions, can see it (retrieval/answerability.py trims these
+        units again for a question unlike the labelled ones)."""
+        if len(self._doc_spans) < 2:
+            return []
+        primary = self.chunks[0].doc
+        missing = PRIMARY_FLOOR - sum(self.chunks[i].doc == primary for i in chosen)
+        return [i for i in rest if self.chunks[i].doc == primary and i not in chosen][:max(0, missing)]
 
     def _pool(self, query: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
         """Best cosine per unit over its passages, split by kind; and the best "not covered" cosine.

@@ -94,7 +94,8 @@ def test_a_question_unlike_the_labelled_ones_is_ordered_by_the_reranker_of_other
     ordered = moved = 0
     # A question that names the report is searched within it (another search): left out here.
     for item in (i for i in _items(QUESTIONS) if LIBRARY_SOURCE not in i["q"]):
-        searched = library_engine.retriever.search(read_question(item["q"]), k=CANDIDATES)
+        # The summary's floor units are for questions like its labelled ones (retrieval/search.py).
+        searched = library_engine.retriever.search(read_question(item["q"]), k=CANDIDATES).without_floor()
         familiar = familiarity(float(model.memory.cosines(searched.query).max())) >= MEMORY_SPEAKS
         if searched.hits[0].chunk.doc != LIBRARY_DOC or familiar:
             continue
@@ -105,6 +106,25 @@ def test_a_question_unlike_the_labelled_ones_is_ordered_by_the_reranker_of_other
         ordered += 1
         moved += expected != [h.chunk.id for h in searched.hits]
     assert ordered >= 15 and moved > 0
+
+
+def test_a_search_among_several_documents_hands_on_units_of_the_primary_one(library_engine):
+    """The summary's best units reach the reranker even when the added report matches a question
+    better word for word; they come last, so a search without them is the search as it was."""
+    from retrieval.answerability import CANDIDATES
+    from retrieval.search import PRIMARY_FLOOR
+
+    retriever = library_engine.retriever
+    floored = 0
+    for item in _items(QUESTIONS)[:30]:
+        result = retriever.search(read_question(item["q"]), k=CANDIDATES)
+        primary = [h for h in result.hits if h.chunk.doc != LIBRARY_DOC]
+        assert len(primary) >= PRIMARY_FLOOR
+        kept = result.without_floor()
+        assert kept.hits == result.hits[:len(result.hits) - result.floor] and kept.floor == 0
+        assert all(h.chunk.doc != LIBRARY_DOC for h in result.hits[len(kept.hits):])
+        floored += result.floor > 0
+    assert floored > 0
 
 
 def test_the_shipped_rows_for_unlabelled_documents_are_current_and_hold_no_held_aside_report():

@@ -210,8 +210,8 @@ class Engine:
             # "Hva sier DFØ-rapport 2024:3 om …": answered from that document, searched for the rest.
             result = self.retriever.search(overview.without_series(text) or text, k=CANDIDATES * 6)
             own = tuple(h for h in result.hits if h.chunk.doc == named)[:CANDIDATES]
-            result = replace(result, hits=own) if own else result
-        return self.model.rerank(self.retriever, result) if self.model else result
+            result = replace(result, hits=own, floor=0) if own else result
+        return self.model.rerank(self.retriever, result) if self.model else result.without_floor()
 
     def _taught_first(self, result: SearchResult, units: tuple[str, ...]) -> SearchResult:
         """The search with the taught units first, scored just above the best: in the search's order
