@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import Analyzer
+from retrieval.text import STOP, Analyzer
 
 _NUMBER_WORDS = (r"tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|femti|hundre|tusen"
                  r"|millioner|million|milliarder|milliard|halvparten|three|four|five|six|seven|eight|nine|ten"
@@ -45,6 +45,12 @@ _PART = re.compile(r"%|\b(?:prosent|halvparten|flertall\w*|mindretall\w*|per cen
                    rf"|(?:\d+|{_NUMBER_WORDS})\s+av\s+(?:\d+|{_NUMBER_WORDS}))\b", re.I)
 _MONEY = re.compile(r"\b(?:kroner|kr|nok|mill\w*|mrd|milliard\w*|budsjett\w*)\b", re.I)
 
+# Verbs that follow "hvor mange" without a noun between (the auxiliaries are stop words already).
+_COUNT_VERBS = frozenset({"jobber", "arbeider", "svarte", "svarde", "deltok", "deltar", "fikk", "fekk", "kom", "finnes",
+                          "fins", "mener", "meiner", "sier", "seier", "work", "worked", "answered", "responded",
+                          "took", "participated", "said", "think"})
+_COUNT_ADJECTIVES = frozenset({"nye", "nya", "flere", "fleire", "ulike", "forskjellige", "ekstra", "faste", "new",
+                               "different", "additional", "more"})
 COUNTED_WINDOW = 4  # words between a number and what it counts ("75 semistrukturerte dybdeintervjuer")
 
 
@@ -65,9 +71,18 @@ def amount_asked(question: str, analyzer: Analyzer) -> AmountAsked | None:
         return AmountAsked("money")
     count = _COUNT.search(question)
     if count:
-        terms = analyzer.terms(count.group(1) or count.group(2) or "")
-        return AmountAsked("count", terms[0] if terms else "")
+        return AmountAsked("count", _counted(count.group(1) or count.group(2) or "", analyzer))
     return AmountAsked("other") if _MUCH.search(question) else None
+
+
+def _counted(rest: str, analyzer: Analyzer) -> str:
+    """What "hvor mange" counts: the next word, past an adjective ("hvor mange nye klagenemnder"),
+    none when a verb follows ("hvor mange jobber i NAV", "hvor mange var med"): then any number does."""
+    words = [w for w in analyzer.words(rest)[:2] if w not in _COUNT_ADJECTIVES]
+    if not words or words[0] in STOP or words[0] in _COUNT_VERBS:
+        return ""
+    terms = analyzer.terms(words[0])
+    return terms[0] if terms else ""
 
 
 def holds_amount(asked: AmountAsked, text: str, analyzer: Analyzer) -> bool:

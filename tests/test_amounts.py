@@ -22,6 +22,10 @@ def test_the_kind_of_amount_asked_for(question, kind):
 
 def test_a_count_names_what_is_counted_or_nothing():
     assert amount_asked("Hvor mange intervjuer bygger rapporten på?", ANALYZER).counted == "intervju"
+    assert amount_asked("Hvor mange nye klagenemnder kom til?", ANALYZER).counted == "klagenemnd"
+    # a verb after "hvor mange": nothing named, so any number answers
+    assert amount_asked("Hvor mange jobber i NAV?", ANALYZER) == AmountAsked("count", "")
+    assert amount_asked("Hvor mange var med i undersøkelsen?", ANALYZER) == AmountAsked("count", "")
     assert amount_asked("Hvor mange?", ANALYZER) == AmountAsked("count", "")
 
 
