@@ -41,6 +41,7 @@ class QueryAnalysis:
     coverage: float  # idf-weighted share of topic terms the corpus knows; 1.0 when there are none
     amount: AmountAsked | None = None  # "hvor mange …", "how much …" (retrieval/amounts.py)
     asks_when: bool = False  # "når …", "which year …"
+    nynorsk: bool = False  # the lexicon mapped some of its words from nynorsk
 
     @property
     def terms(self) -> list[str]:
@@ -101,7 +102,7 @@ class LexicalIndex:
                 continue
             parts.append(QueryTerm(word, (term,), False))
         return QueryAnalysis(tuple(parts), self._coverage(parts), amount_asked(question, analyzer),
-                             lx.asks_when(question))
+                             lx.asks_when(question), analyzer.maps_nynorsk(question))
 
     def _coverage(self, parts: list[QueryTerm]) -> float:
         weights = [(self._weight(p), p.known) for p in parts]

@@ -193,6 +193,10 @@ class Analyzer:
                 return "hoved" + (lex.nynorsk.get(rest) or lex.english.get(rest) or rest)
         return ""
 
+    def maps_nynorsk(self, text: str) -> bool:
+        """Whether the lexicon maps any word of `text` from nynorsk to bokmål."""
+        return any(raw in self.lexicon.nynorsk for raw in _WORD.findall(text.lower()))
+
     def terms(self, text: str) -> list[str]:
         """Index terms for BM25, used for documents and queries alike (question and stop words removed)."""
         return [self.stem(w) for w in self.words(text) if w not in STOP and w not in QUESTION_WORDS]
