@@ -87,3 +87,25 @@ def test_when_and_summary_signals():
     assert holds_year("lagt fram i oktober 2022") and not holds_year("side 2022a") and not holds_year("to av tre")
     assert bare_heading("1.2 Hovedfunn og vurderinger") == "hovedfunn og vurderinger"
     assert in_summary(("Rapporten", "1 Sammendrag")) and not in_summary(("Rapporten", "2 Metode"))
+
+
+def test_a_nynorsk_question_carries_its_word_overlap_signals_apart(engine):
+    """The unlabelled reranker's nynorsk columns repeat the word-overlap signals for a question the
+    lexicon maps from nynorsk, and are zero for a bokmål one."""
+    from retrieval.answerability import (CANDIDATES, TRANSFER_CANDIDATE_FEATURES, candidate_rows,
+                                         transfer_candidate_rows)
+
+    retriever = engine.retriever
+    assert retriever.lexical.analyzer.maps_nynorsk("Kva tilrår rapporten overfor departementa?")
+    assert not retriever.lexical.analyzer.maps_nynorsk("Hva anbefaler rapporten overfor departementene?")
+    names = ("lexical", "coverage", "text_rank", "lexical_rank")
+    plain = [TRANSFER_CANDIDATE_FEATURES.index(n) for n in names]
+    apart = [TRANSFER_CANDIDATE_FEATURES.index(f"nynorsk_{n}") for n in names]
+    for question, nynorsk in (("Kva tilrår rapporten overfor departementa?", True),
+                              ("Hva anbefaler rapporten overfor departementene?", False)):
+        result = retriever.search(question, k=CANDIDATES)
+        assert result.analysis.nynorsk is nynorsk
+        rows = transfer_candidate_rows(result, candidate_rows(retriever, result, {}, frozenset()))
+        expected = rows[:, plain] if nynorsk else np.zeros((len(rows), len(apart)))
+        assert np.array_equal(rows[:, apart], expected)
+        assert rows[:, plain].any()
