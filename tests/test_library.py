@@ -239,6 +239,22 @@ def test_the_refusal_names_the_documents_it_holds(library_engine):
     assert SUMMARY_SOURCE in answer.text and LIBRARY_SOURCE in answer.text
 
 
+def test_a_refusal_among_several_documents_links_each_of_them(library_engine, library_settings):
+    """Not the summary's report alone: a question about the added report refused with only the 2019
+    report's address would send its reader to the wrong document."""
+    from bot.runtime import build_dialogue
+
+    dialogue = build_dialogue(library_settings, library_engine)
+    refused, _ = dialogue.reply(None, Question("Hvem vant fotball-VM i 2018?", platform="cli", conversation="r"))
+    assert refused.abstained and not refused.citations
+    lines = refused.text.splitlines()
+    urls = {h.source: h.url for h in dialogue.holdings}
+    assert urls[SUMMARY_SOURCE] and urls[LIBRARY_SOURCE]
+    for source in (SUMMARY_SOURCE, LIBRARY_SOURCE):
+        assert f"• {source}: {urls[source]}" in lines
+    assert not any(line.startswith(messages.text("refusal_full_report", "nb", url="")) for line in lines)
+
+
 def test_a_taught_question_takes_effect_without_a_restart(base_settings, tmp_path):
     """A fresh engine (its own memory), taught through the same call the dashboard makes."""
     from bot.runtime import build_engine

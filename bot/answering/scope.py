@@ -51,7 +51,8 @@ def scope(holdings: Sequence[Holding], lang: Lang) -> str:
 
 
 def refusal_text(holdings: Sequence[Holding], lang: Lang, contact: str) -> str:
-    """One sentence naming what the bot holds, the full report's address, the contact."""
+    """One sentence naming what the bot holds, the full report's address (with several documents, each
+    one's: the first alone would send a question about any of them to the summary's report), the contact."""
     if len(holdings) > 1:
         first = messages.text("refusal_documents", lang, sources=", ".join(h.source for h in holdings))
     elif holdings and holdings[0].summary:
@@ -61,9 +62,10 @@ def refusal_text(holdings: Sequence[Holding], lang: Lang, contact: str) -> str:
     else:
         first = messages.text("refusal_summary", lang)
     lines = [first]
-    url = next((h.url for h in holdings if h.url), "")
-    if url:
-        lines.append(messages.text("refusal_full_report", lang, url=url))
+    if len(holdings) > 1:
+        lines += [f"• {h.source}: {h.url}" for h in holdings if h.url]
+    elif holdings and holdings[0].url:
+        lines.append(messages.text("refusal_full_report", lang, url=holdings[0].url))
     if contact:
         lines.append(messages.text("contact", lang, contact=contact))
     return "\n".join(lines)
