@@ -582,7 +582,7 @@ def _threshold_rows(judged: np.ndarray, elsewhere: np.ndarray, answerable: np.nd
     like the labelled ones whose first unit is in a document nobody labelled. Without them, a report
     added beside the summary took the easy unanswerable questions with it, the cut rose over the hard
     ones left, and more of the summary's answerable questions were refused."""
-    familiar = np.array([len(c) > 0 and familiarity(float(c.max())) >= MEMORY_SPEAKS for c in cosines])
+    familiar = np.array([speaks(c) for c in cosines], dtype=bool)
     return judged | (elsewhere & familiar & ~answerable)
 
 

@@ -87,7 +87,7 @@ def test_a_question_unlike_the_labelled_ones_is_ordered_by_the_reranker_of_other
     """Where search lands in a report nobody labelled and the question is unlike the summary's labelled
     ones, the summary's reranker does not order it: the reranker fitted on other reports does. A
     question like the labelled ones is still reranked by the summary's reranker."""
-    from retrieval.answerability import CANDIDATES, MEMORY_SPEAKS, familiarity, transfer_candidate_rows, candidate_rows
+    from retrieval.answerability import CANDIDATES, candidate_rows, speaks, transfer_candidate_rows
 
     model = library_engine.model
     assert model.unlabelled is not None and model.unlabelled.reranker is not None
@@ -96,7 +96,7 @@ def test_a_question_unlike_the_labelled_ones_is_ordered_by_the_reranker_of_other
     for item in (i for i in _items(QUESTIONS) if LIBRARY_SOURCE not in i["q"]):
         # The summary's floor units are for questions like its labelled ones (retrieval/search.py).
         searched = library_engine.retriever.search(read_question(item["q"]), k=CANDIDATES).without_floor()
-        familiar = familiarity(float(model.memory.cosines(searched.query).max())) >= MEMORY_SPEAKS
+        familiar = speaks(model.memory.cosines(searched.query))
         if searched.hits[0].chunk.doc != LIBRARY_DOC or familiar:
             continue
         rows = transfer_candidate_rows(searched, candidate_rows(library_engine.retriever, searched, {}, frozenset()))
