@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import STOP, Analyzer
+from retrieval.text import STOP, YEAR, Analyzer
 
 _NUMBER_WORDS = (r"tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|femti|hundre|tusen"
                  r"|millioner|million|milliarder|milliard|halvparten|three|four|five|six|seven|eight|nine|ten"
@@ -26,7 +26,7 @@ _NUMBER_WORDS = (r"tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue
 _NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I)
 _NUMBER_TOKEN = re.compile(rf"\d[\d.,]*%?|(?:{_NUMBER_WORDS})", re.I)
 # Not amounts: footnote markers ("[4]") and years ("i 2022") are in most passages of a report.
-_NOT_AMOUNT = re.compile(r"\[\d+\]|\b(?:1[89]|20)\d\d\b")
+_NOT_AMOUNT = re.compile(rf"\[\d+\]|{YEAR}")
 
 _HOW = r"\b(?:hvor|kor|how)\s+"
 _OFTEN = re.compile(_HOW + r"(?:ofte|often)\b", re.I)
@@ -106,11 +106,8 @@ def _counts(counted: str, text: str, analyzer: Analyzer) -> bool:
     """A number within COUNTED_WINDOW words of a word whose term holds the first five letters of
     `counted`: inflections and compounds ("intervju" meets "dybdeintervjuer")."""
     words = re.findall(r"\w+%?|%", text.lower())
-    stems = [analyzer.terms(w) for w in words]
+    # Only the words near a number are stemmed: this runs on every question for a count.
+    near = {j for i, word in enumerate(words) if _NUMBER_TOKEN.fullmatch(word)
+            for j in range(max(0, i - COUNTED_WINDOW), min(len(words), i + COUNTED_WINDOW + 1))}
     head = counted[:5]
-    for i, word in enumerate(words):
-        if _NUMBER_TOKEN.fullmatch(word):
-            near = stems[max(0, i - COUNTED_WINDOW):i + COUNTED_WINDOW + 1]
-            if any(term.startswith(head) or head in term for terms in near for term in terms):
-                return True
-    return False
+    return any(head in term for j in near for term in analyzer.terms(words[j]))

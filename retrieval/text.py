@@ -56,7 +56,8 @@ QUESTION_WORDS = {
 
 # A question for a time ("når ble …", "kva år", "when did …") is answered by text that holds a year.
 _ASKS_WHEN = re.compile(r"\b(?:når|kva tid|kor tid|when|(?:hvilket|kva) år|(?:which|what) year)\b", re.I)
-_HOLDS_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+YEAR = r"\b(?:1[89]|20)\d\d\b"
+_HOLDS_YEAR = re.compile(YEAR)
 
 
 def asks_when(question: str) -> bool:
