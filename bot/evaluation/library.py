@@ -71,6 +71,15 @@ def _pairs(folders: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def _beside_corpus(settings: Settings, documents: list[Path], tmp: str, data: str) -> Settings:
+    """Settings for a copy of the corpus (in `tmp`) with `documents` added, its index under `data`."""
+    corpus = Path(tmp) / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    for document in documents:
+        shutil.copy(document, corpus / document.name)
+    return replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / data)
+
+
 def write_transfer(settings: Settings, folders: list[Path], build: Callable[[Settings], Engine]) -> TransferRows:
     """The rows retrieval/transfer.py learns from, written to `settings.transfer_file`: each document
     alone beside a copy of the corpus, its blind questions searched as the engine meets them."""
@@ -78,10 +87,7 @@ def write_transfer(settings: Settings, folders: list[Path], build: Callable[[Set
     for document, questions in _pairs(folders):
         doc = slug(document.stem)
         with tempfile.TemporaryDirectory(prefix="omstillingsbot-transfer-") as tmp:
-            corpus = Path(tmp) / "corpus"
-            shutil.copytree(settings.corpus_dir, corpus)
-            shutil.copy(document, corpus / document.name)
-            alone = replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / "transfer" / doc)
+            alone = _beside_corpus(settings, [document], tmp, f"transfer/{doc}")
             engine = build(alone)
             pool = read_pool(questions, doc)
             cache = VectorCache(alone.index_dir, engine.retriever.embedder.dim).load()
@@ -100,13 +106,9 @@ def evaluate_library(settings: Settings, folders: list[Path], build: Callable[[S
     pairs = _pairs(folders)
     transfer = load_transfer(settings)
     with tempfile.TemporaryDirectory(prefix="omstillingsbot-library-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        shutil.copytree(settings.corpus_dir, corpus)
-        for document, _ in pairs:
-            shutil.copy(document, corpus / document.name)
-        combined = replace(settings, corpus_dir=corpus, data_dir=settings.data_dir / "eval-library")
+        combined = _beside_corpus(settings, [document for document, _ in pairs], tmp, "eval-library")
         engine = build(combined)
-        own = own_pool(corpus)
+        own = own_pool(combined.corpus_dir)
         cache = VectorCache(combined.index_dir, engine.retriever.embedder.dim).load()
         rows = []
         own_vectors = cache.embed(engine.retriever.embedder, "query", [q.q for q in own])
