@@ -329,10 +329,18 @@ def taught_not_covered(result: SearchResult) -> bool:
     return s.not_covered >= TAUGHT_NOT_COVERED and s.not_covered > s.dense_top
 
 
-def decides_to_answer(result: SearchResult, probability: float, threshold: float) -> bool:
-    """The model's answer-or-refuse rule: something was found, the gate is at its threshold, and the
-    question is not an example the owners marked as not covered."""
-    return bool(result.hits) and probability >= threshold and not taught_not_covered(result)
+def decides_to_answer(retriever: HybridRetriever, result: SearchResult, probability: float, threshold: float) -> bool:
+    """The model's answer-or-refuse rule: something was found, the gate is at its threshold, the question is
+    not an example the owners marked as not covered, and the first unit's document mentions every name
+    the question asks about."""
+    return (bool(result.hits) and probability >= threshold and not taught_not_covered(result)
+            and not names_unmentioned(retriever, result))
+
+
+def names_unmentioned(retriever: HybridRetriever, result: SearchResult) -> tuple[str, ...]:
+    """Names the question asks about (a place, an institution, a person: retrieval/names.py) that the first
+    unit's document never mentions: that document cannot answer it, however near its paragraphs are."""
+    return retriever.unmentioned(result.analysis, result.hits[0].chunk.doc) if result.hits else ()
 
 
 @dataclass(frozen=True)
@@ -438,14 +446,13 @@ class AnswerabilityModel:
         confidence = float(self.confidence_head.predict(row)[0])
         if self.labelled(reranked):
             memory_row = np.concatenate([row, self.memory.features(self._cosines(reranked.query))])
-            probability = float(self.memory_gate.predict(memory_row)[0])
-            return Assessment(decides_to_answer(reranked, probability, self.memory_threshold), probability, confidence)
-        if self.unlabelled is not None and not in_labelled_document(reranked, self.memory):
+            probability, threshold = float(self.memory_gate.predict(memory_row)[0]), self.memory_threshold
+        elif self.unlabelled is not None and not in_labelled_document(reranked, self.memory):
             probability = float(self.unlabelled.gate.predict(row[_UNLABELLED_COLUMNS])[0])
-            return Assessment(decides_to_answer(reranked, probability, self.unlabelled.threshold), probability,
-                              confidence)
-        probability = float(self.gate.predict(row)[0])
-        return Assessment(decides_to_answer(reranked, probability, self.threshold), probability, confidence)
+            threshold = self.unlabelled.threshold
+        else:
+            probability, threshold = float(self.gate.predict(row)[0]), self.threshold
+        return Assessment(decides_to_answer(retriever, reranked, probability, threshold), probability, confidence)
 
     def document(self) -> dict:
         """Everything but the memory's vectors, as saved in MODEL_FILE (readable by an owner)."""

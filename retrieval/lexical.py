@@ -20,7 +20,15 @@ import numpy as np
 
 from retrieval import text as lx
 from retrieval.amounts import AmountAsked, amount_asked
+from retrieval.names import names_asked
 from retrieval.text import Analyzer
+
+_PLAIN = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def _plain(word: str) -> str:
+    return word.translate(_PLAIN)
+
 
 K1 = 1.2
 B = 0.75
@@ -33,6 +41,7 @@ class QueryTerm:
     word: str  # as written (after nynorsk/English mapping)
     terms: tuple[str, ...]  # index terms it matched: itself, its compound parts, or a typo correction
     known: bool
+    name: str = ""  # as written, when it is a name: a place, an institution, a person (retrieval/names.py)
 
 
 @dataclass(frozen=True)
@@ -81,26 +90,29 @@ class LexicalIndex:
         # An unknown word weighs as much as the rarest known one: as specific as anything the corpus has.
         self.unknown_idf = math.log(1 + (self.n_docs - 0.5) / 1.5)
         self._typos = _DeleteIndex({t for t in self.vocabulary if len(t) >= MIN_TYPO_LEN})
+        self._plain: dict[str, str] | None = None
 
     def analyse(self, question: str) -> QueryAnalysis:
         parts = []
         analyzer = self.analyzer
+        names = {word: name for name in names_asked(question) for word in analyzer.words(name)}
         for word in analyzer.words(question):
             if word in lx.STOP or word in lx.QUESTION_WORDS:
                 continue
+            name = names.get(word, "")
             term = analyzer.stem(word) if len(word) <= lx.MAX_WORD else word
             if term in self.vocabulary:
-                parts.append(QueryTerm(word, (term,), True))
+                parts.append(QueryTerm(word, (term,), True, name))
                 continue
             pieces = analyzer.compound_parts(term, self.vocabulary)
             if pieces and all(p in self.vocabulary for p in pieces):
-                parts.append(QueryTerm(word, pieces, True))
+                parts.append(QueryTerm(word, pieces, True, name))
                 continue
             fixed = self._typos.correct(term)
             if fixed:
-                parts.append(QueryTerm(word, (fixed,), True))
+                parts.append(QueryTerm(word, (fixed,), True, name))
                 continue
-            parts.append(QueryTerm(word, (term,), False))
+            parts.append(QueryTerm(word, (term,), False, name))
         return QueryAnalysis(tuple(parts), self._coverage(parts), amount_asked(question, analyzer),
                              lx.asks_when(question), analyzer.maps_nynorsk(question))
 
@@ -126,6 +138,26 @@ class LexicalIndex:
             if part.known and any(self._holds(term, start, stop) for term in part.terms):
                 covered += weight
         return covered / total if total else 1.0
+
+    def unmentioned(self, analysis: QueryAnalysis, start: int, stop: int) -> tuple[str, ...]:
+        """The names the question asks about (as written) that none of the texts at positions start..stop-1
+        holds."""
+        def held(part: QueryTerm) -> bool:
+            if part.known and any(self._holds(term, start, stop) for term in part.terms):
+                return True
+            # a name in the genitive ("Difis oversikt" where the document writes "Difi"), or written
+            # without Norwegian letters ("DFO" for "DFØ")
+            bare = self.analyzer.stem(part.word[:-1]) if part.word.endswith("s") else ""
+            plain = self._plain_spelling().get(_plain(part.word), "")
+            return any(t in self.vocabulary and self._holds(t, start, stop) for t in (bare, plain) if t)
+
+        return tuple(dict.fromkeys(part.name for part in analysis.parts if part.name and not held(part)))
+
+    def _plain_spelling(self) -> dict[str, str]:
+        """Vocabulary terms by their spelling without æ, ø and å (built on first use)."""
+        if self._plain is None:
+            self._plain = {_plain(term): term for term in self.vocabulary}
+        return self._plain
 
     def _holds(self, term: str, start: int, stop: int) -> bool:
         a, b = self._spans.get(term, (0, 0))

@@ -131,6 +131,10 @@ class HybridRetriever:
         """Share of the question's topic words found anywhere in one document."""
         return self.lexical.covered_share(analysis, *self._doc_spans[doc])
 
+    def unmentioned(self, analysis: QueryAnalysis, doc: str) -> tuple[str, ...]:
+        """Names the question asks about that one document never mentions (retrieval/names.py)."""
+        return self.lexical.unmentioned(analysis, *self._doc_spans[doc])
+
     def documents(self) -> list[str]:
         """Document ids in corpus order (the primary document first)."""
         return list(self._doc_spans)

@@ -30,7 +30,7 @@ from bot.answering.lookup import Lookup
 from bot.answering.markup import strip_markup
 from bot.answering.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
-from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum
+from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum, names_unmentioned
 from retrieval.documents import ABOUT_KEY
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.types import Chunk, Hit
@@ -158,7 +158,7 @@ class Engine:
         if verdict is not None and verdict.answerable and result.hits:
             answers = True
         if not answers:
-            return self.refusal(lang, shown, confidence)
+            return self.refusal(lang, shown, confidence, result)
         taught = [h.chunk for h in result.hits if verdict is not None and verdict.lesson and h.chunk.id in verdict.units]
         # A lesson names its answer: that unit alone, not its neighbours in the search; a list's lead-in
         # ("Vi ser fire hovedutfordringer:") is answered with its list, as search's own answer would be.
@@ -189,13 +189,18 @@ class Engine:
             self.model.remember(vectors, [c is not None for _, c in known], [(c.id,) if c else () for _, c in known])
         return len(known)
 
-    def refusal(self, lang: Lang, shown: str, confidence: float) -> Answer:
-        """"Not covered", naming what the bot holds: the report, or every document when there are several."""
+    def refusal(self, lang: Lang, shown: str, confidence: float, result: SearchResult | None = None) -> Answer:
+        """"Not covered", naming what the bot holds: the report, or every document when there are several;
+        first, when the question names something the nearest document never mentions, that it does not."""
         if len(self.sources) > 1:
-            sources = ", ".join(self.sources)
-            return plain("abstain", messages.text("abstain_library", lang, sources=sources), lang, shown,
-                         confidence=confidence, abstained=True)
-        return plain("abstain", messages.text("abstain", lang), lang, shown, confidence=confidence, abstained=True)
+            text = messages.text("abstain_library", lang, sources=", ".join(self.sources))
+        else:
+            text = messages.text("abstain", lang)
+        missing = names_unmentioned(self.retriever, result) if result is not None else ()
+        if missing:
+            names = ", ".join(f"«{name}»" for name in missing)
+            text = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source, names=names) + " " + text
+        return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
 
     def _from_doc(self, lang: Lang) -> str:
         """The line that opens each document's quotes when an answer quotes several documents."""

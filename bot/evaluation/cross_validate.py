@@ -41,7 +41,7 @@ def cross_validate(engine: Engine, corpus_dir: Path, transfer: TransferRows | No
         elif numbered is not None:
             answered, cited = True, [numbered]
         else:
-            answered = decides_to_answer(result, probability, training.threshold)
+            answered = decides_to_answer(engine.retriever, result, probability, training.threshold)
             cited = engine.select(result) if answered else []
         for group in ("alle", f"fil {item['file']}", f"type {item.get('kind', '–')}"):
             t = tally[group]

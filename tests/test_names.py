@@ -1,0 +1,71 @@
+"""A question that names something its document never mentions is not answered from that document."""
+
+import pytest
+
+from bot.types import Question
+from retrieval.lexical import LexicalIndex
+from retrieval.names import names_asked
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Hvordan er direktoratene organisert i Sverige?", ("Sverige",)),
+    ("How does Denmark's agency model compare with Norway's?", ("Denmark",)),  # the home country is no name
+    ("Hva mener Graver-kommisjonen om NAV?", ("Graver", "NAV")),  # acronyms; the part before a hyphen
+    ("Hva ble konsekvensene i EØS-saken?", ()),  # an acronym qualifying a common noun is a kind of thing
+    ("Som HR-direktør lurer jeg på hva rapporten anbefaler?", ()),
+    ("As a researcher on post-NPM reforms, I'd like to know what it says about Sweden?", ("Sweden",)),
+    ("Hvem leder Strategisk forum?", ("Strategisk",)),
+    ("Which core groups have been set up since June 2024?", ()),  # English capitalises months
+    ("Sverige eller Danmark?", ("Danmark",)),  # a sentence's first word may be capitalised for that alone
+    # the asker's introduction of themselves is context, not what is asked about
+    ("Jeg jobber i Skatteetaten. Hva sier rapporten om tillit?", ()),
+    ("Jeg jobber i Tolletaten og lurer på hvor mange som flyttet?", ()),
+    ("I work at NAV, what does the report say about Sweden?", ("Sweden",)),
+    ("Jeg lurer på hva Riksrevisjonen mener?", ("Riksrevisjonen",)),  # wondering is not an introduction
+    ("I'm a Danish trainee in a ministry, and my boss asks. What does the report say?", ()),
+    # only the sentences that ask: the rest is context
+    ("In NPM terms the ministries seem stuck. What does the report say about steering?", ()),
+    ("hva sier rapporten om tillit", ()),
+])
+def test_the_names_a_question_asks_about(question, names):
+    assert names_asked(question) == names
+
+
+def test_a_document_that_never_mentions_a_name_does_not_hold_it():
+    texts = ["Direktoratene i Norge har lange tradisjoner.", "Riksrevisjonen har sett på styringen av NAV.",
+             "I Sverige er forvaltningsmodellen en annen."]
+    index = LexicalIndex(texts)
+    sweden = index.analyse("Hvordan er direktoratene organisert i Sverige?")
+    assert index.unmentioned(sweden, 0, 2) == ("Sverige",)  # the first document: the first two texts
+    assert index.unmentioned(sweden, 2, 3) == ()
+    # an inflected name, and one the index has never seen anywhere
+    assert index.unmentioned(index.analyse("Hva mente Riksrevisjonens ledelse?"), 0, 2) == ()
+    assert index.unmentioned(index.analyse("Hva mener Finland om NAV?"), 0, 3) == ("Finland",)
+    # words that are not names never count, whatever the texts lack
+    assert index.unmentioned(index.analyse("Hva sier rapporten om klimatilpasning?"), 0, 1) == ()
+
+
+def test_an_english_institution_name_in_title_case_is_not_checked_word_by_word():
+    # "the Norwegian Tax Administration" never meets "Skatteetaten" word by word
+    assert names_asked("What happened to the Norwegian Tax Administration's levels in 2008?") == ()
+    assert names_asked("What did the UK Cabinet Office say?") == ("UK",)
+
+
+def test_a_name_in_the_genitive_is_held_by_the_bare_name():
+    index = LexicalIndex(["Ifølge Difi-rapporten var fem regioner vanligst."])
+    assert index.unmentioned(index.analyse("Hvor mange regioner var vanligst ifølge Difis oversikt?"), 0, 1) == ()
+
+
+def test_a_name_written_without_norwegian_letters_is_held():
+    index = LexicalIndex(["Difi og DFØ har sett på departementene."])
+    assert index.unmentioned(index.analyse("Hvem er DFO og Difi?"), 0, 1) == ()
+
+
+def test_a_question_naming_what_the_report_never_mentions_is_refused_and_told_so(engine):
+    answer = engine.respond(Question("Hvordan styrer departementene direktoratene i Sverige?"))
+    assert answer.abstained and not answer.citations
+    assert "Difi-rapport 2019:3 nevner ikke «Sverige»." in answer.text
+    english = engine.respond(Question("How do ministries in Denmark steer their agencies?"))
+    assert english.abstained and "does not mention «Denmark»" in english.text
+    # the same question about what the report does discuss is answered
+    assert not engine.respond(Question("Hvordan styrer departementene direktoratene?")).abstained
