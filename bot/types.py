@@ -93,6 +93,9 @@ class Answer:
     # Web and e-mail addresses in `text` that the bot put there itself (the full report, the contact):
     # renderers make these links, and no other: the rest of the text may echo the user's own words.
     links: tuple[str, ...] = ()
+    # Why a refusal refuses, when the engine knows ("DFØ-rapport 2022:4 nevner ikke «Sverige»."): said
+    # first, before whatever refusal the surface words around it.
+    reason: str = ""
 
     @property
     def wants_feedback(self) -> bool:

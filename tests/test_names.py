@@ -69,3 +69,13 @@ def test_a_question_naming_what_the_report_never_mentions_is_refused_and_told_so
     assert english.abstained and "does not mention «Denmark»" in english.text
     # the same question about what the report does discuss is answered
     assert not engine.respond(Question("Hvordan styrer departementene direktoratene?")).abstained
+
+
+async def test_the_chat_says_which_name_the_report_never_mentions_before_its_refusal(chat_service):
+    answer = await chat_service.respond(Question("Hvordan styrer departementene direktoratene i Sverige?"))
+    assert answer.abstained and not answer.citations
+    first, rest = answer.text.split("\n", 1)
+    assert first == "Difi-rapport 2019:3 nevner ikke «Sverige»."
+    assert "sier ikke noe om dette" in rest  # the surface's own refusal follows, with its links
+    nynorsk = await chat_service.respond(Question("Korleis styrer departementa direktorata i Sverige?"))
+    assert nynorsk.text.startswith("Difi-rapport 2019:3 nemner ikkje «Sverige».")

@@ -317,7 +317,8 @@ class Dialogue:
 
     def _finish(self, answer: Answer) -> Answer:
         if answer.abstained:
-            answer = replace(answer, text=scope.refusal_text(self.holdings, answer.lang, self.contact),
+            refusal = scope.refusal_text(self.holdings, answer.lang, self.contact)
+            answer = replace(answer, text=f"{answer.reason}\n{refusal}" if answer.reason else refusal,
                              suggestions=answer.suggestions or self.near.steps(answer.question, answer.lang))
         elif answer.kind == "help" and commands.parse(answer.question).name == "help" and self.holdings:
             answer = replace(answer, text=answer.text + "\n" + self.scope(answer.lang))

@@ -197,10 +197,12 @@ class Engine:
         else:
             text = messages.text("abstain", lang)
         missing = names_unmentioned(self.retriever, result) if result is not None else ()
-        if missing:
-            names = ", ".join(f"«{name}»" for name in missing)
-            text = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source, names=names) + " " + text
-        return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
+        if not missing:
+            return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
+        reason = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
+                               names=", ".join(f"«{name}»" for name in missing))
+        return replace(plain("abstain", f"{reason} {text}", lang, shown, confidence=confidence, abstained=True),
+                       reason=reason)
 
     def _from_doc(self, lang: Lang) -> str:
         """The line that opens each document's quotes when an answer quotes several documents."""
