@@ -8,9 +8,10 @@ report lacks. Of 120 blind unanswerable questions about six restated DFØ report
 their report never mentions; of 360 answerable ones, none did once the country the reports are about
 and English calendar words were set aside (`_NOT_NAMES`).
 
-A word counts as a name when it is capitalised (or an acronym) and does not open a sentence. A leading
-sentence where the asker introduces themselves ("Jeg jobber i Tolletaten. …") is left out: the asker's
-workplace is context, not what is asked about.
+A word counts as a name when it is capitalised (or an acronym) and does not open a sentence. Only the
+sentences that ask are read, without the asker's introduction of themselves ("Jeg jobber i Tolletaten og
+lurer på …", "As a British academic, …"): the asker's workplace is context, not what is asked about. On
+five reports held aside (never tuned on), it marked 15 unanswerable questions and no answerable one.
 """
 
 from __future__ import annotations

@@ -398,3 +398,12 @@ def test_elaborate_on_a_one_paragraph_note_says_the_note_says_no_more(base_setti
     assert more.text.startswith(messages.text("followup_elaborate_none_doc", "nb", source=source))
     # The note has no address: it is named where the report would be, not the primary report.
     assert messages.text("beyond_summary", "nb", report=source) in more.text and SUMMARY_SOURCE not in more.text
+
+
+def test_a_question_naming_what_only_one_report_mentions_is_answered_from_that_report(library_engine):
+    question = "Bør departementene ta en mer aktiv rolle overfor Statsforvalteren?"
+    # The search alone puts the summary first, which never mentions Statsforvalteren (retrieval/names.py).
+    assert library_engine.retriever.search(question, k=8).hits[0].chunk.doc != LIBRARY_DOC
+    answer = ask(library_engine, question)
+    assert not answer.abstained and answer.citations
+    assert all(c.source == "DFØ-rapport 2022:5" for c in answer.citations)

@@ -211,14 +211,30 @@ class Engine:
     def search(self, text: str) -> SearchResult:
         """The candidate units for a question, in the reranker's order when there is a model."""
         named = overview.named_document(text, self._doc_sources, self.titles) if len(self.sources) > 1 else None
-        if named is None:
-            result = self.retriever.search(text, k=CANDIDATES)
-        else:
+        if named is not None:
             # "Hva sier DFØ-rapport 2024:3 om …": answered from that document, searched for the rest.
-            result = self.retriever.search(overview.without_series(text) or text, k=CANDIDATES * 6)
-            own = tuple(h for h in result.hits if h.chunk.doc == named)[:CANDIDATES]
-            result = replace(result, hits=own, floor=0) if own else result
+            result = self._within(overview.without_series(text) or text, {named})
+        else:
+            result = self.retriever.search(text, k=CANDIDATES)
+            mentioning = self._mentioning(result)
+            if mentioning:
+                result = self._within(text, mentioning)
         return self.model.rerank(self.retriever, result) if self.model else result.without_floor()
+
+    def _mentioning(self, result: SearchResult) -> set[str]:
+        """The documents that mention every name the question asks about (retrieval/names.py), when only some
+        of several do: «Hva sier rapporten om Skatteetaten?» is answered from the reports that name it."""
+        if len(self.sources) < 2 or not any(part.name for part in result.analysis.parts):
+            return set()
+        documents = self.retriever.documents()
+        mentioning = {d for d in documents if not self.retriever.unmentioned(result.analysis, d)}
+        return mentioning if len(mentioning) < len(documents) else set()
+
+    def _within(self, text: str, documents: set[str]) -> SearchResult:
+        """The search's candidates in `documents` only (all of them when it finds none there)."""
+        result = self.retriever.search(text, k=CANDIDATES * 6)
+        own = tuple(h for h in result.hits if h.chunk.doc in documents)[:CANDIDATES]
+        return replace(result, hits=own, floor=0) if own else result
 
     def _taught_first(self, result: SearchResult, units: tuple[str, ...]) -> SearchResult:
         """The search with the taught units first, scored just above the best: in the search's order
