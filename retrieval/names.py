@@ -26,6 +26,8 @@ _NOT_NAMES = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 })
+# Longer words are not names (the refusal repeats a name: a pasted run of letters is not worth repeating).
+MAX_NAME = 40
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TOKEN = re.compile(r"[«\"“(]*([A-Za-zÆØÅæøåÄÖÜäöüÉé][\wÆØÅæøåÄÖÜäöüÉé'’-]*)")
 _CLAUSE = re.compile(r"\s+(?:og|and|och)\s+|\s*[,;:–]\s*")
@@ -60,7 +62,7 @@ def _introduces(sentence: str) -> bool:
 
 def _is_name(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
-    if len(letters) < 2:
+    if not 2 <= len(letters) <= MAX_NAME:
         return False
     acronym = all(c.isupper() for c in letters)
     return (acronym or (letters[0].isupper() and any(c.islower() for c in letters[1:]))) \

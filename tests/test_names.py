@@ -26,6 +26,7 @@ from retrieval.names import names_asked
     # only the sentences that ask: the rest is context
     ("In NPM terms the ministries seem stuck. What does the report say about steering?", ()),
     ("hva sier rapporten om tillit", ()),
+    ("Hva sier rapporten om " + "Ab" * 30 + "?", ()),  # a pasted run of letters is no name
 ])
 def test_the_names_a_question_asks_about(question, names):
     assert names_asked(question) == names
