@@ -70,9 +70,9 @@ def _is_name(word: str) -> bool:
 
 
 def _words(sentence: str) -> list[str]:
-    """The sentence's words as names are read: "Denmark's" -> "Denmark", "EØS-saken" -> "EØS", "Graver-
-    kommisjonen" -> "Graver"; "" for an English contraction ("I'd") and for an acronym that only
-    qualifies a common noun ("HR-direktør", "OECD-style": a kind of thing, not a name)."""
+    """The sentence's words as names are read: "Denmark's" -> "Denmark", "Graver-kommisjonen" -> "Graver";
+    "" for an English contraction ("I'd") and for an acronym that only qualifies a common noun
+    ("HR-direktør", "EØS-saken", "OECD-style": a kind of thing, not a name)."""
     out = []
     for match in _TOKEN.finditer(sentence):
         word = re.sub(r"['’]s$", "", match.group(1))
