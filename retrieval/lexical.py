@@ -135,7 +135,7 @@ class LexicalIndex:
         for part in analysis.parts:
             weight = self._weight(part)
             total += weight
-            if part.known and any(self._holds(term, start, stop) for term in part.terms):
+            if self._found(part, start, stop):
                 covered += weight
         return covered / total if total else 1.0
 
@@ -143,7 +143,7 @@ class LexicalIndex:
         """The names the question asks about (as written) that none of the texts at positions start..stop-1
         holds."""
         def held(part: QueryTerm) -> bool:
-            if part.known and any(self._holds(term, start, stop) for term in part.terms):
+            if self._found(part, start, stop):
                 return True
             # a name in the genitive ("Difis oversikt" where the document writes "Difi"), or written
             # without Norwegian letters ("DFO" for "DFØ")
@@ -158,6 +158,10 @@ class LexicalIndex:
         if self._plain is None:
             self._plain = {_plain(term): term for term in self.vocabulary}
         return self._plain
+
+    def _found(self, part: QueryTerm, start: int, stop: int) -> bool:
+        """One of the texts at positions start..stop-1 holds one of the word's index terms."""
+        return part.known and any(self._holds(term, start, stop) for term in part.terms)
 
     def _holds(self, term: str, start: int, stop: int) -> bool:
         a, b = self._spans.get(term, (0, 0))
