@@ -27,6 +27,14 @@ from retrieval.names import names_asked
     ("In NPM terms the ministries seem stuck. What does the report say about steering?", ()),
     ("hva sier rapporten om tillit", ()),
     ("Hva sier rapporten om " + "Ab" * 30 + "?", ()),  # a pasted run of letters is no name
+    # whose view is asked for: a holder the document must mention, unless it is the document's own view
+    ("Hva mente digitaliseringsministeren om rapporten?", ("digitaliseringsministeren",)),
+    ("Kva sa kommunalministeren om funna?", ("kommunalministeren",)),
+    ("Hva synes egentlig fagforeningene om hjemmekontor?", ("fagforeningene",)),
+    ("Hva sier rapporten om styringsdialogen?", ()),
+    ("hva sier raporten om funksjonsorganisering?", ()),  # the report, misspelt
+    ("Kva meiner dei er det viktigaste rådet?", ()),
+    ("Hva mener Difi om embetsverket?", ("Difi",)),
 ])
 def test_the_names_a_question_asks_about(question, names):
     assert names_asked(question) == names
@@ -52,6 +60,13 @@ def test_an_english_institution_name_in_title_case_is_not_checked_word_by_word()
     assert names_asked("What did the UK Cabinet Office say?") == ("UK",)
 
 
+def test_a_compound_the_index_does_not_know_is_mentioned_only_when_each_part_is():
+    index = LexicalIndex(["Helse er viktig for staten.", "En minister la fram en plan for helse."])
+    asked = index.analyse("Hva mente helseministeren om rapporten?")
+    assert index.unmentioned(asked, 0, 1) == ("helseministeren",)
+    assert index.unmentioned(asked, 1, 2) == ()
+
+
 def test_a_name_in_the_genitive_is_held_by_the_bare_name():
     index = LexicalIndex(["Ifølge Difi-rapporten var fem regioner vanligst."])
     assert index.unmentioned(index.analyse("Hvor mange regioner var vanligst ifølge Difis oversikt?"), 0, 1) == ()
@@ -68,6 +83,8 @@ def test_a_question_naming_what_the_report_never_mentions_is_refused_and_told_so
     assert "Difi-rapport 2019:3 nevner ikke «Sverige»." in answer.text
     english = engine.respond(Question("How do ministries in Denmark steer their agencies?"))
     assert english.abstained and "does not mention «Denmark»" in english.text
+    minister = engine.respond(Question("Hva mente helseministeren om funnene i rapporten?"))
+    assert minister.abstained and "nevner ikke «helseministeren»" in minister.text
     # the same question about what the report does discuss is answered
     assert not engine.respond(Question("Hvordan styrer departementene direktoratene?")).abstained
 
