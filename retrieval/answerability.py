@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.learning import Logistic, budget_threshold, choose_threshold, folds_of, out_of_fold
-from retrieval.memory import Memory
+from retrieval.memory import Memory, language_directions
 from retrieval.search import HybridRetriever, SearchResult
 from retrieval.amounts import holds_amount
 from retrieval.text import holds_year, in_summary
@@ -110,7 +110,7 @@ MODEL_FILE = "answerability.json"
 MEMORY_FILE = "answerability-memory.npy"
 # The saved model is refitted when the corpus or the embedder changes, not when this code does: bump
 # FORMAT whenever a feature's meaning changes, or an upgraded bot would score with stale weights.
-FORMAT = 14  # 14: "amount_missing" reads the kind of amount asked for; nynorsk signals for unlabelled documents
+FORMAT = 15  # 15: the memory's cosines leave out how the questions' languages differ
 # What rows written for retrieval/transfer.py must have been written with to be read.
 TRANSFER_SIGNATURE = f"{FORMAT}|{','.join(TRANSFER_CANDIDATE_FEATURES)}|{','.join(UNLABELLED_GATE_FEATURES)}"
 
@@ -408,7 +408,7 @@ class AnswerabilityModel:
         both centred on the labelled questions' mean, so one threshold serves both)."""
         best: Verdict | None = None
         for memory in (self.memory, self.lessons):
-            cosines = self._cosines(query) if memory is self.memory else memory.cosines(query, centre=self.memory.centre)
+            cosines = self._cosines(query) if memory is self.memory else memory.cosines(query, frame=self.memory)
             if not len(cosines):
                 continue
             # Among lessons the latest of equals wins: an owner re-teaching a question changes its verdict.
@@ -464,7 +464,8 @@ class AnswerabilityModel:
                 "memory_gate": self.memory_gate.to_json() if self.memory_gate else None,
                 "memory_threshold": self.memory_threshold,
                 "confidence": self.confidence_head.to_json(), **self.info,
-                "memory_units": [list(u) for u in self.memory.units]}
+                "memory_units": [list(u) for u in self.memory.units],
+                "memory_languages": self.memory.languages.tolist() if self.memory.languages is not None else []}
 
     def save(self, folder: Path) -> None:
         np.save(folder / MEMORY_FILE, np.hstack([self.memory.vectors,
@@ -487,7 +488,9 @@ class AnswerabilityModel:
             units = tuple(tuple(u) for u in raw["memory_units"])
             if len(units) != len(stored):
                 return None
-            memory = Memory(np.ascontiguousarray(stored[:, :-1], dtype=np.float32), stored[:, -1] > 0.5, units)
+            vectors = np.ascontiguousarray(stored[:, :-1], dtype=np.float32)
+            languages = np.array(raw.get("memory_languages", []), np.float32).reshape(-1, vectors.shape[1])
+            memory = Memory(vectors, stored[:, -1] > 0.5, units, languages)
             memory_gate = Logistic.from_json(raw["memory_gate"]) if raw.get("memory_gate") else None
             unlabelled = Unlabelled.from_json(raw["unlabelled"]) if raw.get("unlabelled") else None
             return cls(Logistic.from_json(raw["reranker"]), Logistic.from_json(raw["gate"]), float(raw["threshold"]),
@@ -557,7 +560,8 @@ def _fit_rows(retriever: HybridRetriever, questions: Sequence[LabelledQuestion],
     results = [retriever.search(q.q, k=CANDIDATES, query=vectors[i:i + 1]) for i, q in enumerate(questions)]
     answerable = np.array([q.answerable for q in questions], dtype=bool)
     units = _answering_units(retriever, questions)
-    memory = Memory(np.asarray(vectors, np.float32), answerable, units)
+    vectors = np.asarray(vectors, np.float32)
+    memory = Memory(vectors, answerable, units, language_directions(vectors, [q.lang for q in questions]))
     texts = [_norm(q.q) for q in questions]
     same = {}
     for i, t in enumerate(texts):

@@ -245,6 +245,36 @@ def test_the_neighbours_share_goes_to_the_unit_that_the_nearest_labelled_questio
     assert without["A2"] < 1e-6 and without["U2"] > 0.5
 
 
+def test_the_memory_reads_the_topic_of_a_question_not_its_language():
+    """An English question about one topic is nearer the bokmål question about it than the English question
+    about another, once the direction the two languages differ along is left out (`language_directions`);
+    the lessons' memory, centred on the labelled one (`frame`), reads it the same way."""
+    from retrieval.memory import Memory, language_directions
+
+    rng = np.random.default_rng(5)
+    dim, per_language = 32, 40
+    topics = rng.standard_normal((per_language, dim))
+    english = 3.0 * rng.standard_normal(dim)  # what every English question shares, strong beside the topic
+    bokmaal = topics + 0.3 * rng.standard_normal((per_language, dim))
+    english_questions = topics[::-1] + english + 0.3 * rng.standard_normal((per_language, dim))  # other topics first
+    vectors = np.vstack([bokmaal, english_questions]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    langs = ["nb"] * per_language + ["en"] * per_language
+    query = (topics[0] + english).astype(np.float32)  # English, about the first bokmål question's topic
+    units = tuple((f"u{i}",) for i in range(len(vectors)))
+    plain = Memory(vectors, np.ones(len(vectors), bool), units)
+    assert int(np.argmax(plain.cosines(query))) >= per_language  # the language decides: an English question
+    directions = language_directions(vectors, langs)
+    assert directions.shape == (1, dim) and abs(float(np.linalg.norm(directions[0])) - 1.0) < 1e-5
+    memory = Memory(vectors, np.ones(len(vectors), bool), units, directions)
+    assert int(np.argmax(memory.cosines(query))) in (0, 2 * per_language - 1)  # the topic decides
+    lessons = Memory(vectors[:1], np.ones(1, bool), units[:1])
+    assert float(lessons.cosines(query, frame=memory)[0]) == pytest.approx(float(memory.cosines(query)[0]), abs=1e-5)
+    # one language, or too few questions in the other: nothing to leave out
+    assert language_directions(vectors, ["nb"] * len(vectors)).shape == (0, dim)
+    assert language_directions(vectors[:per_language + 5], langs[:per_language + 5]).shape == (0, dim)
+
+
 @pytest.mark.parametrize("text, asks", [
     ("Hvor mye kostet samarbeidsprosjektet?", True), ("Kor mange sider er rapporten på?", True),
     ("How many agencies does each ministry have?", True), ("What percentage of their time goes to the minister?", True),
