@@ -45,9 +45,10 @@ def language_directions(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray
     names, counts = np.unique(langs, return_counts=True)
     if len(names) < 2:
         return np.zeros((0, vectors.shape[1]), np.float32)
-    common = vectors[langs == names[np.argmax(counts)]].mean(axis=0)
+    commonest = names[np.argmax(counts)]
+    common = vectors[langs == commonest].mean(axis=0)
     differences = [vectors[langs == name].mean(axis=0) - common for name, count in zip(names, counts)
-                   if name != names[np.argmax(counts)] and count >= MIN_LANGUAGE_QUESTIONS]
+                   if name != commonest and count >= MIN_LANGUAGE_QUESTIONS]
     if not differences:
         return np.zeros((0, vectors.shape[1]), np.float32)
     basis, _ = np.linalg.qr(np.stack(differences).T)

@@ -99,17 +99,17 @@ def test_owner_marks_one_question_not_covered_and_teaches_another_answered_at_on
     page.goto(first.url + "/")
     assert ask(page, REFUSED)["abstained"]
     assert ask(page, "Hvem vant fotball-VM i 1994?")["abstained"]
-    assert not ask(page, "Hva sier rapporten om lønn og arbeidstid?")["abstained"]  # wrongly answered today
+    assert not ask(page, "Hva sier rapporten om lønn i departementene?")["abstained"]  # wrongly answered today
 
     sign_in(page, first.url)
-    row = page.locator("table.suggestions tr", has_text="lønn og arbeidstid")
+    row = page.locator("table.suggestions tr", has_text="lønn i departementene")
     if row.count() == 0:  # answered, so listed only once someone votes it down
         page.goto(first.url + "/")
-        ask(page, "Hva sier rapporten om lønn og arbeidstid?")
+        ask(page, "Hva sier rapporten om lønn i departementene?")
         page.locator("#log li.msg.bot").last.get_by_role("button", name="Svaret var ikke nyttig").click()
         page.locator("#log li.msg.bot .thanks").last.wait_for()
         page.goto(first.url + "/admin")
-        row = page.locator("table.suggestions tr", has_text="lønn og arbeidstid")
+        row = page.locator("table.suggestions tr", has_text="lønn i departementene")
     row.get_by_role("button", name="Dekkes ikke av rapporten").click()
     assert "er merket som ikke dekket av rapporten" in page.get_by_role("status").inner_text()
     # A rightly refused question is confirmed the same way, and marked as taught.
@@ -143,5 +143,5 @@ def test_owner_marks_one_question_not_covered_and_teaches_another_answered_at_on
             if answer["citations"] or time.monotonic() > deadline:
                 break
         assert [c["id"].split("#")[1] for c in answer["citations"]] == ["A2"], server.url
-        assert ask(page, "Hva sier rapporten om lønn og arbeidstid?")["abstained"]
+        assert ask(page, "Hva sier rapporten om lønn i departementene?")["abstained"]
     screenshot(page, "web-taught-second-instance")
