@@ -135,7 +135,7 @@ class LexicalIndex:
         for part in analysis.parts:
             weight = self._weight(part)
             total += weight
-            if self._found(part, start, stop):
+            if part.known and any(self._holds(term, start, stop) for term in part.terms):
                 covered += weight
         return covered / total if total else 1.0
 
@@ -160,10 +160,6 @@ class LexicalIndex:
         if self._plain is None:
             self._plain = {_plain(term): term for term in self.vocabulary}
         return self._plain
-
-    def _found(self, part: QueryTerm, start: int, stop: int) -> bool:
-        """One of the texts at positions start..stop-1 holds one of the word's index terms."""
-        return part.known and any(self._holds(term, start, stop) for term in part.terms)
 
     def _holds(self, term: str, start: int, stop: int) -> bool:
         a, b = self._spans.get(term, (0, 0))

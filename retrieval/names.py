@@ -40,8 +40,9 @@ _INTRO_WORDS = frozenset({"as", "som", "i'm", "i’m", "we're", "we’re"})
 # A question for someone's view names whose: "Hva mente statsministeren om rapporten?", "Kva sa
 # kommunalministeren …?". A report that never mentions the minister cannot tell what the minister thought;
 # ten of eleven blind sets asked what a minister, a party, an ombudsman or the unions thought, and none of
-# their answerable questions asked for a view the report does not hold (the report's own, "Hva sier rapporten …?", or one it quotes, "Hva sier
-# retningslinjene …?"). Bokmål and nynorsk; the English form names its holder in too many ways.
+# their answerable questions asked for a view the report does not hold (the report's own, "Hva sier
+# rapporten …?", or one it quotes, "Hva sier retningslinjene …?"). Bokmål and nynorsk; the English form
+# names its holder in too many ways.
 _VIEW = re.compile(r"\b(?:hva|kva)\s+(?:mente|meinte|mener|meiner|syntes|synest|synes|sa|sier|seier|tenkte|tenker|tykte"
                    r"|tykkjer)\s+(?:egentlig\s+|eigentleg\s+)?([^\W\d_]+)", re.IGNORECASE)
 # Not someone else's view: a pronoun, or the document itself (also misspelt: "raporten").

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from bot import messages
 from bot.answering import commands
 from bot.answering import language
@@ -218,7 +220,7 @@ class Engine:
             result = self.retriever.search(text, k=CANDIDATES)
             mentioning = self._mentioning(result)
             if mentioning:
-                result = self._within(text, mentioning)
+                result = self._within(text, mentioning, result.query)
         return self.model.rerank(self.retriever, result) if self.model else result.without_floor()
 
     def _mentioning(self, result: SearchResult) -> set[str]:
@@ -230,9 +232,10 @@ class Engine:
         mentioning = {d for d in documents if not self.retriever.unmentioned(result.analysis, d)}
         return mentioning if len(mentioning) < len(documents) else set()
 
-    def _within(self, text: str, documents: set[str]) -> SearchResult:
-        """The search's candidates in `documents` only (all of them when it finds none there)."""
-        result = self.retriever.search(text, k=CANDIDATES * 6)
+    def _within(self, text: str, documents: set[str], query: np.ndarray | None = None) -> SearchResult:
+        """The search's candidates in `documents` only (all of them when it finds none there); `query`: the
+        text's vector, when a search has embedded it already."""
+        result = self.retriever.search(text, k=CANDIDATES * 6, query=query)
         own = tuple(h for h in result.hits if h.chunk.doc in documents)[:CANDIDATES]
         return replace(result, hits=own, floor=0) if own else result
 
