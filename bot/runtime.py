@@ -86,7 +86,7 @@ def build_engine(settings: Settings, embedder: Embedder | None = None, rebuild: 
     dense_scale, lexical_weight = MODES[mode]
     retriever = HybridRetriever(stored.chunks, stored.faiss_index, embedder, stored.passages,
                                 dense_scale=calibration.dense_scale if dense_scale is None else dense_scale,
-                                lexical_weight=lexical_weight, lexical=stored.lexical)
+                                lexical_weight=lexical_weight, lexical=stored.lexical, titles=stored.manifest.titles)
     model = answerability_model(settings, stored, retriever, refit=rebuild, cache=cache)
     if model is not None:
         remember_examples(model, stored, retriever.embedder, cache)

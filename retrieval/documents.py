@@ -97,6 +97,7 @@ def _document(path: Path, meta: dict[str, str], blocks: list[Block], default_tit
         blocks=tuple(b for b in blocks if b.text),
         meta=meta,
         examples={key: tuple(qs) for key, qs in (examples or {}).items()},
+        heading=default_title if default_title != title else "",
     )
 
 

@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 50_000
 REFINE_K_FACTOR = 4.0  # candidates re-ranked exactly per result wanted (recall 1.000 at 100k; 2 gave 0.99)
-FORMAT_VERSION = 5  # 5: a Markdown quote's ">" and bold markers are not part of a unit's text
+FORMAT_VERSION = 6  # 6: the manifest holds each document's title
 # Data files beside the documents that change what the index means (lexicon, labelled questions).
 DATA_SUFFIXES = (".json", ".jsonl")
 MANIFEST_FILE = "manifest.json"  # written last: an index folder without it holds no index
@@ -63,6 +63,9 @@ class Manifest:
     chunks: int
     passages: int
     index_type: str
+    # doc id -> its titles (a Markdown file's front matter `title:` and first heading, which no chunk's
+    # section path holds: a question may name a document by them, bot/answering/overview.py)
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def corpus_hash(folder: Path) -> str:
@@ -153,7 +156,7 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder, current_hash: s
         vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
     index = build_faiss(vectors)
     manifest = Manifest(FORMAT_VERSION, current_hash or corpus_hash(corpus_dir), embedder.id, embedder.dim,
-                        len(chunks), len(passages), index_type(index))
+                        len(chunks), len(passages), index_type(index), {d.doc_id: d.names() for d in documents})
     index_dir.mkdir(parents=True, exist_ok=True)
     # Write to temporary names and rename, so a concurrent reader never sees half an index.
     _atomic_write(index_dir / "chunks.json", json.dumps([dataclasses.asdict(c) for c in chunks], ensure_ascii=False).encode())

@@ -30,6 +30,10 @@ _NOT_NAMES = frozenset({
 # Longer words are not names (the refusal repeats a name: a pasted run of letters is not worth repeating).
 MAX_NAME = 40
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# A year is asked about like a name: "Hvor mye brukte virksomhetene i 2018?" about a report whose figures are
+# for 2021, "Hvilke direktorater skal slås sammen i 2025?" about one written before. Not a series number
+# ("2022:5") and not a decade or century ("2000-tallet").
+_YEAR = re.compile(r"(?<![\w:])(?:19|20)\d\d(?![\w:]|-\w)")
 _TOKEN = re.compile(r"[«\"“(]*([A-Za-zÆØÅæøåÄÖÜäöüÉé][\wÆØÅæøåÄÖÜäöüÉé'’-]*)")
 _CLAUSE = re.compile(r"\s+(?:og|and|och)\s+|\s*[,;:–]\s*")
 # How an asker introduces themselves: "Jeg jobber i …", "Eg er …", "I'm …", "As a …", "Som …".
@@ -112,7 +116,7 @@ def names_asked(question: str) -> tuple[str, ...]:
     """The names the question asks about, as written, in order, and whose view it asks for (`_holders`)."""
     names: list[str] = []
     for sentence in _asked(question):
-        names.extend(w for w in _holders(sentence) if w not in names)
+        names.extend(w for w in _holders(sentence) + _YEAR.findall(sentence) if w not in names)
         words = _words(sentence)
         capital = [_is_name(word) and not word.isupper() for word in words]
         for position, word in enumerate(words):

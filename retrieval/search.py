@@ -75,8 +75,10 @@ class UnitRole:
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], faiss_index, embedder: Embedder, passages: list[Passage] | None = None,
                  dense_scale: float = 10.0, lexical_weight: float = 1.0, analyzer: Analyzer | None = None,
-                 lexical: LexicalIndex | None = None) -> None:  # lexical: a persisted index (lexical_store)
+                 lexical: LexicalIndex | None = None,  # a persisted index (lexical_store)
+                 titles: dict[str, str] | None = None) -> None:  # doc id -> title (retrieval/index.py Manifest)
         self.chunks = chunks
+        self.titles = titles or {}
         self.index = faiss_index
         self.embedder = embedder
         # Without a passage list the index holds exactly one vector per chunk, in chunk order.

@@ -26,6 +26,12 @@ class Document:
     # Example questions per unit key ("? …" lines in Markdown); "none" holds questions the document
     # does not answer. Indexed as passages that point to their unit; never quoted.
     examples: dict = field(default_factory=dict, compare=False, hash=False)
+    heading: str = ""  # the document's own first heading, when its front matter gives another title
+
+    def names(self) -> str:
+        """Every title the document goes by, for a question that names it: "Tydeligere, men fortsatt
+        under press" (front matter) and the heading that goes on "– en undersøkelse av …"."""
+        return self.title if not self.heading or self.heading == self.title else f"{self.title} · {self.heading}"
 
 
 @dataclass(frozen=True)

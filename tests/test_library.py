@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from bot import messages
+from bot.answering import overview
 from bot.answering.compose import is_fact_sheet
 from bot.answering.engine import read_question
 from bot.types import Question, marker
@@ -193,12 +194,36 @@ def test_an_answer_names_the_report_it_quotes(library_engine):
         assert all(f"Fra {s}:" in answer.text for s in sources)
 
 
-def test_a_question_that_names_a_report_is_answered_from_it(library_engine):
-    for text in ("Hva sier DFØ-rapport 2022:5 om samordning?", "Hva sier Difi-rapport 2019:3 om samordning?"):
-        answer = ask(library_engine, text)
-        assert not answer.abstained
-        named = LIBRARY_SOURCE if "2022:5" in text else SUMMARY_SOURCE
-        assert {c.source for c in answer.citations} == {named}
+@pytest.mark.parametrize("text, named", [
+    ("Hva sier DFØ-rapport 2022:5 om samordning?", LIBRARY_SOURCE),
+    ("Hva sier Difi-rapport 2019:3 om samordning?", SUMMARY_SOURCE),
+    # its title in quotes, short words and all; the front matter's title and the heading's longer one
+    ("Hva sier rapporten «Færre og bedre» om samordning?", LIBRARY_SOURCE),
+    ("Hva sier rapporten om evaluering av statsforvalterstrukturen om samordning?", LIBRARY_SOURCE),
+    ("Hva sier «Departementene i førersetet» om samordning?", SUMMARY_SOURCE),
+])
+def test_a_question_that_names_a_report_is_answered_from_it(library_engine, text, named):
+    answer = ask(library_engine, text)
+    assert not answer.abstained
+    assert {c.source for c in answer.citations} == {named}
+
+
+def test_who_is_behind_a_report_named_by_its_title_is_answered_from_its_facts(library_engine):
+    # Near the summary's labelled «Hvem står bak rapporten?», whose lesson points at the summary's facts.
+    answer = ask(library_engine, "Hvem står bak rapporten om evaluering av statsforvalterstrukturen?")
+    assert answer.citations[0].source == LIBRARY_SOURCE and "DFØ" in answer.citations[0].text
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("Hvem står bak rapporten om evaluering av statsforvalterstrukturen?", "Hvem står bak rapporten?"),
+    ("Hva sier DFØ-rapport 2022:5 om samordning?", "Hva sier om samordning?"),
+    ("Hva sier rapporten «Færre og bedre» om tillit?", "Hva sier rapporten om tillit?"),
+    ("Hva sier rapporten om tillit i kommunene?", "Hva sier rapporten om tillit i kommunene?"),  # a topic, not the title
+    ("Hva betyr «bedre styring» her?", "Hva betyr «bedre styring» her?"),  # a quote the title does not hold
+])
+def test_what_names_the_document_is_left_out_of_the_search(text, rest):
+    title = "Færre og bedre · Færre og bedre – en evaluering av statsforvalterstrukturen"
+    assert overview.without_name(text, title) == rest
 
 
 @pytest.mark.parametrize("text", ["Kan du oppsummere rapporten?", "Hva er hovedfunnene?", "Hva konkluderer de med?"])

@@ -15,7 +15,10 @@ from retrieval.names import names_asked
     ("Som HR-direktør lurer jeg på hva rapporten anbefaler?", ()),
     ("As a researcher on post-NPM reforms, I'd like to know what it says about Sweden?", ("Sweden",)),
     ("Hvem leder Strategisk forum?", ("Strategisk",)),
-    ("Which core groups have been set up since June 2024?", ()),  # English capitalises months
+    ("Which core groups have been set up since June?", ()),  # English capitalises months
+    # a year is asked about like a name; a series number and a century are not years
+    ("Which core groups have been set up since June 2024?", ("2024",)),
+    ("Hva sier rapport 2022:5 om tillit på 2000-tallet?", ()),
     ("Sverige eller Danmark?", ("Danmark",)),  # a sentence's first word may be capitalised for that alone
     # the asker's introduction of themselves is context, not what is asked about
     ("Jeg jobber i Skatteetaten. Hva sier rapporten om tillit?", ()),
@@ -54,9 +57,15 @@ def test_a_document_that_never_mentions_a_name_does_not_hold_it():
     assert index.unmentioned(index.analyse("Hva sier rapporten om klimatilpasning?"), 0, 1) == ()
 
 
+def test_a_year_the_document_never_mentions_is_not_held():
+    index = LexicalIndex(["Tallene gjelder 2021.", "Kjøpene økte fra 2019 til 2021."])
+    assert index.unmentioned(index.analyse("Hvor mye brukte de i 2018?"), 0, 2) == ("2018",)
+    assert index.unmentioned(index.analyse("Hvor mye brukte de i 2019?"), 0, 2) == ()
+
+
 def test_an_english_institution_name_in_title_case_is_not_checked_word_by_word():
     # "the Norwegian Tax Administration" never meets "Skatteetaten" word by word
-    assert names_asked("What happened to the Norwegian Tax Administration's levels in 2008?") == ()
+    assert names_asked("What happened to the Norwegian Tax Administration's levels?") == ()
     assert names_asked("What did the UK Cabinet Office say?") == ("UK",)
 
 

@@ -78,12 +78,14 @@ class Engine:
         # The documents' citation names (series numbers), in corpus order: the primary document first.
         self._doc_sources = {c.doc: c.source for c in retriever.chunks}  # doc id -> its citation name
         self.sources = list(dict.fromkeys(c.source for c in retriever.chunks))
-        # Each document's first passage after its fact sheet, and its title: that passage's top heading.
+        # Each document's first passage after its fact sheet, and its title: the one the index read from the
+        # document, else that passage's top heading.
         first: dict[str, Chunk] = {}
         for chunk in retriever.chunks:
             if chunk.key != ABOUT_KEY:
                 first.setdefault(chunk.doc, chunk)
-        self.titles = {doc: chunk.section[0] for doc, chunk in first.items() if chunk.section}
+        self.titles = {doc: retriever.titles.get(doc) or chunk.section[0] for doc, chunk in first.items()
+                       if chunk.section or doc in retriever.titles}
         self._title_words = frozenset(w for t in self.titles.values() for w in t.lower().split())
         # An opening that names the document's series number is its own words about itself.
         self._opening = {doc: chunk for doc, chunk in first.items() if chunk.source.lower() in chunk.text.lower()}
@@ -151,6 +153,12 @@ class Engine:
         shown = text if shown is None else shown
         result = self.search(text)
         verdict = self.model.verdict(result.query) if self.model else None
+        named = self._named(text)
+        if verdict is not None and verdict.answerable and named is not None \
+                and not any(unit.startswith(f"{named}#") for unit in verdict.units):
+            # A lesson about another document: «Hvem står bak rapporten om regional stat?» is near the
+            # labelled «Hvem står bak rapporten?», which the primary document answers.
+            verdict = None
         if verdict is not None:
             # The owners' lesson for (nearly) this question beats the model's guess.
             if not verdict.answerable:
@@ -212,16 +220,25 @@ class Engine:
 
     def search(self, text: str) -> SearchResult:
         """The candidate units for a question, in the reranker's order when there is a model."""
-        named = overview.named_document(text, self._doc_sources, self.titles) if len(self.sources) > 1 else None
+        named = self._named(text)
         if named is not None:
-            # "Hva sier DFØ-rapport 2024:3 om …": answered from that document, searched for the rest.
-            result = self._within(overview.without_series(text) or text, {named})
+            # "Hva sier DFØ-rapport 2024:3 om …", "… rapporten om regional stat": answered from that
+            # document, searched for the rest; for all of it when the rest finds nothing there («Hvem står
+            # bak rapporten?» alone is nearest the primary document's many questions about itself).
+            rest = overview.without_name(text, self.titles.get(named, "")) or text
+            result = self._within(rest, {named})
+            if rest != text and not any(h.chunk.doc == named for h in result.hits):
+                result = self._within(text, {named})
         else:
             result = self.retriever.search(text, k=CANDIDATES)
             mentioning = self._mentioning(result)
             if mentioning:
                 result = self._within(text, mentioning, result.query)
         return self.model.rerank(self.retriever, result) if self.model else result.without_floor()
+
+    def _named(self, text: str) -> str | None:
+        """The document the question names, when there are several (bot/answering/overview.py)."""
+        return overview.named_document(text, self._doc_sources, self.titles) if len(self.sources) > 1 else None
 
     def _mentioning(self, result: SearchResult) -> set[str]:
         """The documents that mention every name the question asks about (retrieval/names.py), when only some

@@ -28,6 +28,8 @@ MAX_OVERVIEW_CHUNKS = 3
 MAX_OTHER_WORDS = 2  # content words besides the overview words: more, and it is a question about a topic
 _WORD = re.compile(r"[\wæøåÆØÅ:-]+")
 _SERIES = re.compile(r"\b(\d{4})\s*[:/]\s*(\d{1,3})\b")
+_QUOTED = re.compile(r"[«\"“]([^»\"”]{3,200})[»\"”]")
+_ABOUT_REPORT = re.compile(r"\b(?:rapporten|rapporta|report)\s+(?:om|on|about)\s+(.+)", re.I)
 _CHAPTER = re.compile(r"\b(?:kapit+e?l+(?:et)?|chapter|del)\s+(\d{1,2})\b", re.I)
 
 
@@ -75,8 +77,9 @@ def _content_words(text: str, w: Words, document_words: frozenset[str]) -> list[
 
 
 def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -> str | None:
-    """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), or most of
-    its title's longer words. `sources`: doc id -> citation name (series number); `titles`: doc id -> title."""
+    """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), its title or
+    part of it in quotes ("rapporten «Mye mer enn ord»": short words, so only quoted), or most of its
+    title's longer words. `sources`: doc id -> citation name (series number); `titles`: doc id -> title."""
     lowered = text.lower()
     series = {f"{m.group(1)}:{int(m.group(2))}" for m in _SERIES.finditer(lowered)}
     if series:
@@ -84,6 +87,11 @@ def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -
             for m in _SERIES.finditer(source.lower()):
                 if f"{m.group(1)}:{int(m.group(2))}" in series:
                     return doc
+    spelled = {doc: f" {' '.join(_WORD.findall(title.lower()))} " for doc, title in titles.items()}
+    for phrase in _title_phrases(lowered):
+        named = [doc for doc, title in spelled.items() if f" {phrase} " in title]
+        if len(named) == 1:
+            return named[0]
     asked = set(_WORD.findall(lowered))
     best, best_share = None, 0.0
     for doc, title in titles.items():
@@ -94,14 +102,42 @@ def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -
     return best if best_share >= 0.5 else None
 
 
+def _title_phrases(lowered: str) -> list[str]:
+    """Phrases of a question that name a document when one title holds them: a quoted phrase of three
+    words or more ("rapporten «Mye mer enn ord»": short words), and the three words after "rapporten
+    om" when two are longer than four letters ("rapporten om direktoratenes faglige rolle", the end of a
+    title). Two words alone may be any phrase of a title; words elsewhere in a question are its topic
+    ("… i statlige etater"), which several documents share."""
+    phrases = [" ".join(_WORD.findall(quoted)) for quoted in _QUOTED.findall(lowered)]
+    phrases = [p for p in phrases if len(p.split()) >= 3]
+    for match in _ABOUT_REPORT.finditer(lowered):
+        run = _WORD.findall(match.group(1))[:3]
+        if len(run) == 3 and sum(len(w) > 4 for w in run) >= 2:
+            phrases.append(" ".join(run))
+    return phrases
+
+
 _SERIES_NAME = re.compile(r"\b(?:[\wæøåÆØÅ]+-)?(?:rapport(?:en)?|report)?\s*\d{4}\s*[:/]\s*\d{1,3}\b", re.I)
 
 
-def without_series(text: str) -> str:
-    """The question without the series number that names its document ("Hva sier DFØ-rapport 2022:5 om
-    X?" -> "Hva sier om X?"): once the document is chosen, the number only pulls the search to the
-    document's fact sheet, which carries it."""
-    return " ".join(_SERIES_NAME.sub(" ", text).split())
+def without_name(text: str, title: str) -> str:
+    """The question without what names its document: the series number ("Hva sier DFØ-rapport 2022:5 om
+    X?" -> "Hva sier om X?"), a quoted phrase of its title, and the words of its title after "rapporten
+    om" ("Hvem står bak rapporten om direktoratenes faglige rolle?" -> "Hvem står bak rapporten?"). Once
+    the document is chosen, they only pull the search to whatever passage repeats the title."""
+    spelled = f" {' '.join(_WORD.findall(title.lower()))} "
+    text = _SERIES_NAME.sub(" ", text)
+    text = _QUOTED.sub(lambda m: " " if f" {' '.join(_WORD.findall(m.group(1).lower()))} " in spelled else m.group(0), text)
+    match = _ABOUT_REPORT.search(text)
+    if match:
+        words = list(_WORD.finditer(text, match.start(1)))
+        named = 0
+        while named < len(words) and f" {' '.join(w.group(0).lower() for w in words[:named + 1])} " in spelled:
+            named += 1
+        if named >= 3:
+            preposition = text.rindex(" ", 0, match.start(1) - 1)
+            text = text[:preposition] + text[words[named - 1].end():]
+    return " ".join(text.split())
 
 
 def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
