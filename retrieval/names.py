@@ -1,4 +1,5 @@
-"""The names a question asks about: a place, an institution, a person, written with a capital letter.
+"""The names a question asks about: a place, an institution, a person, written with a capital letter;
+and the years it asks about.
 
 A document that never mentions a name the question asks about cannot answer it: "Hvordan er
 direktoratene organisert i Sverige?" about a report that never mentions Sverige, "Hvordan vurderer

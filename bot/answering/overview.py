@@ -77,9 +77,9 @@ def _content_words(text: str, w: Words, document_words: frozenset[str]) -> list[
 
 
 def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -> str | None:
-    """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), its title or
-    part of it in quotes ("rapporten «Mye mer enn ord»": short words, so only quoted), or most of its
-    title's longer words. `sources`: doc id -> citation name (series number); `titles`: doc id -> title."""
+    """The document a question names: its series number ("DFØ-rapport 2024:3", "2024:3"), a phrase of its
+    title (`_title_phrases`: quoted, or after "rapporten om"), or most of its title's longer words.
+    `sources`: doc id -> citation name (series number); `titles`: doc id -> its titles."""
     lowered = text.lower()
     series = {f"{m.group(1)}:{int(m.group(2))}" for m in _SERIES.finditer(lowered)}
     if series:
