@@ -86,7 +86,10 @@ class Engine:
                 first.setdefault(chunk.doc, chunk)
         self.titles = {doc: retriever.titles.get(doc) or chunk.section[0] for doc, chunk in first.items()
                        if chunk.section or doc in retriever.titles}
-        self._title_words = frozenset(w for t in self.titles.values() for w in t.lower().split())
+        # Words an overview question may add without naming a topic: the documents' top headings. Not the
+        # titles: the summary's («Departementene i førersetet …») made «Hva er det viktigste rådet til
+        # departementene?» an overview question.
+        self._title_words = frozenset(w for c in first.values() if c.section for w in c.section[0].lower().split())
         # An opening that names the document's series number is its own words about itself.
         self._opening = {doc: chunk for doc, chunk in first.items() if chunk.source.lower() in chunk.text.lower()}
 
