@@ -216,6 +216,7 @@ def test_who_is_behind_a_report_named_by_its_title_is_answered_from_its_facts(li
 
 @pytest.mark.parametrize("text, rest", [
     ("Hvem står bak rapporten om evaluering av statsforvalterstrukturen?", "Hvem står bak rapporten?"),
+    ("Hvem står bak rapporten\nom evaluering av statsforvalterstrukturen?", "Hvem står bak rapporten?"),  # a line break
     ("Hva sier DFØ-rapport 2022:5 om samordning?", "Hva sier om samordning?"),
     ("Hva sier rapporten «Færre og bedre» om tillit?", "Hva sier rapporten om tillit?"),
     ("Hva sier rapporten om tillit i kommunene?", "Hva sier rapporten om tillit i kommunene?"),  # a topic, not the title

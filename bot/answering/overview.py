@@ -29,7 +29,7 @@ MAX_OTHER_WORDS = 2  # content words besides the overview words: more, and it is
 _WORD = re.compile(r"[\wæøåÆØÅ:-]+")
 _SERIES = re.compile(r"\b(\d{4})\s*[:/]\s*(\d{1,3})\b")
 _QUOTED = re.compile(r"[«\"“]([^»\"”]{3,200})[»\"”]")
-_ABOUT_REPORT = re.compile(r"\b(?:rapporten|rapporta|report)\s+(?:om|on|about)\s+(.+)", re.I)
+_ABOUT_REPORT = re.compile(r"\b(?:rapporten|rapporta|report)\s+(om|on|about)\s+(.+)", re.I)
 _CHAPTER = re.compile(r"\b(?:kapit+e?l+(?:et)?|chapter|del)\s+(\d{1,2})\b", re.I)
 
 
@@ -87,9 +87,9 @@ def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -
             for m in _SERIES.finditer(source.lower()):
                 if f"{m.group(1)}:{int(m.group(2))}" in series:
                     return doc
-    spelled = {doc: f" {' '.join(_WORD.findall(title.lower()))} " for doc, title in titles.items()}
+    spelled = {doc: _spelled(title) for doc, title in titles.items()}
     for phrase in _title_phrases(lowered):
-        named = [doc for doc, title in spelled.items() if f" {phrase} " in title]
+        named = [doc for doc, title in spelled.items() if _spelled(phrase) in title]
         if len(named) == 1:
             return named[0]
     asked = set(_WORD.findall(lowered))
@@ -111,7 +111,7 @@ def _title_phrases(lowered: str) -> list[str]:
     phrases = [" ".join(_WORD.findall(quoted)) for quoted in _QUOTED.findall(lowered)]
     phrases = [p for p in phrases if len(p.split()) >= 3]
     for match in _ABOUT_REPORT.finditer(lowered):
-        run = _WORD.findall(match.group(1))[:3]
+        run = _WORD.findall(match.group(2))[:3]
         if len(run) == 3 and sum(len(w) > 4 for w in run) >= 2:
             phrases.append(" ".join(run))
     return phrases
@@ -125,19 +125,25 @@ def without_name(text: str, title: str) -> str:
     X?" -> "Hva sier om X?"), a quoted phrase of its title, and the words of its title after "rapporten
     om" ("Hvem står bak rapporten om direktoratenes faglige rolle?" -> "Hvem står bak rapporten?"). Once
     the document is chosen, they only pull the search to whatever passage repeats the title."""
-    spelled = f" {' '.join(_WORD.findall(title.lower()))} "
+    spelled = _spelled(title)
     text = _SERIES_NAME.sub(" ", text)
-    text = _QUOTED.sub(lambda m: " " if f" {' '.join(_WORD.findall(m.group(1).lower()))} " in spelled else m.group(0), text)
+    text = _QUOTED.sub(lambda m: " " if _spelled(m.group(1)) in spelled else m.group(0), text)
     match = _ABOUT_REPORT.search(text)
     if match:
-        words = list(_WORD.finditer(text, match.start(1)))
+        words = list(_WORD.finditer(text, match.start(2)))
         named = 0
-        while named < len(words) and f" {' '.join(w.group(0).lower() for w in words[:named + 1])} " in spelled:
+        while named < len(words) and _spelled(text[words[0].start():words[named].end()]) in spelled:
             named += 1
         if named >= 3:
-            preposition = text.rindex(" ", 0, match.start(1) - 1)
-            text = text[:preposition] + text[words[named - 1].end():]
+            # from the preposition on ("rapporten om …", whatever space stands between them)
+            text = text[:match.start(1)].rstrip() + text[words[named - 1].end():]
     return " ".join(text.split())
+
+
+def _spelled(text: str) -> str:
+    """`text` as its words, lower case, each between spaces: a phrase is in a title when its spelling is
+    in the title's."""
+    return f" {' '.join(_WORD.findall(text.lower()))} "
 
 
 def overview_chunks(chunks: list[Chunk], doc: str, chapter: int | None = None,
