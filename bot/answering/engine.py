@@ -92,6 +92,7 @@ class Engine:
         self._title_words = frozenset(w for c in first.values() if c.section for w in c.section[0].lower().split())
         # An opening that names the document's series number is its own words about itself.
         self._opening = {doc: chunk for doc, chunk in first.items() if chunk.source.lower() in chunk.text.lower()}
+        self._first = first
 
     def respond(self, question: Question) -> Answer:
         """Commands ("anbefaling 2", "hjelp") run as lookups; everything else is answered."""
@@ -177,6 +178,8 @@ class Engine:
         # ("Vi ser fire hovedutfordringer:") is answered with its list, as search's own answer would be.
         taught = [c for chunk in taught for c in (self.lookup.group(chunk.key) if self._is_lead_in(chunk) else [chunk])]
         chunks = taught or self.select(result)
+        if named is None and len(self.sources) > 1 and is_fact_sheet(chunks[0]):
+            chunks = self._with_other_openings(chunks)
         answer = quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
         return pointed.point(answer, text, self.retriever.lexical)
 
@@ -328,6 +331,13 @@ class Engine:
                 chosen.append(hit.chunk)
         return chosen
 
+    def _with_other_openings(self, chunks: list[Chunk]) -> list[Chunk]:
+        """«Hvem har skrevet rapporten?» answered from one document's facts, with several documents and none
+        named, may be about any of them: the others' openings follow (a report's first passage names who
+        wrote it, when and its number), as an unnamed overview question shows every document's opening."""
+        others = [c for doc, c in self._first.items() if doc != chunks[0].doc and c not in chunks]
+        return (chunks + others)[:MAX_CITATIONS]
+
     def _is_lead_in(self, chunk: Chunk) -> bool:
         """A unit that introduces a list ("Vår hovedanbefaling er …:", "Vi ser fire hovedutfordringer:"):
         the retriever's one definition, which the reranker's features use too."""
@@ -337,7 +347,8 @@ class Engine:
         """Name the list when the answer is a whole group (all recommendations, all challenges); with
         several documents, name the one quoted (or say that several are)."""
         several = len(self.sources) > 1
-        if is_fact_sheet(chunks[0]):
+        sources = {c.source for c in chunks}
+        if is_fact_sheet(chunks[0]) and len(sources) == 1:
             return messages.text("answer_intro_about_doc", lang, source=chunks[0].source) if several \
                 else messages.text("answer_intro_about", lang)
         if chunks == self.lookup.group("H"):
@@ -345,7 +356,6 @@ class Engine:
         if chunks == self.lookup.group("U"):
             return messages.text("answer_intro_all_challenges", lang)
         if several:
-            sources = {c.source for c in chunks}
             return messages.text("answer_intro_doc", lang, source=chunks[0].source) if len(sources) == 1 \
                 else messages.text("answer_intro_docs", lang)
         return messages.text("answer_intro", lang)
