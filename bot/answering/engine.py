@@ -178,7 +178,7 @@ class Engine:
         # ("Vi ser fire hovedutfordringer:") is answered with its list, as search's own answer would be.
         taught = [c for chunk in taught for c in (self.lookup.group(chunk.key) if self._is_lead_in(chunk) else [chunk])]
         chunks = taught or self.select(result)
-        if named is None and len(self.sources) > 1 and is_fact_sheet(chunks[0]):
+        if named is None and len(self.sources) > 1 and self._about_itself(chunks[0]):
             chunks = self._with_other_openings(chunks)
         answer = quoted(self._intro(chunks, lang), chunks, lang, shown, "answer", confidence, self._from_doc(lang))
         return pointed.point(answer, text, self.retriever.lexical)
@@ -331,10 +331,14 @@ class Engine:
                 chosen.append(hit.chunk)
         return chosen
 
+    def _about_itself(self, chunk: Chunk) -> bool:
+        """A document's facts or its opening: what a question about the report itself is answered with."""
+        return is_fact_sheet(chunk) or self._first.get(chunk.doc) == chunk
+
     def _with_other_openings(self, chunks: list[Chunk]) -> list[Chunk]:
-        """«Hvem har skrevet rapporten?» answered from one document's facts, with several documents and none
-        named, may be about any of them: the others' openings follow (a report's first passage names who
-        wrote it, when and its number), as an unnamed overview question shows every document's opening."""
+        """«Hvem har skrevet rapporten?» answered from one document's facts or opening, with several documents
+        and none named, may be about any of them: the others' openings follow (a report's first passage names
+        who wrote it, when and its number), as an unnamed overview question shows every document's opening."""
         others = [c for doc, c in self._first.items() if doc != chunks[0].doc and c not in chunks]
         return (chunks + others)[:MAX_CITATIONS]
 
