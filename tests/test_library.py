@@ -273,6 +273,9 @@ def test_overview_questions_are_answered_in_a_library_document(library_engine):
     # Not named: every report's overview, each under its own name.
     both = ask(library_engine, "Hva er hovedfunnene?")
     assert {c.source for c in both.citations} == {SUMMARY_SOURCE, LIBRARY_SOURCE}
+    # The room left after each report's first passage holds the next ones, the report's quotes together.
+    sources = [c.source for c in both.citations]
+    assert len(sources) == 3 and sources == sorted(sources, key=sources.index)
     chapter = ask(library_engine, "Hva handler kapittel 10 i DFØ-rapport 2022:5 om?")
     assert chapter.citations and all(c.label.startswith("10") for c in chapter.citations)
 

@@ -17,6 +17,7 @@ give it. Markup, emoji and stray symbols are read past (bot/answering/markup.py)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import zip_longest
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -137,7 +138,11 @@ class Engine:
         if len(docs) == 1:
             chosen = overview.overview_chunks(chunks, docs[0], chapter, self._is_lead_in, text)
         else:
-            chosen = [c for d in docs for c in overview.overview_chunks(chunks, d, question=text)[:1]][:MAX_CITATIONS]
+            # Each document's first overview passage, then the next ones, nearest first, while room is left;
+            # quoted document by document.
+            each = [overview.overview_chunks(chunks, d, question=text) for d in docs]
+            chosen = [c for row in zip_longest(*each) for c in row if c is not None][:MAX_CITATIONS]
+            chosen.sort(key=lambda c: docs.index(c.doc))
         if not chosen:
             return self.answer(text, lang, shown)
         intro = messages.text("overview_intro", lang, source=chosen[0].source) if len(docs) == 1 \
