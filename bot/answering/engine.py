@@ -17,8 +17,8 @@ give it. Markup, emoji and stray symbols are read past (bot/answering/markup.py)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import zip_longest
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 
 import numpy as np
 
@@ -120,7 +120,8 @@ class Engine:
     def overview(self, text: str, lang: Lang, shown: str) -> Answer:
         """"Oppsummer rapporten", "hva handler kapittel 4 om?": from the document's own structure
         (bot/answering/overview.py). The document: the one named, else the one search finds nearest;
-        with several near and none named, the opening of each, nearest first."""
+        with several near and none named, the opening of each, nearest first, then their next overview
+        passages while room is left."""
         chunks = self.retriever.chunks
         chapter = overview.chapter_asked(text)
         named = overview.named_document(text, self._doc_sources, self.titles)
