@@ -124,17 +124,18 @@ class Engine:
         passages while room is left."""
         chunks = self.retriever.chunks
         chapter = overview.chapter_asked(text)
-        named = overview.named_document(text, self._doc_sources, self.titles)
+        named = self._named(text)
         if named is not None:
             docs = [named]
         elif chapter is not None:
             # The nearest document that has such a chapter.
-            ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits)) + self.retriever.documents()
+            ranked = list(dict.fromkeys(h.chunk.doc for h in self._search(text, None).hits))
+            ranked += self.retriever.documents()
             docs = [next((d for d in ranked if overview.overview_chunks(chunks, d, chapter)), ranked[0])]
         else:
             # Not named: every document's overview, the nearest first ("oppsummer rapporten" with three
             # reports is three overviews; the user can then name one).
-            ranked = list(dict.fromkeys(h.chunk.doc for h in self.search(text).hits))
+            ranked = list(dict.fromkeys(h.chunk.doc for h in self._search(text, None).hits))
             docs = list(dict.fromkeys(ranked + self.retriever.documents()))[:MAX_CITATIONS]
         if len(docs) == 1:
             chosen = overview.overview_chunks(chunks, docs[0], chapter, self._is_lead_in, text)
@@ -161,9 +162,9 @@ class Engine:
 
     def answer(self, text: str, lang: Lang = "nb", shown: str | None = None) -> Answer:
         shown = text if shown is None else shown
-        result = self.search(text)
-        verdict = self.model.verdict(result.query) if self.model else None
         named = self._named(text)
+        result = self._search(text, named)
+        verdict = self.model.verdict(result.query) if self.model else None
         if verdict is not None and verdict.answerable and named is not None \
                 and not any(unit.startswith(f"{named}#") for unit in verdict.units):
             # A lesson about another document: «Hvem står bak rapporten om regional stat?» is near the
@@ -232,7 +233,10 @@ class Engine:
 
     def search(self, text: str) -> SearchResult:
         """The candidate units for a question, in the reranker's order when there is a model."""
-        named = self._named(text)
+        return self._search(text, self._named(text))
+
+    def _search(self, text: str, named: str | None) -> SearchResult:
+        """`search`, for a caller that has already asked which document the question names (`_named`)."""
         if named is not None:
             # "Hva sier DFØ-rapport 2024:3 om …", "… rapporten om regional stat": answered from that
             # document, searched for the rest; for all of it when the rest finds nothing there («Hvem står
