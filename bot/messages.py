@@ -19,6 +19,7 @@ _NB: dict[str, str] = {
     "answer_intro_about_doc": "Om {source}:",
     "overview_intro": "Sammendraget av {source}:",
     "names_unmentioned": "{source} nevner ikke {names}.",
+    "after_report": "En rapport kan ikke si hva som skjedde etter at den ble skrevet.",
     "abstain_library": (
         "Det dekker ikke dokumentene jeg bygger på ({sources}), så det kan jeg ikke svare på. "
         "Jeg svarer bare med dokumentenes egne ord. Skriv «om» for å se dokumentene, eller «hjelp» for å se hva jeg kan."
@@ -366,6 +367,7 @@ _EN: dict[str, str] = {
     "answer_intro_about_doc": "About {source} (the facts as the report's page gives them, in Norwegian):",
     "overview_intro": "The summary of {source} (quoted in Norwegian):",
     "names_unmentioned": "{source} does not mention {names}.",
+    "after_report": "A report cannot tell what happened after it was written.",
     "abstain_library": (
         "The documents I draw on ({sources}) do not cover that, so I cannot answer it. "
         "I only answer in the documents' own words. Type «about» to see them, or «help»."
@@ -629,6 +631,7 @@ _NN: dict[str, str] = {
     "answer_intro_about_doc": "Om {source}:",
     "overview_intro": "Samandraget av {source}:",
     "names_unmentioned": "{source} nemner ikkje {names}.",
+    "after_report": "Ein rapport kan ikkje seie kva som skjedde etter at han vart skriven.",
     "abstain_library": (
         "Det dekkjer ikkje dokumenta eg byggjer på ({sources}), så det kan eg ikkje svare på. "
         "Eg svarar berre med orda i dokumenta. Skriv «om» for å sjå dokumenta, eller «hjelp» for å sjå kva eg kan."

@@ -331,10 +331,11 @@ def taught_not_covered(result: SearchResult) -> bool:
 
 def decides_to_answer(retriever: HybridRetriever, result: SearchResult, probability: float, threshold: float) -> bool:
     """The model's answer-or-refuse rule: something was found, the gate is at its threshold, the question is
-    not an example the owners marked as not covered, and the first unit's document mentions every name
+    not an example the owners marked as not covered, it does not ask what came of the report (no report
+    holds that: retrieval/text.py `asks_after_report`), and the first unit's document mentions every name
     the question asks about."""
     return (bool(result.hits) and probability >= threshold and not taught_not_covered(result)
-            and not names_unmentioned(retriever, result))
+            and not result.analysis.after_report and not names_unmentioned(retriever, result))
 
 
 def names_unmentioned(retriever: HybridRetriever, result: SearchResult) -> tuple[str, ...]:

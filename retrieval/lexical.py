@@ -51,6 +51,7 @@ class QueryAnalysis:
     amount: AmountAsked | None = None  # "hvor mange …", "how much …" (retrieval/amounts.py)
     asks_when: bool = False  # "når …", "which year …"
     nynorsk: bool = False  # the lexicon mapped some of its words from nynorsk
+    after_report: bool = False  # asks what came of the report, or when something happens again (text.py)
 
     @property
     def terms(self) -> list[str]:
@@ -114,7 +115,7 @@ class LexicalIndex:
                 continue
             parts.append(QueryTerm(word, (term,), False, name))
         return QueryAnalysis(tuple(parts), self._coverage(parts), amount_asked(question, analyzer),
-                             lx.asks_when(question), analyzer.maps_nynorsk(question))
+                             lx.asks_when(question), analyzer.maps_nynorsk(question), lx.asks_after_report(question))
 
     def _coverage(self, parts: list[QueryTerm]) -> float:
         weights = [(self._weight(p), p.known) for p in parts]

@@ -214,16 +214,20 @@ class Engine:
 
     def refusal(self, lang: Lang, shown: str, confidence: float, result: SearchResult | None = None) -> Answer:
         """"Not covered", naming what the bot holds: the report, or every document when there are several;
-        first, when the question names something the nearest document never mentions, that it does not."""
+        first why, when there is a reason to give: the question asks what came of the report, or names
+        something the nearest document never mentions."""
         if len(self.sources) > 1:
             text = messages.text("abstain_library", lang, sources=", ".join(self.sources))
         else:
             text = messages.text("abstain", lang)
         missing = names_unmentioned(self.retriever, result) if result is not None else ()
-        if not missing:
+        if result is not None and result.analysis.after_report:
+            reason = messages.text("after_report", lang)
+        elif missing:
+            reason = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
+                                   names=", ".join(f"«{name}»" for name in missing))
+        else:
             return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
-        reason = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
-                               names=", ".join(f"«{name}»" for name in missing))
         return replace(plain("abstain", f"{reason} {text}", lang, shown, confidence=confidence, abstained=True),
                        reason=reason)
 
