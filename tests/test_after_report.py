@@ -41,3 +41,10 @@ def test_the_engine_refuses_and_says_why(engine):
     assert english.abstained and english.text.startswith("A report cannot tell what happened after it was written.")
     # the same question about the report's own time is answered
     assert not engine.respond(Question("Hvordan styrer departementene direktoratene?")).abstained
+
+
+def test_the_reason_is_given_when_a_labelled_lesson_refuses_too(engine):
+    """«Har regjeringen fulgt opp rapporten?» is labelled not covered: the lesson refuses it before the gate,
+    and the refusal still says why."""
+    answer = engine.respond(Question("Har regjeringen fulgt opp rapporten?"))
+    assert answer.abstained and answer.reason == "En rapport kan ikke si hva som skjedde etter at den ble skrevet."

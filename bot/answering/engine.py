@@ -173,7 +173,7 @@ class Engine:
         if verdict is not None:
             # The owners' lesson for (nearly) this question beats the model's guess.
             if not verdict.answerable:
-                return self.refusal(lang, shown, 0.0)
+                return self.refusal(lang, shown, 0.0, result)
             result = self._taught_first(result, verdict.units)
         answers, confidence = self.judge(result, lang)
         if verdict is not None and verdict.answerable and result.hits:
