@@ -65,7 +65,7 @@ YEAR = r"\b(?:1[89]|20)\d\d\b"
 # and blind question set in the repository, 20 questions matched, 19 of them unanswerable; the one answerable
 # asks whether the web page was updated, which a labelled lesson answers (bot/answering/engine.py `answer`).
 _AFTER_REPORT = re.compile(
-    r"\b(?:etter|sidan|siden|since|after)\s+(?:at\s+)?(?:rapporten|the report)\s+(?:kom|ble|vart|blei|was|came)\b"
+    r"\b(?:etter|sidan|siden|since)\s+(?:at\s+)?(?:rapporten|the report)\s+(?:kom|ble|vart|blei|was|came)\b"
     r"|\bsom\s+(?:følge|fylgje|resultat)\s+av\s+rapporten\b|\b(?:in response to|as a result of|after) the report\b"
     r"|\b(?:fulgt|følgt|fylgt|følge|fylgje|follow(?:ed)?)\s+(?:opp|up)\s+(?:rapporten|the report)\b"
     r"|\b(?:fulgt|følgt|fylgt|followed)\s+(?:opp|up)\s+(?:anbefalingene|tilrådingane|tilrådingene|the recommendations)"

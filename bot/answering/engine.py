@@ -220,16 +220,21 @@ class Engine:
             text = messages.text("abstain_library", lang, sources=", ".join(self.sources))
         else:
             text = messages.text("abstain", lang)
-        missing = names_unmentioned(self.retriever, result) if result is not None else ()
-        if result is not None and result.analysis.after_report:
-            reason = messages.text("after_report", lang)
-        elif missing:
-            reason = messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
-                                   names=", ".join(f"«{name}»" for name in missing))
-        else:
+        reason = self._refusal_reason(lang, result)
+        if not reason:
             return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
         return replace(plain("abstain", f"{reason} {text}", lang, shown, confidence=confidence, abstained=True),
                        reason=reason)
+
+    def _refusal_reason(self, lang: Lang, result: SearchResult | None) -> str:
+        """The sentence that says why no document can answer, or "" when there is none to give."""
+        if result is None:
+            return ""
+        if result.analysis.after_report:
+            return messages.text("after_report", lang)
+        missing = names_unmentioned(self.retriever, result)
+        return messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
+                             names=", ".join(f"«{name}»" for name in missing)) if missing else ""
 
     def _from_doc(self, lang: Lang) -> str:
         """The line that opens each document's quotes when an answer quotes several documents."""
