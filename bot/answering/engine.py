@@ -173,7 +173,9 @@ class Engine:
         if verdict is not None:
             # The owners' lesson for (nearly) this question beats the model's guess.
             if not verdict.answerable:
-                return self.refusal(lang, shown, 0.0, result)
+                # A lesson also refuses questions far off the report's topic («Hvem vant fotball-VM i 2018?»):
+                # there, «nevner ikke «2018»» would miss the point, so it gives only the aftermath's reason.
+                return self.refusal(lang, shown, 0.0, result, names=False)
             result = self._taught_first(result, verdict.units)
         answers, confidence = self.judge(result, lang)
         if verdict is not None and verdict.answerable and result.hits:
@@ -212,27 +214,28 @@ class Engine:
             self.model.remember(vectors, [c is not None for _, c in known], [(c.id,) if c else () for _, c in known])
         return len(known)
 
-    def refusal(self, lang: Lang, shown: str, confidence: float, result: SearchResult | None = None) -> Answer:
+    def refusal(self, lang: Lang, shown: str, confidence: float, result: SearchResult | None = None,
+                names: bool = True) -> Answer:
         """"Not covered", naming what the bot holds: the report, or every document when there are several;
-        first why, when there is a reason to give: the question asks what came of the report, or names
-        something the nearest document never mentions."""
+        first why, when there is a reason to give: the question asks what came of the report, or (`names`)
+        names something the nearest document never mentions."""
         if len(self.sources) > 1:
             text = messages.text("abstain_library", lang, sources=", ".join(self.sources))
         else:
             text = messages.text("abstain", lang)
-        reason = self._refusal_reason(lang, result)
+        reason = self._refusal_reason(lang, result, names)
         if not reason:
             return plain("abstain", text, lang, shown, confidence=confidence, abstained=True)
         return replace(plain("abstain", f"{reason} {text}", lang, shown, confidence=confidence, abstained=True),
                        reason=reason)
 
-    def _refusal_reason(self, lang: Lang, result: SearchResult | None) -> str:
+    def _refusal_reason(self, lang: Lang, result: SearchResult | None, names: bool) -> str:
         """The sentence that says why no document can answer, or "" when there is none to give."""
         if result is None:
             return ""
         if result.analysis.after_report:
             return messages.text("after_report", lang)
-        missing = names_unmentioned(self.retriever, result)
+        missing = names_unmentioned(self.retriever, result) if names else ()
         return messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
                              names=", ".join(f"«{name}»" for name in missing)) if missing else ""
 
