@@ -331,11 +331,18 @@ def taught_not_covered(result: SearchResult) -> bool:
 
 def decides_to_answer(retriever: HybridRetriever, result: SearchResult, probability: float, threshold: float) -> bool:
     """The model's answer-or-refuse rule: something was found, the gate is at its threshold, the question is
-    not an example the owners marked as not covered, it does not ask what came of the report (no report
-    holds that: retrieval/text.py `asks_after_report`), and the first unit's document mentions every name
-    the question asks about."""
+    not an example the owners marked as not covered, it does not ask what came of a report nothing here can
+    tell (`asks_aftermath`), and the first unit's document mentions every name the question asks about."""
     return (bool(result.hits) and probability >= threshold and not taught_not_covered(result)
-            and not result.analysis.after_report and not names_unmentioned(retriever, result))
+            and not asks_aftermath(retriever, result) and not names_unmentioned(retriever, result))
+
+
+def asks_aftermath(retriever: HybridRetriever, result: SearchResult) -> bool:
+    """The question asks what came of the report it lands in (retrieval/text.py `asks_after_report`), and no
+    document here can tell: a report does not hold its own aftermath, but a later one may hold an earlier
+    one's (DFØ-rapport 2024:3 looks at the ministries again after Difi-rapport 2019:3)."""
+    return (result.analysis.after_report and bool(result.hits)
+            and not retriever.followed_by(result.hits[0].chunk.doc))
 
 
 def names_unmentioned(retriever: HybridRetriever, result: SearchResult) -> tuple[str, ...]:

@@ -119,14 +119,19 @@ def format_date(iso: str) -> str:
 _SERIES_YEAR = re.compile(r"\b((?:19|20)\d\d)\s*:\s*\d+\b")  # "Difi-rapport 2019:3" -> 2019
 
 
+def series_year(source: str) -> str:
+    """The year in a report's series number ("Difi-rapport 2019:3" -> "2019"); "" when it has none."""
+    match = _SERIES_YEAR.search(source)
+    return match.group(1) if match else ""
+
+
 def published_year(meta: dict[str, str]) -> str:
     """The year a report came out: front matter `published:` (a year or a date), else the year in its
     series number ("Difi-rapport 2019:3"); "" when neither says."""
     published = meta.get("published", "").strip()
     if re.match(r"(19|20)\d\d\b", published):
         return published[:4]
-    match = _SERIES_YEAR.search(meta.get("report") or meta.get("source") or "")
-    return match.group(1) if match else ""
+    return series_year(meta.get("report") or meta.get("source") or "")
 
 
 def _about_block(title: str, meta: dict[str, str]) -> Block:

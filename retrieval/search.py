@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.documents import ABOUT_KEY
+from retrieval.documents import ABOUT_KEY, series_year
 from retrieval.embedders import Embedder
 from retrieval.lexical import LexicalIndex, QueryAnalysis
 from retrieval.text import Analyzer
@@ -116,6 +116,7 @@ class HybridRetriever:
         for n, chunk in enumerate(chunks):
             start, _ = self._doc_spans.get(chunk.doc, (n, n))
             self._doc_spans[chunk.doc] = (start, n + 1)
+        self._years = {doc: series_year(chunks[start].source) for doc, (start, _) in self._doc_spans.items()}
 
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         position = self._position.get(chunk_id)
@@ -136,6 +137,12 @@ class HybridRetriever:
     def unmentioned(self, analysis: QueryAnalysis, doc: str) -> tuple[str, ...]:
         """Names the question asks about that one document never mentions (retrieval/names.py)."""
         return self.lexical.unmentioned(analysis, *self._doc_spans[doc])
+
+    def followed_by(self, doc: str) -> bool:
+        """Whether another document is, or may be, later than `doc` (by the years in their series numbers;
+        a document without one may be): a later report can tell what came of an earlier one."""
+        mine = self._years.get(doc, "")
+        return any(other != doc and (not year or not mine or year > mine) for other, year in self._years.items())
 
     def documents(self) -> list[str]:
         """Document ids in corpus order (the primary document first)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from bot.answering import overview
 from bot.answering.compose import is_fact_sheet
 from bot.answering.engine import read_question
 from bot.types import Question, marker
-from retrieval.answerability import TRANSFER_SIGNATURE, contains_any
+from retrieval.answerability import TRANSFER_SIGNATURE, asks_aftermath, contains_any
 from retrieval.documents import slug
 from retrieval.transfer import TRANSFER_FILE, TransferRows
 from retrieval.vector_cache import CACHE_FILE, SEED_FILE, VectorCache
@@ -454,3 +455,15 @@ def test_a_question_naming_what_only_one_report_mentions_is_answered_from_that_r
     answer = ask(library_engine, question)
     assert not answer.abstained and answer.citations
     assert all(c.source == "DFØ-rapport 2022:5" for c in answer.citations)
+
+
+def test_a_later_report_may_tell_what_came_of_an_earlier_one(library_engine):
+    """DFØ-rapport 2022:5 is later than the summary's report, so a question about what came of the summary's
+    report is not refused for asking it; nothing here is later than 2022:5, so one about 2022:5's aftermath is."""
+    retriever = library_engine.retriever
+    assert retriever.followed_by("difi-rapport-2019-3") and not retriever.followed_by(LIBRARY_DOC)
+    answer = ask(library_engine, f"Ble statsforvalterne slått sammen igjen etter at {LIBRARY_SOURCE} kom?")
+    assert answer.abstained and answer.reason == "En rapport kan ikke si hva som skjedde etter at den ble skrevet."
+    summary = library_engine.search("Har departementene blitt mer strategiske etter at rapporten kom?")
+    summary = replace(summary, hits=tuple(h for h in summary.hits if h.chunk.doc != LIBRARY_DOC))
+    assert summary.hits and summary.analysis.after_report and not asks_aftermath(retriever, summary)

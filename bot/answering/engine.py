@@ -33,9 +33,10 @@ from bot.answering.lookup import Lookup
 from bot.answering.markup import strip_markup
 from bot.answering.smalltalk import without_greeting
 from bot.types import Answer, Lang, Question
-from retrieval.answerability import CANDIDATES, AnswerabilityModel, list_quorum, names_unmentioned
+from retrieval.answerability import CANDIDATES, AnswerabilityModel, asks_aftermath, list_quorum, names_unmentioned
 from retrieval.documents import ABOUT_KEY
 from retrieval.search import HybridRetriever, SearchResult
+from retrieval.text import asks_after_report
 from retrieval.types import Chunk, Hit
 
 MAX_CITATIONS = 3
@@ -233,7 +234,7 @@ class Engine:
         """The sentence that says why no document can answer, or "" when there is none to give."""
         if result is None:
             return ""
-        if result.analysis.after_report:
+        if asks_aftermath(self.retriever, result):
             return messages.text("after_report", lang)
         missing = names_unmentioned(self.retriever, result) if names else ()
         return messages.text("names_unmentioned", lang, source=result.hits[0].chunk.source,
@@ -257,6 +258,9 @@ class Engine:
             result = self._within(rest, {named})
             if rest != text and not any(h.chunk.doc == named for h in result.hits):
                 result = self._within(text, {named})
+            if asks_after_report(text) and not result.analysis.after_report:
+                # «… etter at DFØ-rapport 2022:5 kom?» asks about the aftermath with the name taken out too.
+                result = replace(result, analysis=replace(result.analysis, after_report=True))
         else:
             result = self.retriever.search(text, k=CANDIDATES)
             mentioning = self._mentioning(result)
