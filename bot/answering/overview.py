@@ -87,8 +87,10 @@ def named_document(text: str, sources: dict[str, str], titles: dict[str, str]) -
             for m in _SERIES.finditer(source.lower()):
                 if f"{m.group(1)}:{int(m.group(2))}" in series:
                     return doc
-    spelled = {doc: _spelled(title) for doc, title in titles.items()}
-    for phrase in _title_phrases(lowered):
+    phrases = _title_phrases(lowered)
+    # Titles are spelled out only for a question that quotes one or says "rapporten om": every question asks.
+    spelled = {doc: _spelled(title) for doc, title in titles.items()} if phrases else {}
+    for phrase in phrases:
         named = [doc for doc, title in spelled.items() if _spelled(phrase) in title]
         if len(named) == 1:
             return named[0]
